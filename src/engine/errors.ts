@@ -1,0 +1,106 @@
+// Typed errors. Each carries a hint of what to try; only BugError shows a stack trace.
+
+export const EXIT = {
+  OK: 0,
+  STEP_FAILED: 1,
+  BAD_INPUT: 2,
+  STOPPED: 3, // stopped at a confirm step, or before interrupted steps
+  STATE_UNAVAILABLE: 4, // state locked by another player or not writable
+  BUG: 70,
+} as const;
+
+export type ErrorKind =
+  | 'bad-input'
+  | 'connection'
+  | 'auth'
+  | 'host-key'
+  | 'step-failed'
+  | 'state'
+  | 'bug';
+
+export abstract class RunbookError extends Error {
+  abstract readonly kind: ErrorKind;
+  abstract readonly exitCode: number;
+  readonly hint?: string;
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.hint = hint;
+  }
+}
+
+/** Malformed runbook, front matter, attribute, inventory, option, state file, missing file. Exit 2. */
+export class BadInputError extends RunbookError {
+  readonly kind = 'bad-input' as const;
+  readonly exitCode = EXIT.BAD_INPUT;
+  readonly file?: string;
+  readonly line?: number;
+  constructor(message: string, opts: { file?: string; line?: number; hint?: string } = {}) {
+    super(message, opts.hint);
+    this.file = opts.file;
+    this.line = opts.line;
+  }
+  /** "file:line: message" (or "file: message", or just the message). */
+  get located(): string {
+    if (this.file && this.line) return `${this.file}:${this.line}: ${this.message}`;
+    if (this.file) return `${this.file}: ${this.message}`;
+    return this.message;
+  }
+}
+
+export class ConnectionError extends RunbookError {
+  readonly kind = 'connection' as const;
+  readonly exitCode = EXIT.STEP_FAILED;
+  constructor(readonly host: string, message: string, hint?: string) {
+    super(message, hint ?? 'check that the host is up, the address and port are right, and sshd is running');
+  }
+}
+
+export class AuthError extends RunbookError {
+  readonly kind = 'auth' as const;
+  readonly exitCode = EXIT.STEP_FAILED;
+  constructor(readonly host: string, message: string, hint?: string) {
+    super(message, hint ?? 'check ansible_user / ansible_ssh_private_key_file, ~/.ssh/config IdentityFile, or load the key into ssh-agent');
+  }
+}
+
+export class HostKeyError extends RunbookError {
+  readonly kind = 'host-key' as const;
+  readonly exitCode = EXIT.STEP_FAILED;
+  constructor(
+    readonly host: string,
+    readonly reason: 'unknown' | 'changed',
+    readonly fingerprint: string,
+    readonly keyType: string,
+    message: string,
+    hint?: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+export class StepFailedError extends RunbookError {
+  readonly kind = 'step-failed' as const;
+  readonly exitCode = EXIT.STEP_FAILED;
+}
+
+/** State file locked by another live player, unwritable, or corrupt. */
+export class StateError extends RunbookError {
+  readonly kind = 'state' as const;
+  readonly exitCode: number;
+  readonly file?: string;
+  constructor(message: string, opts: { file?: string; hint?: string; exitCode?: number } = {}) {
+    super(message, opts.hint);
+    this.file = opts.file;
+    this.exitCode = opts.exitCode ?? EXIT.STATE_UNAVAILABLE;
+  }
+}
+
+export class BugError extends RunbookError {
+  readonly kind = 'bug' as const;
+  readonly exitCode = EXIT.BUG;
+}
+
+export function isRunbookError(e: unknown): e is RunbookError {
+  return e instanceof RunbookError;
+}

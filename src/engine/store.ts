@@ -1,0 +1,118 @@
+// The engine's live state: a zustand vanilla store. The TUI reads it with useStore(store, selector);
+// the headless CLI subscribes to it. Actions are plain functions below (no methods in the state).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { HostStepRecord, Inventory, Runbook } from './types.js';
+
+export type PlayerMode = 'idle' | 'running' | 'playing' | 'pausing';
+
+/** Bounded live output of one host for one step (the full output is in the log file). */
+export interface LiveOutput {
+  /** Last complete lines (at most TAIL_LINES), secrets already masked. */
+  readonly tail: readonly string[];
+  /** Incomplete trailing line, if any. */
+  readonly partial: string;
+  readonly bytes: number;
+}
+
+export interface FlashMessage {
+  readonly id: number;
+  readonly level: 'info' | 'warn' | 'error';
+  readonly text: string;
+  readonly hint?: string;
+}
+
+export interface RunStoreState {
+  readonly runbook: Runbook;
+  readonly inventory: Inventory;
+  /** stepId -> host name -> record (mirror of the state file, plus in-flight 'running'). */
+  readonly records: Readonly<Record<string, Readonly<Record<string, HostStepRecord>>>>;
+  /** `${stepId}\u0000${host}` -> live output. */
+  readonly live: Readonly<Record<string, LiveOutput>>;
+  readonly mode: PlayerMode;
+  /** Step currently running (or last run). */
+  readonly currentStepId?: string;
+  /** Session host filter (names); undefined = all hosts. */
+  readonly hostFilter?: readonly string[];
+  /** Hosts found 'interrupted' when the state was loaded (shown on resume). */
+  readonly interruptedOnLoad: readonly { stepId: string; host: string }[];
+  readonly messages: readonly FlashMessage[];
+  /** Captured values by host: host -> name -> value (secrets included, memory only). */
+  readonly captures: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export type RunStore = StoreApi<RunStoreState>;
+
+export const TAIL_LINES = 200;
+
+export function liveKey(stepId: string, host: string): string {
+  return `${stepId}\u0000${host}`;
+}
+
+export function createRunStore(init: {
+  runbook: Runbook;
+  inventory: Inventory;
+  records?: RunStoreState['records'];
+  interruptedOnLoad?: RunStoreState['interruptedOnLoad'];
+}): RunStore {
+  return createStore<RunStoreState>()(() => ({
+    runbook: init.runbook,
+    inventory: init.inventory,
+    records: init.records ?? {},
+    live: {},
+    mode: 'idle',
+    hostFilter: undefined,
+    interruptedOnLoad: init.interruptedOnLoad ?? [],
+    messages: [],
+    captures: {},
+  }));
+}
+
+// ------------------------------------------------------------------ actions
+
+export function setRecord(store: RunStore, stepId: string, host: string, rec: HostStepRecord): void {
+  store.setState((s) => ({
+    records: { ...s.records, [stepId]: { ...s.records[stepId], [host]: rec } },
+  }));
+}
+
+export function setMode(store: RunStore, mode: PlayerMode, currentStepId?: string): void {
+  store.setState((s) => ({ mode, currentStepId: currentStepId ?? s.currentStepId }));
+}
+
+export function setHostFilter(store: RunStore, hosts: readonly string[] | undefined): void {
+  store.setState({ hostFilter: hosts });
+}
+
+export function setCapture(store: RunStore, host: string, name: string, value: string): void {
+  store.setState((s) => ({ captures: { ...s.captures, [host]: { ...s.captures[host], [name]: value } } }));
+}
+
+export function clearLive(store: RunStore, stepId: string, host: string): void {
+  store.setState((s) => {
+    const live = { ...s.live };
+    delete live[liveKey(stepId, host)];
+    return { live };
+  });
+}
+
+/** Append already-masked text to a host's live tail, keeping at most TAIL_LINES lines. */
+export function appendLive(store: RunStore, stepId: string, host: string, text: string): void {
+  const key = liveKey(stepId, host);
+  store.setState((s) => {
+    const prev = s.live[key] ?? { tail: [], partial: '', bytes: 0 };
+    const parts = (prev.partial + text).split(/\r?\n/);
+    const partial = parts.pop() ?? '';
+    const tail = parts.length === 0 ? prev.tail : [...prev.tail, ...parts].slice(-TAIL_LINES);
+    return { live: { ...s.live, [key]: { tail, partial: partial.slice(-4096), bytes: prev.bytes + Buffer.byteLength(text) } } };
+  });
+}
+
+let flashSeq = 0;
+export function flash(store: RunStore, level: FlashMessage['level'], text: string, hint?: string): void {
+  const msg: FlashMessage = { id: ++flashSeq, level, text, hint };
+  store.setState((s) => ({ messages: [...s.messages, msg].slice(-20) }));
+}
+
+export function dismissMessage(store: RunStore, id: number): void {
+  store.setState((s) => ({ messages: s.messages.filter((m) => m.id !== id) }));
+}

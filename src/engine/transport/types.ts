@@ -1,0 +1,49 @@
+import type { Host } from '../types.js';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ExecOptions {
+  /** Abort kills the remote/local process tree (TERM, then KILL after a grace period). */
+  readonly signal?: AbortSignal;
+  /** Called with each chunk as it arrives. */
+  readonly onData?: (chunk: Buffer, stream: OutputStream) => void;
+  /** Run the script through `sudo -n` (plain when the login user is root). */
+  readonly sudo?: boolean;
+  /** Extra environment for the script (exported at the top of the script, not via SSH env requests). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ExecResult {
+  /** null when killed by a signal or aborted. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly durationMs: number;
+  /** True when the run ended because opts.signal aborted. */
+  readonly aborted: boolean;
+}
+
+/**
+ * Runs bash scripts on hosts. The script text is executed by `bash -s` (fed on stdin), so it may
+ * contain any quoting, heredocs and multiple lines; it does not get the operator's stdin.
+ * Connection problems reject with ConnectionError / AuthError / HostKeyError (from ../errors.js);
+ * a script that runs and exits non-zero resolves normally with its exit code.
+ */
+export interface Transport {
+  exec(host: Host, script: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Close every connection this transport holds. */
+  close(): Promise<void>;
+}
+
+/** Host-key decisions, shared by the headless CLI (flags) and the TUI (dialog). */
+export interface HostKeyPolicy {
+  /** known_hosts file to check and append to. */
+  readonly knownHostsFile: string;
+  /** Accept and record unknown keys without asking (OpenSSH accept-new). */
+  readonly acceptNew: boolean;
+  /**
+   * Asked for an unknown key when acceptNew is false (the TUI shows a dialog). Resolve true to
+   * accept (the key is appended to knownHostsFile). Absent: unknown keys are refused.
+   * Changed keys are always refused and never reach this callback.
+   */
+  readonly onUnknownKey?: (info: { host: string; address: string; port: number; keyType: string; fingerprint: string }) => Promise<boolean>;
+}

@@ -1,0 +1,173 @@
+// Core data types shared by every engine module. No React, no Ink, no I/O here.
+
+/** Where something came from in the runbook sources: used by every bad-input message. */
+export interface SourceLocation {
+  readonly file: string; // path as given / relative to cwd
+  readonly line: number; // 1-based
+}
+
+/** Attributes parsed from the `{...}` part of a fence info string. */
+export interface StepAttributes {
+  readonly id?: string;
+  readonly hosts?: string;
+  readonly sudo: boolean;
+  /** undefined: no confirm; '' : bare flag; otherwise the reason text. */
+  readonly confirm?: string;
+  readonly timeoutMs?: number;
+  readonly retries: number;
+  readonly delayMs: number;
+  readonly unless?: string;
+  readonly verify?: string;
+  readonly capture?: string;
+  /** capture value is a secret: masked in logs, state, status, plan and on screen. */
+  readonly secret: boolean;
+  readonly serial?: number;
+  readonly continueOnError: boolean;
+  readonly norun: boolean;
+  readonly file?: string;
+  readonly mode?: string; // octal string like "0644"
+  readonly owner?: string; // "user" or "user:group"
+}
+
+export type StepKind = 'shell' | 'file';
+
+/** An executable step: a shell fence or a file= fence. */
+export interface Step {
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly lang: string;
+  /** Raw (untemplated) body of the fence. */
+  readonly body: string;
+  readonly attrs: StepAttributes;
+  /** Effective host pattern (attrs.hosts ?? front matter hosts ?? 'all'). */
+  readonly hosts: string;
+  /** Index of the section this step belongs to (Runbook.sections). */
+  readonly sectionIndex: number;
+  /** Location of the opening fence line. Body line N is at loc.line + N. */
+  readonly loc: SourceLocation;
+  /** sha256 (hex) of everything that defines what runs: kind, lang, body, attrs. */
+  readonly hash: string;
+  /** Title of the nearest heading (for display). */
+  readonly title: string;
+}
+
+/** A display-only fenced block (not executed). */
+export interface DisplayBlock {
+  readonly lang: string;
+  readonly body: string;
+  readonly loc: SourceLocation;
+}
+
+export interface Section {
+  readonly title: string;
+  readonly depth: number; // heading level 1..6 (0 for content before the first heading)
+  readonly slug: string;
+  readonly loc: SourceLocation;
+  /** The section's Markdown source (heading line through to the next heading), for rendering. */
+  readonly markdown: string;
+  readonly stepIds: readonly string[];
+}
+
+export interface FrontMatter {
+  readonly title?: string;
+  readonly description?: string;
+  readonly hosts?: string;
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Names of vars declared secret in front matter (`vars: {x: {value: .., secret: true}}`). */
+  readonly secretVars: readonly string[];
+  /** Inventory path, already resolved relative to the runbook file. */
+  readonly inventory?: string;
+}
+
+export interface RunbookSource {
+  readonly file: string;
+  readonly frontMatter: FrontMatter;
+}
+
+export interface Runbook {
+  /** The path given by the operator (file or directory), resolved absolute. */
+  readonly path: string;
+  readonly title: string;
+  readonly description?: string;
+  /** One per .md file (a directory runbook has several, in name order). */
+  readonly sources: readonly RunbookSource[];
+  readonly sections: readonly Section[];
+  readonly steps: readonly Step[];
+  /** Merged front matter vars (later files override earlier ones). */
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly secretVars: readonly string[];
+  /** Default inventory path from front matter (absolute), if any. */
+  readonly inventory?: string;
+}
+
+// ---------------------------------------------------------------- inventory
+
+export interface Host {
+  /** Inventory name (what patterns and state use). */
+  readonly name: string;
+  /** Address to connect to (ansible_host, ssh config HostName, or name). */
+  readonly address: string;
+  readonly port: number;
+  readonly user?: string;
+  readonly privateKeyFile?: string;
+  /** 'local' runs through a child process on this machine; 'ssh' through ssh2. */
+  readonly connection: 'ssh' | 'local';
+  /** ProxyJump chain from ~/.ssh/config or ansible_ssh_common_args, outermost first. */
+  readonly jump?: readonly JumpHost[];
+  /** Group names, inventory order, 'all' included. */
+  readonly groups: readonly string[];
+  /** Merged inventory vars: group vars (parents first) < host vars. */
+  readonly vars: Readonly<Record<string, unknown>>;
+}
+
+export interface JumpHost {
+  readonly address: string;
+  readonly port: number;
+  readonly user?: string;
+  readonly privateKeyFile?: string;
+}
+
+export interface Inventory {
+  /** Source file, or undefined for the embedded local default. */
+  readonly file?: string;
+  /** Hosts in inventory order. */
+  readonly hosts: readonly Host[];
+  /** group -> host names, in inventory order ('all' included). */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  /** Names of vars marked secret in the inventory. */
+  readonly secretVars: readonly string[];
+}
+
+// ---------------------------------------------------------------- state
+
+export const HOST_STATUSES = [
+  'pending',
+  'running',
+  'ok',
+  'failed',
+  'skipped',
+  'done-already',
+  'interrupted',
+  'done-manual',
+] as const;
+export type HostStatus = (typeof HOST_STATUSES)[number];
+
+/** Statuses that mean "this step is finished on this host; do not run it again unless forced". */
+export const DONE_STATUSES: readonly HostStatus[] = ['ok', 'skipped', 'done-already', 'done-manual'];
+
+export interface HostStepRecord {
+  readonly status: HostStatus;
+  readonly attempts: number;
+  readonly exitCode?: number | null;
+  readonly signal?: string | null;
+  readonly startedAt?: string; // ISO
+  readonly endedAt?: string; // ISO
+  /** Step hash at the time this record was made: differs from Step.hash => 'changed'. */
+  readonly hash: string;
+  /** Log file path, relative to the state directory. */
+  readonly log?: string;
+  /** Human message for failures (connection refused, timeout after 2m, ...). */
+  readonly message?: string;
+  /** Captured value (secret captures are stored as null and kept only in memory). */
+  readonly captured?: { readonly name: string; readonly value: string | null; readonly secret: boolean };
+}
