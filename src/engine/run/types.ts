@@ -36,3 +36,39 @@ export interface StepPlanHost {
   readonly status: HostStatus;
   readonly changed: boolean;
 }
+
+/** What a step would run on one host after templating (for previews, plan and confirm dialogs). */
+export type RenderedStep =
+  | { readonly ok: true; readonly host: string; readonly script: string; readonly unless?: string; readonly verify?: string; readonly fileContent?: string }
+  | { readonly ok: false; readonly host: string; readonly error: string };
+
+/**
+ * The engine's command surface. The headless `runbook run` and the Ink player both drive this;
+ * its live effects are visible in the RunStore (src/engine/store.ts).
+ */
+export interface PlayerController {
+  /** Host objects the step targets, after the session host filter. */
+  targets(stepId: string): readonly Host[];
+  /** Render the step for one host (captures known so far included). Never throws. */
+  render(stepId: string, host: string): RenderedStep;
+  /** Run one step on its pending targets (or opts.hosts). Resolves when every host settled. */
+  runStep(stepId: string, opts?: RunStepOptions): Promise<StepOutcome>;
+  /** Run pending steps in order from `fromStepId` (default: first not done) until a stop. */
+  play(opts?: { fromStepId?: string; yes?: boolean; retryInterrupted?: boolean }): Promise<PlayStop>;
+  /** Let the running step finish, then stop play. */
+  pause(): void;
+  /** Abort the running step: signal remote processes, mark those hosts failed (aborted). */
+  abort(): void;
+  /** Record the step skipped on the given hosts (default: all its targets). */
+  skip(stepId: string, hosts?: readonly string[]): Promise<void>;
+  /** Record that the operator did the step by hand on this host. */
+  markDone(stepId: string, host: string): Promise<void>;
+  /** Forget the records of a step (all hosts or one), so it runs again. */
+  reset(stepId?: string, host?: string): Promise<void>;
+  /** Provide a value for a variable nothing defines (kept in memory only). */
+  setVar(name: string, value: string): void;
+  /** Variables that some step needs and nothing defines. */
+  missingVars(): readonly string[];
+  /** Stop everything and release connections and the state lock. */
+  close(): Promise<void>;
+}
