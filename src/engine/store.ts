@@ -38,7 +38,14 @@ export interface RunStoreState {
   readonly messages: readonly FlashMessage[];
   /** Captured values by host: host -> name -> value (secrets included, memory only). */
   readonly captures: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Questions the engine is waiting on (answered by the TUI; the headless CLI never asks). */
+  readonly prompts: readonly PromptRequest[];
 }
+
+/** A question from the engine to the operator. Plain data; the resolver lives outside the state. */
+export type PromptRequest =
+  | { readonly id: number; readonly kind: 'host-key'; readonly host: string; readonly address: string; readonly port: number; readonly keyType: string; readonly fingerprint: string }
+  | { readonly id: number; readonly kind: 'var'; readonly name: string; readonly secret: boolean };
 
 export type RunStore = StoreApi<RunStoreState>;
 
@@ -64,6 +71,7 @@ export function createRunStore(init: {
     interruptedOnLoad: init.interruptedOnLoad ?? [],
     messages: [],
     captures: {},
+    prompts: [],
   }));
 }
 
@@ -116,3 +124,27 @@ export function flash(store: RunStore, level: FlashMessage['level'], text: strin
 export function dismissMessage(store: RunStore, id: number): void {
   store.setState((s) => ({ messages: s.messages.filter((m) => m.id !== id) }));
 }
+
+const promptResolvers = new WeakMap<RunStore, Map<number, (answer: unknown) => void>>();
+let promptSeq = 0;
+
+/** Ask the operator something; resolves with the answer given through answerPrompt. */
+export function requestPrompt<T>(store: RunStore, req: DistributiveOmit<PromptRequest, 'id'>): Promise<T> {
+  const id = ++promptSeq;
+  let resolvers = promptResolvers.get(store);
+  if (!resolvers) promptResolvers.set(store, (resolvers = new Map()));
+  const map = resolvers;
+  return new Promise<T>((resolve) => {
+    map.set(id, resolve as (a: unknown) => void);
+    store.setState((s) => ({ prompts: [...s.prompts, { ...req, id } as PromptRequest] }));
+  });
+}
+
+export function answerPrompt(store: RunStore, id: number, answer: unknown): void {
+  const resolve = promptResolvers.get(store)?.get(id);
+  promptResolvers.get(store)?.delete(id);
+  store.setState((s) => ({ prompts: s.prompts.filter((p) => p.id !== id) }));
+  resolve?.(answer);
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
