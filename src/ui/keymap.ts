@@ -1,0 +1,186 @@
+// Keys are data: one table maps command ids to keys, a description, a dangerous flag and the
+// contexts where they apply. It drives input dispatch, the footer hints, the `?` help overlay and
+// the README key table (keyTableMarkdown), so none of them can drift from the others.
+import type { Key } from 'ink';
+
+/** Where a key applies. 'main' is the player with no dialog open; the others are dialogs/overlays. */
+export type KeyContext =
+  | 'global'
+  | 'main'
+  | 'help'
+  | 'log'
+  | 'picker'
+  | 'confirm'
+  | 'quit'
+  | 'hostKey'
+  | 'var'
+  | 'resume';
+
+export type CommandId =
+  | 'nav.down'
+  | 'nav.up'
+  | 'nav.pageDown'
+  | 'nav.pageUp'
+  | 'nav.top'
+  | 'nav.bottom'
+  | 'pane.next'
+  | 'step.run'
+  | 'play.toggle'
+  | 'step.retry'
+  | 'host.retry'
+  | 'step.skip'
+  | 'host.skip'
+  | 'host.markDone'
+  | 'step.abort'
+  | 'app.quit'
+  | 'hosts.pick'
+  | 'log.open'
+  | 'help.toggle'
+  | 'dialog.confirm'
+  | 'dialog.cancel'
+  | 'picker.toggle'
+  | 'picker.all'
+  | 'hostKey.accept'
+  | 'hostKey.reject'
+  | 'resume.retry'
+  | 'resume.markDone'
+  | 'resume.skip';
+
+export interface Command {
+  readonly id: CommandId;
+  /** Key descriptors: a printable character ('j', 'R', '?'), or a named key
+   *  ('up', 'down', 'pageUp', 'pageDown', 'enter', 'esc', 'tab', 'space'), optionally 'ctrl+x'. */
+  readonly keys: readonly string[];
+  readonly description: string;
+  /** Changes recorded state in a way that cannot be undone by rerunning (shown with a mark). */
+  readonly dangerous?: boolean;
+  readonly contexts: readonly KeyContext[];
+  /** Shown in the footer hints of its contexts. */
+  readonly hint?: boolean;
+}
+
+const NAV: readonly KeyContext[] = ['main', 'log', 'picker'];
+
+/** The one key table. Order is the order of the help overlay and the README table. */
+export const COMMANDS: readonly Command[] = [
+  { id: 'nav.down', keys: ['down', 'j'], description: 'move down', contexts: NAV },
+  { id: 'nav.up', keys: ['up', 'k'], description: 'move up', contexts: NAV },
+  { id: 'nav.pageDown', keys: ['pageDown'], description: 'page down', contexts: NAV },
+  { id: 'nav.pageUp', keys: ['pageUp'], description: 'page up', contexts: NAV },
+  { id: 'nav.top', keys: ['g'], description: 'go to the first item', contexts: NAV },
+  { id: 'nav.bottom', keys: ['G'], description: 'go to the last item', contexts: NAV },
+  { id: 'pane.next', keys: ['tab'], description: 'focus the next pane', contexts: ['main'] },
+  { id: 'step.run', keys: ['enter', 'r'], description: 'run the selected step on its pending hosts', contexts: ['main'], hint: true },
+  { id: 'play.toggle', keys: ['space'], description: 'play / pause (run step after step)', contexts: ['main'], hint: true },
+  { id: 'step.retry', keys: ['R'], description: 'retry the failed and interrupted hosts of the step', contexts: ['main'], hint: true },
+  { id: 'host.retry', keys: ['e'], description: 're-run the step on the selected host only', contexts: ['main'] },
+  { id: 'step.skip', keys: ['s'], description: 'skip the step on all its pending hosts', contexts: ['main'], dangerous: true, hint: true },
+  { id: 'host.skip', keys: ['S'], description: 'skip the step on the selected host', contexts: ['main'], dangerous: true },
+  { id: 'host.markDone', keys: ['m'], description: 'mark the step done by hand on the selected host', contexts: ['main'], dangerous: true },
+  { id: 'step.abort', keys: ['ctrl+c'], description: 'abort the running step (twice: quit)', contexts: ['global'], dangerous: true },
+  { id: 'hosts.pick', keys: ['h'], description: 'choose the hosts of this session', contexts: ['main'], hint: true },
+  { id: 'log.open', keys: ['l'], description: 'open the full log of the selected host', contexts: ['main'] },
+  { id: 'help.toggle', keys: ['?'], description: 'show / hide this help', contexts: ['main', 'help'], hint: true },
+  { id: 'app.quit', keys: ['q'], description: 'quit (asks first while a step runs)', contexts: ['main'], hint: true },
+  { id: 'picker.toggle', keys: ['space'], description: 'toggle the host under the cursor', contexts: ['picker'], hint: true },
+  { id: 'picker.all', keys: ['a'], description: 'select all / no hosts', contexts: ['picker'], hint: true },
+  { id: 'hostKey.accept', keys: ['y'], description: 'accept the host key (saved to known_hosts)', contexts: ['hostKey'], hint: true },
+  { id: 'hostKey.reject', keys: ['n', 'esc'], description: 'reject the host key', contexts: ['hostKey'], hint: true },
+  { id: 'resume.retry', keys: ['R'], description: 'retry the interrupted hosts', contexts: ['resume'], hint: true },
+  { id: 'resume.markDone', keys: ['m'], description: 'mark the interrupted hosts done by hand', contexts: ['resume'], dangerous: true, hint: true },
+  { id: 'resume.skip', keys: ['s'], description: 'skip the interrupted hosts', contexts: ['resume'], dangerous: true, hint: true },
+  { id: 'dialog.confirm', keys: ['enter', 'y'], description: 'confirm / apply', contexts: ['confirm', 'quit', 'picker', 'var'], hint: true },
+  { id: 'dialog.cancel', keys: ['esc', 'n'], description: 'cancel / close', contexts: ['confirm', 'quit', 'picker', 'log', 'help', 'resume', 'var'], hint: true },
+];
+
+/** In the var prompt, letters are text: only named keys dispatch there. */
+const TEXT_CONTEXTS: readonly KeyContext[] = ['var'];
+
+const NAMED: Record<string, (input: string, key: Key) => boolean> = {
+  up: (_i, k) => k.upArrow,
+  down: (_i, k) => k.downArrow,
+  pageUp: (_i, k) => k.pageUp,
+  pageDown: (_i, k) => k.pageDown,
+  enter: (_i, k) => k.return,
+  esc: (_i, k) => k.escape,
+  tab: (_i, k) => k.tab && !k.shift,
+  space: (i, k) => i === ' ' && !k.ctrl && !k.meta,
+};
+
+/** True when the key event matches one descriptor of the table. */
+export function matchKey(descriptor: string, input: string, key: Key): boolean {
+  if (descriptor.startsWith('ctrl+')) return key.ctrl && input === descriptor.slice(5);
+  const named = NAMED[descriptor];
+  if (named) return named(input, key);
+  return !key.ctrl && !key.meta && input === descriptor;
+}
+
+/** The command a key triggers in a context ('global' commands apply everywhere), if any. */
+export function resolveCommand(context: KeyContext, input: string, key: Key): CommandId | undefined {
+  const text = TEXT_CONTEXTS.includes(context);
+  for (const cmd of COMMANDS) {
+    if (!cmd.contexts.includes(context) && !cmd.contexts.includes('global')) continue;
+    for (const d of cmd.keys) {
+      if (text && d.length === 1 && d !== ' ') continue;
+      if (matchKey(d, input, key)) return cmd.id;
+    }
+  }
+  return undefined;
+}
+
+const LABELS: Record<string, string> = {
+  up: '↑', down: '↓', pageUp: 'PgUp', pageDown: 'PgDn', enter: 'Enter', esc: 'Esc', tab: 'Tab', space: 'Space',
+};
+
+/** Human label of one key descriptor ('ctrl+c' -> 'Ctrl-C', 'down' -> '↓'). */
+export function keyLabel(descriptor: string): string {
+  if (descriptor.startsWith('ctrl+')) return `Ctrl-${descriptor.slice(5).toUpperCase()}`;
+  return LABELS[descriptor] ?? descriptor;
+}
+
+export function commandsFor(context: KeyContext): readonly Command[] {
+  return COMMANDS.filter((c) => c.contexts.includes(context));
+}
+
+export function getCommand(id: CommandId): Command {
+  const c = COMMANDS.find((x) => x.id === id);
+  if (!c) throw new Error(`unknown command ${id}`);
+  return c;
+}
+
+/** Footer hints for a context, e.g. "Enter/r run  Space play  ? help". */
+export function hintLine(context: KeyContext): string {
+  return commandsFor(context)
+    .filter((c) => c.hint)
+    .map((c) => `${c.keys.map(keyLabel).join('/')} ${shortDescription(c)}`)
+    .join('  ');
+}
+
+function shortDescription(c: Command): string {
+  const short: Partial<Record<CommandId, string>> = {
+    'step.run': 'run', 'play.toggle': 'play/pause', 'step.retry': 'retry', 'step.skip': 'skip',
+    'hosts.pick': 'hosts', 'help.toggle': 'help', 'app.quit': 'quit', 'picker.toggle': 'toggle',
+    'picker.all': 'all', 'hostKey.accept': 'accept', 'hostKey.reject': 'reject', 'resume.retry': 'retry',
+    'resume.markDone': 'mark done', 'resume.skip': 'skip', 'dialog.confirm': 'confirm', 'dialog.cancel': 'cancel',
+  };
+  return short[c.id] ?? c.description;
+}
+
+const CONTEXT_TITLES: Record<KeyContext, string> = {
+  global: 'Anywhere', main: 'Player', help: 'Help', log: 'Log view', picker: 'Host picker',
+  confirm: 'Confirm dialog', quit: 'Quit dialog', hostKey: 'Host key dialog', var: 'Variable prompt', resume: 'Resume banner',
+};
+
+export function contextTitle(c: KeyContext): string {
+  return CONTEXT_TITLES[c];
+}
+
+/** The README key table, generated from COMMANDS. */
+export function keyTableMarkdown(): string {
+  const rows = COMMANDS.map((c) => {
+    const keys = c.keys.map((k) => `\`${keyLabel(k)}\``).join(', ');
+    const where = c.contexts.map(contextTitle).join(', ');
+    return `| ${keys} | ${c.description}${c.dangerous ? ' (records state)' : ''} | ${where} | \`${c.id}\` |`;
+  });
+  return ['| Keys | Action | Where | Command |', '| --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+}
