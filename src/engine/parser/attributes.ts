@@ -1,0 +1,283 @@
+// Fence info strings: "bash {id=disable-swap hosts=all sudo timeout=2m}" -> language + step attributes.
+//
+// Grammar inside the braces (whitespace separated):
+//   key=value | key="double \"quoted\" \\ value" | key='single quoted' | flag
+// Keys are [A-Za-z_][A-Za-z0-9_-]*. Inside double quotes only \" and \\ are escapes; any other
+// backslash is kept as written (so shell regexes survive). Single quotes have no escapes.
+
+import { BadInputError } from '../errors.js';
+import type { SourceLocation, StepAttributes } from '../types.js';
+import { didYouMean } from './slug.js';
+
+/** Every attribute a step may carry, in documentation order. */
+export const ATTRIBUTE_NAMES = [
+  'id',
+  'hosts',
+  'sudo',
+  'confirm',
+  'timeout',
+  'retries',
+  'delay',
+  'unless',
+  'verify',
+  'capture',
+  'secret',
+  'serial',
+  'continue_on_error',
+  'norun',
+  'file',
+  'mode',
+  'owner',
+] as const;
+export type AttributeName = (typeof ATTRIBUTE_NAMES)[number];
+
+/** Languages whose fences are executable shell steps. */
+export const SHELL_LANGS: readonly string[] = ['sh', 'bash', 'shell'];
+
+/** Delay between retries when `retries` is given without `delay`. */
+export const DEFAULT_DELAY_MS = 5000;
+
+export const STEP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One `key[=value]` item as written. `value` is undefined for a bare flag. */
+export interface RawAttribute {
+  readonly key: string;
+  readonly value?: string;
+}
+
+/** Result of parsing an info string. */
+export interface ParsedInfo {
+  /** The language word ('' when the fence has none). */
+  readonly lang: string;
+  readonly attrs: StepAttributes;
+  /** Attribute names written in the braces, in order (empty when there are no braces). */
+  readonly keys: readonly string[];
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parse a duration: `500ms`, `90s`, `10m`, `1h`, `1m30s`, `1.5s`, or a bare number of seconds.
+ * Returns milliseconds (rounded), or undefined when the text is not a duration.
+ */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
+  let total = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]];
+  return Math.round(total);
+}
+
+function fail(loc: SourceLocation, message: string, hint?: string): never {
+  throw new BadInputError(message, { file: loc.file, line: loc.line, hint });
+}
+
+/** Split the text after `{` into raw attributes; returns them and the index just past `}`. */
+export function tokenizeAttributes(src: string, start: number, loc: SourceLocation): { items: RawAttribute[]; end: number } {
+  const items: RawAttribute[] = [];
+  let i = start;
+  const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
+  for (;;) {
+    while (isSpace(src[i])) i++;
+    if (i >= src.length) fail(loc, 'step attributes are missing the closing `}`', 'write attributes as {key=value flag ...}');
+    if (src[i] === '}') return { items, end: i + 1 };
+    const keyMatch = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i));
+    if (!keyMatch) {
+      fail(loc, `unexpected \`${src[i]}\` in step attributes`, 'attributes look like key=value, key="quoted value" or a bare flag');
+    }
+    const key = keyMatch[0];
+    i += key.length;
+    if (src[i] !== '=') {
+      if (i < src.length && !isSpace(src[i]) && src[i] !== '}') {
+        fail(loc, `unexpected \`${src[i]}\` after attribute \`${key}\``, `write ${key}=value`);
+      }
+      items.push({ key });
+      continue;
+    }
+    i++; // '='
+    let value = '';
+    const q = src[i];
+    if (q === '"' || q === "'") {
+      i++;
+      let closed = false;
+      while (i < src.length) {
+        const c = src[i];
+        if (c === q) {
+          closed = true;
+          i++;
+          break;
+        }
+        if (q === '"' && c === '\\' && (src[i + 1] === '"' || src[i + 1] === '\\')) {
+          value += src[i + 1];
+          i += 2;
+          continue;
+        }
+        value += c;
+        i++;
+      }
+      if (!closed) fail(loc, `unterminated ${q === '"' ? 'double' : 'single'}-quoted value for \`${key}\``, `close the value with ${q}`);
+      if (i < src.length && !isSpace(src[i]) && src[i] !== '}') {
+        fail(loc, `unexpected \`${src[i]}\` after the quoted value of \`${key}\``, 'separate attributes with spaces');
+      }
+    } else {
+      while (i < src.length && !isSpace(src[i]) && src[i] !== '}') value += src[i++];
+    }
+    items.push({ key, value });
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const FLAG_ATTRS = new Set<string>(['sudo', 'secret', 'continue_on_error', 'norun']);
+
+/** Turn raw attributes into validated StepAttributes (defaults filled in). */
+export function interpretAttributes(items: readonly RawAttribute[], loc: SourceLocation): StepAttributes {
+  const a: Mutable<StepAttributes> = {
+    sudo: false,
+    retries: 0,
+    delayMs: DEFAULT_DELAY_MS,
+    secret: false,
+    continueOnError: false,
+    norun: false,
+  };
+  const seen = new Set<string>();
+  for (const { key, value } of items) {
+    if (!(ATTRIBUTE_NAMES as readonly string[]).includes(key)) {
+      fail(loc, `unknown step attribute \`${key}\``, didYouMean(key, ATTRIBUTE_NAMES) ?? `known attributes: ${ATTRIBUTE_NAMES.join(', ')}`);
+    }
+    if (seen.has(key)) fail(loc, `step attribute \`${key}\` is given twice`, 'keep one of them');
+    seen.add(key);
+    const need = (what: string): string => {
+      if (value === undefined) fail(loc, `step attribute \`${key}\` needs a value`, `write ${key}=${what}`);
+      return value;
+    };
+    const nonEmpty = (what: string): string => {
+      const v = need(what);
+      if (v.trim() === '') fail(loc, `step attribute \`${key}\` must not be empty`, `write ${key}=${what}`);
+      return v;
+    };
+    if (FLAG_ATTRS.has(key)) {
+      let on = true;
+      if (value !== undefined) {
+        if (value === 'true') on = true;
+        else if (value === 'false') on = false;
+        else fail(loc, `\`${key}\` is a flag and cannot take the value \`${value}\``, `write just \`${key}\` (or ${key}=true / ${key}=false)`);
+      }
+      if (key === 'sudo') a.sudo = on;
+      else if (key === 'secret') a.secret = on;
+      else if (key === 'continue_on_error') a.continueOnError = on;
+      else a.norun = on;
+      continue;
+    }
+    switch (key as AttributeName) {
+      case 'id': {
+        const v = need('my-step');
+        if (!STEP_ID_PATTERN.test(v)) fail(loc, `bad step id \`${v}\``, 'ids start with a letter or digit and contain only letters, digits, `.`, `_` and `-`');
+        a.id = v;
+        break;
+      }
+      case 'hosts':
+        a.hosts = nonEmpty('web:db').trim();
+        break;
+      case 'confirm':
+        a.confirm = value ?? '';
+        break;
+      case 'timeout': {
+        const v = need('2m');
+        const ms = parseDuration(v);
+        if (ms === undefined || ms <= 0) fail(loc, `bad timeout \`${v}\``, 'use a positive duration like 500ms, 90s, 10m or 1h (a bare number is seconds)');
+        a.timeoutMs = ms;
+        break;
+      }
+      case 'delay': {
+        const v = need('5s');
+        const ms = parseDuration(v);
+        if (ms === undefined) fail(loc, `bad delay \`${v}\``, 'use a duration like 500ms, 5s or 1m (a bare number is seconds)');
+        a.delayMs = ms;
+        break;
+      }
+      case 'retries': {
+        const v = need('3');
+        if (!/^\d+$/.test(v)) fail(loc, `bad retries \`${v}\``, 'retries is a whole number >= 0');
+        a.retries = Number(v);
+        break;
+      }
+      case 'serial': {
+        const v = need('1');
+        if (!/^\d+$/.test(v) || Number(v) < 1) fail(loc, `bad serial \`${v}\``, 'serial is a whole number >= 1 (hosts run at once)');
+        a.serial = Number(v);
+        break;
+      }
+      case 'unless':
+        a.unless = nonEmpty('"test -f /etc/done"');
+        break;
+      case 'verify':
+        a.verify = nonEmpty('"systemctl is-active nginx"');
+        break;
+      case 'capture': {
+        const v = need('NAME');
+        if (!IDENTIFIER_PATTERN.test(v)) fail(loc, `bad capture name \`${v}\``, 'capture names are identifiers: letters, digits and _ (not starting with a digit)');
+        a.capture = v;
+        break;
+      }
+      case 'file': {
+        const v = nonEmpty('/etc/example.conf');
+        if (!v.startsWith('/') && !v.startsWith('{{')) fail(loc, `file path \`${v}\` is not absolute`, 'write the absolute path on the target host, e.g. file=/etc/example.conf');
+        a.file = v;
+        break;
+      }
+      case 'mode': {
+        const v = need('0644');
+        if (!/^[0-7]{3,4}$/.test(v)) fail(loc, `bad file mode \`${v}\``, 'use an octal mode of 3 or 4 digits, e.g. mode=0644');
+        a.mode = v.padStart(4, '0');
+        break;
+      }
+      case 'owner': {
+        const v = need('root:root');
+        if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(v)) fail(loc, `bad owner \`${v}\``, 'write owner=user or owner=user:group');
+        a.owner = v;
+        break;
+      }
+    }
+  }
+  if (seen.has('delay') && !seen.has('retries')) fail(loc, '`delay` has no effect without `retries`', 'add retries=N, or remove delay');
+  if (a.file === undefined) {
+    for (const k of ['mode', 'owner'] as const) {
+      if (seen.has(k)) fail(loc, `\`${k}\` only applies to file blocks`, `add file=/path/on/host, or remove ${k}`);
+    }
+  } else if (a.capture !== undefined) {
+    fail(loc, '`capture` cannot be used on a file block', 'capture the output of a shell step instead');
+  }
+  if (a.secret && a.capture === undefined) fail(loc, '`secret` marks a captured value secret, but this step has no `capture`', 'add capture=NAME, or remove secret');
+  return a;
+}
+
+const NO_ATTRIBUTES: StepAttributes = interpretAttributes([], { file: '', line: 1 });
+
+/**
+ * Parse a fence info string: the language word, then optional `{...}` attributes.
+ * Bad attributes raise BadInputError at `loc` (the opening fence line).
+ */
+export function parseInfoString(info: string, loc: SourceLocation): ParsedInfo {
+  const text = info.trim();
+  const lang = /^[^\s{]*/.exec(text)![0];
+  let i = lang.length;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (i >= text.length) return { lang, attrs: NO_ATTRIBUTES, keys: [] };
+  if (text[i] !== '{') {
+    // Plain words after the language (e.g. a title some renderers show). They are harmless on a
+    // display block, but on a shell block or when they look like attributes they are a mistake.
+    const words = text.slice(i).split(/\s+/);
+    const looksLikeAttrs = words.some((w) => w.includes('=') || (ATTRIBUTE_NAMES as readonly string[]).includes(w));
+    if (SHELL_LANGS.includes(lang.toLowerCase()) || looksLikeAttrs) {
+      fail(loc, `unexpected \`${text.slice(i)}\` after the language`, `step attributes go in braces: \`\`\`${lang || 'bash'} {${text.slice(i)}}`);
+    }
+    return { lang, attrs: NO_ATTRIBUTES, keys: [] };
+  }
+  const { items, end } = tokenizeAttributes(text, i + 1, loc);
+  const rest = text.slice(end).trim();
+  if (rest !== '') fail(loc, `unexpected \`${rest}\` after the closing \`}\``, 'put every attribute inside the braces');
+  return { lang, attrs: interpretAttributes(items, loc), keys: items.map((x) => x.key) };
+}

@@ -1,0 +1,156 @@
+// YAML front matter: the optional `---` ... `---` block at the top of a runbook file.
+
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { BadInputError } from '../errors.js';
+import type { FrontMatter } from '../types.js';
+import { IDENTIFIER_PATTERN } from './attributes.js';
+import { didYouMean } from './slug.js';
+
+/** Keys allowed in front matter. */
+export const FRONT_MATTER_KEYS = ['title', 'description', 'hosts', 'vars', 'inventory'] as const;
+
+/** Variable names the templating layer defines itself; front matter may not set them. */
+export const RESERVED_VARS: readonly string[] = ['host', 'groups', 'hosts'];
+
+const schema = z.strictObject({
+  title: z.string().optional(),
+  description: z.string().optional(),
+  hosts: z.string().trim().min(1, 'hosts must not be empty').optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  inventory: z.string().trim().min(1, 'inventory must not be empty').optional(),
+});
+
+/** Where the front matter sits in the file and what is left after it. */
+export interface SplitFrontMatter {
+  /** YAML text between the fences ('' when there is no front matter). */
+  readonly yaml: string;
+  /** 1-based file line of the first YAML line (2 when front matter exists). */
+  readonly yamlLine: number;
+  /** Number of lines the front matter occupies, fences included (0 when absent). */
+  readonly lineCount: number;
+  readonly present: boolean;
+}
+
+/** Find the front matter block in `lines` (already split on \n). Unclosed front matter is bad input. */
+export function splitFrontMatter(lines: readonly string[], file: string): SplitFrontMatter {
+  if (lines.length === 0 || lines[0].trimEnd() !== '---') return { yaml: '', yamlLine: 2, lineCount: 0, present: false };
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i].trimEnd();
+    if (l === '---' || l === '...') return { yaml: lines.slice(1, i).join('\n'), yamlLine: 2, lineCount: i + 1, present: true };
+  }
+  throw new BadInputError('front matter is not closed', { file, line: 1, hint: 'end the front matter with a line containing only ---' });
+}
+
+/** 1-based file line of a node range start. */
+function lineOf(counter: LineCounter, offset: number | undefined, yamlLine: number): number {
+  if (offset === undefined) return yamlLine;
+  return counter.linePos(offset).line + yamlLine - 1;
+}
+
+/** File line of the value (or, with `key: true`, the key) at `path` in the document. */
+function lineAt(doc: Document, counter: LineCounter, path: readonly PropertyKey[], yamlLine: number, key = false): number {
+  let node: unknown = doc.contents;
+  let keyNode: unknown;
+  for (const seg of path) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+    if (!pair) break;
+    keyNode = pair.key;
+    node = pair.value;
+  }
+  const target = (key ? keyNode : node) ?? keyNode ?? doc.contents;
+  const range = (target as { range?: [number, number, number] } | null)?.range;
+  return lineOf(counter, range?.[0], yamlLine);
+}
+
+/** Options for parsing front matter. */
+export interface FrontMatterOptions {
+  /** Path shown in messages. */
+  readonly file: string;
+  /** Absolute path of the runbook file (inventory is resolved relative to its directory). */
+  readonly absFile: string;
+  /** 1-based file line of the first YAML line (default 2). */
+  readonly yamlLine?: number;
+}
+
+/** True for the `{value: X, secret: true|false}` form of a var. */
+function isSecretForm(v: unknown): v is { value: unknown; secret: unknown } {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v).sort();
+  return keys.length === 2 && keys[0] === 'secret' && keys[1] === 'value';
+}
+
+/** Parse and validate front matter YAML text. Every problem is a BadInputError with file and line. */
+export function parseFrontMatter(yamlText: string, opts: FrontMatterOptions): FrontMatter {
+  const { file } = opts;
+  const yamlLine = opts.yamlLine ?? 2;
+  const counter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = lineOf(counter, e.pos?.[0], yamlLine);
+    const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new BadInputError(`malformed front matter: ${msg}`, { file, line, hint: 'front matter is YAML between two --- lines' });
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new BadInputError('front matter must be a mapping of keys to values', { file, line: yamlLine, hint: `allowed keys: ${FRONT_MATTER_KEYS.join(', ')}` });
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0];
+      throw new BadInputError(`unknown front matter key \`${key}\``, {
+        file,
+        line: lineAt(doc, counter, [...issue.path, key], yamlLine, true),
+        hint: didYouMean(key, FRONT_MATTER_KEYS) ?? `allowed keys: ${FRONT_MATTER_KEYS.join(', ')}`,
+      });
+    }
+    const name = issue.path.map(String).join('.') || 'front matter';
+    const expected = issue.code === 'invalid_type' ? `${name} must be ${issue.expected === 'record' ? 'a mapping' : `a ${issue.expected}`}` : `${name}: ${issue.message}`;
+    throw new BadInputError(`bad front matter: ${expected}`, {
+      file,
+      line: lineAt(doc, counter, issue.path, yamlLine),
+      hint: issue.path[0] === 'vars' ? 'write vars as a mapping, e.g. vars: {port: 8080}' : 'quote the value if YAML reads it as another type',
+    });
+  }
+  const fm = parsed.data;
+  const vars: Record<string, unknown> = {};
+  const secretVars: string[] = [];
+  for (const [name, raw] of Object.entries(fm.vars ?? {})) {
+    const line = lineAt(doc, counter, ['vars', name], yamlLine, true);
+    if (!IDENTIFIER_PATTERN.test(name)) {
+      throw new BadInputError(`bad variable name \`${name}\``, { file, line, hint: 'variable names are identifiers: letters, digits and _ (not starting with a digit)' });
+    }
+    if (RESERVED_VARS.includes(name)) {
+      throw new BadInputError(`variable name \`${name}\` is reserved`, { file, line, hint: `${RESERVED_VARS.join(', ')} are set by runbook itself; pick another name` });
+    }
+    if (isSecretForm(raw)) {
+      if (typeof raw.secret !== 'boolean') {
+        throw new BadInputError(`\`secret\` of variable \`${name}\` must be true or false`, { file, line: lineAt(doc, counter, ['vars', name, 'secret'], yamlLine), hint: `write ${name}: {value: ..., secret: true}` });
+      }
+      vars[name] = raw.value;
+      if (raw.secret) secretVars.push(name);
+    } else {
+      vars[name] = raw;
+    }
+  }
+  let inventory: string | undefined;
+  if (fm.inventory !== undefined) {
+    const inv = fm.inventory.trim();
+    const expanded = inv === '~' ? homedir() : inv.startsWith('~/') ? resolve(homedir(), inv.slice(2)) : inv;
+    inventory = resolve(dirname(opts.absFile), expanded);
+  }
+  return {
+    ...(fm.title !== undefined && { title: fm.title }),
+    ...(fm.description !== undefined && { description: fm.description }),
+    ...(fm.hosts !== undefined && { hosts: fm.hosts }),
+    vars,
+    secretVars,
+    ...(inventory !== undefined && { inventory }),
+  };
+}
