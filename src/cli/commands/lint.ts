@@ -1,0 +1,97 @@
+// `runbook lint`: attributes, ids, host patterns, undefined variables, and ShellCheck on every shell
+// step (when installed), each finding mapped to the runbook's file:line.
+import { spawnSync } from 'node:child_process';
+import { EXIT, isRunbookError } from '../../engine/errors.js';
+import { RenderContext, STEP_PRELUDE } from '../../engine/run/renderContext.js';
+import type { Step } from '../../engine/types.js';
+import { loadSession, type CommonOptions } from '../session.js';
+
+export interface LintOptions extends CommonOptions {
+  readonly shellcheck?: boolean;
+}
+
+interface Finding {
+  readonly file: string;
+  readonly line: number;
+  readonly level: 'error' | 'warning' | 'info' | 'style';
+  readonly message: string;
+}
+
+interface ShellcheckComment {
+  readonly line: number;
+  readonly level: Finding['level'];
+  readonly code: number;
+  readonly message: string;
+}
+
+function located(e: unknown): { file?: string; line?: number; message: string } {
+  if (isRunbookError(e) && 'located' in e) {
+    const b = e as unknown as { file?: string; line?: number; message: string };
+    return { file: b.file, line: b.line, message: b.message };
+  }
+  return { message: (e as Error).message };
+}
+
+export function shellcheckAvailable(): boolean {
+  return spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function runShellcheck(step: Step, script: string): Finding[] {
+  // Template tags may add or remove lines; findings map to body lines as rendered for the first host.
+  const res = spawnSync('shellcheck', ['-f', 'json1', '-s', 'bash', '-'], { input: `#!/bin/bash\n${script}`, encoding: 'utf8' });
+  if (res.error) return [];
+  const parsed = JSON.parse(res.stdout || '{"comments":[]}') as { comments: ShellcheckComment[] };
+  return parsed.comments.map((c) => ({
+    file: step.loc.file,
+    // line 1 is the shebang we added; body line k is at fence line + k
+    line: step.loc.line + (c.line - 1),
+    level: c.level,
+    message: `SC${c.code}: ${c.message} (step \`${step.id}\`)`,
+  }));
+}
+
+export async function lintCommand(path: string, o: LintOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
+  const { runbook, inventory, cliVars } = await loadSession(path, o);
+  const ctx = new RenderContext(runbook, inventory, cliVars);
+  ctx.placeholderCaptures(runbook.steps);
+  const useShellcheck = o.shellcheck !== false && shellcheckAvailable();
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const add = (f: Finding): void => {
+    const key = `${f.file}:${f.line}:${f.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      findings.push(f);
+    }
+  };
+  for (const s of runbook.steps) {
+    let hosts;
+    try {
+      hosts = ctx.stepHosts(s);
+    } catch (e) {
+      const l = located(e);
+      add({ file: l.file ?? s.loc.file, line: l.line ?? s.loc.line, level: 'error', message: l.message });
+      continue;
+    }
+    if (hosts.length === 0) add({ file: s.loc.file, line: s.loc.line, level: 'warning', message: `step \`${s.id}\`: hosts=${s.hosts} matches no host in ${inventory.file ?? 'the default local inventory'}` });
+    let checked = false;
+    for (const h of hosts) {
+      try {
+        const r = ctx.render(s, h);
+        if (useShellcheck && !checked && s.kind === 'shell') {
+          checked = true;
+          for (const f of runShellcheck(s, r.script.slice(STEP_PRELUDE.length))) add(f);
+        }
+      } catch (e) {
+        const l = located(e);
+        add({ file: l.file ?? s.loc.file, line: l.line ?? s.loc.line, level: 'error', message: l.message.replace(/ \(host [^)]*\)/, '') });
+      }
+    }
+  }
+  for (const f of findings) out(`${f.file}:${f.line}: ${f.level}: ${f.message}`);
+  const errors = findings.filter((f) => f.level === 'error' && !f.message.startsWith('SC')).length;
+  const sc = findings.filter((f) => f.message.startsWith('SC')).length;
+  out(`${runbook.steps.length} steps checked${useShellcheck ? ' (with ShellCheck)' : ' (ShellCheck not installed: shell syntax not checked)'}: ${errors} error(s), ${sc} ShellCheck finding(s), ${findings.length - errors - sc} warning(s)`);
+  if (errors) return EXIT.BAD_INPUT;
+  return findings.length ? EXIT.STEP_FAILED : EXIT.OK;
+}

@@ -1,0 +1,73 @@
+// `runbook plan`: per step and host, the fully rendered command or file and what state says.
+// Connects to nothing.
+import { RenderContext } from '../../engine/run/renderContext.js';
+import { openState } from '../../engine/state/stateFile.js';
+import { EXIT, isRunbookError } from '../../engine/errors.js';
+import { loadSession, type CommonOptions } from '../session.js';
+import { STATUS_SYMBOL } from '../symbols.js';
+
+export interface PlanOptions extends CommonOptions {
+  readonly json?: boolean;
+}
+
+function indent(text: string): string {
+  return text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n');
+}
+
+export async function planCommand(path: string, o: PlanOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
+  const { runbook, inventory, cliVars, hostFilter, paths } = await loadSession(path, o);
+  const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'read' });
+  const records = state.snapshot();
+  await state.close();
+  const ctx = new RenderContext(runbook, inventory, cliVars);
+  // Captured values known from earlier sessions are shown as they are; the rest as placeholders.
+  for (const s of runbook.steps) {
+    if (!s.attrs.capture) continue;
+    for (const [h, rec] of Object.entries(records[s.id] ?? {})) {
+      if (rec.captured?.value != null) ctx.addCapture(h, rec.captured.name, rec.captured.value, { global: false, secret: false });
+    }
+  }
+  ctx.placeholderCaptures(runbook.steps);
+  const mask = ctx.masker();
+  let errors = 0;
+  const json: unknown[] = [];
+  const say = o.json ? (): void => {} : out;
+  say(`# plan: ${runbook.title}${inventory.file ? ` (inventory ${inventory.file})` : ' (local machine)'}`);
+  for (const s of runbook.steps) {
+    let hosts;
+    try {
+      hosts = ctx.stepHosts(s);
+    } catch (e) {
+      errors++;
+      say(`\n## ${s.id}  ✖ ${isRunbookError(e) && 'located' in e ? (e as { located: string }).located : (e as Error).message}`);
+      continue;
+    }
+    if (hostFilter) hosts = hosts.filter((h) => hostFilter.includes(h.name));
+    const flags = [s.attrs.sudo && 'sudo', s.attrs.confirm !== undefined && `confirm${s.attrs.confirm ? `="${s.attrs.confirm}"` : ''}`, s.attrs.serial && `serial=${s.attrs.serial}`, s.attrs.capture && `capture=${s.attrs.capture}`, s.attrs.timeoutMs && `timeout=${s.attrs.timeoutMs / 1000}s`, s.attrs.retries && `retries=${s.attrs.retries}`, s.attrs.continueOnError && 'continue_on_error']
+      .filter(Boolean)
+      .join(' ');
+    say(`\n## ${s.id}  — ${s.title}  (${s.loc.file}:${s.loc.line})  hosts=${s.hosts}${flags ? `  ${flags}` : ''}`);
+    if (hosts.length === 0) say('  (matches no host)');
+    for (const h of hosts) {
+      const rec = records[s.id]?.[h.name];
+      const st = rec ? `${STATUS_SYMBOL[rec.status]} ${rec.status}${rec.hash !== s.hash ? ', changed since it ran' : ''}` : `${STATUS_SYMBOL.pending} pending`;
+      try {
+        const r = ctx.render(s, h);
+        say(`### ${h.name}  [${st}]`);
+        if (r.unless) say(`  unless: ${mask(r.unless)}`);
+        if (r.file) say(`  writes ${r.file.path} (mode ${r.file.mode ?? '0644'}${r.file.owner ? `, owner ${r.file.owner}` : ''}):\n${indent(mask(r.file.content))}`);
+        else say(indent(mask(r.script.replace(/^set -eo pipefail\n/, ''))));
+        if (r.verify) say(`  verify: ${mask(r.verify)}`);
+        json.push({ step: s.id, host: h.name, status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
+      } catch (e) {
+        errors++;
+        const msg = isRunbookError(e) && 'located' in e ? (e as { located: string }).located : (e as Error).message;
+        say(`### ${h.name}  ✖ ${msg}`);
+        json.push({ step: s.id, host: h.name, error: msg });
+      }
+    }
+  }
+  if (o.json) out(JSON.stringify(json, null, 2));
+  say(errors ? `\n${errors} step/host render error(s)` : `\n${runbook.steps.length} steps rendered for every targeted host`);
+  return errors ? EXIT.BAD_INPUT : EXIT.OK;
+}

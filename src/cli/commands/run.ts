@@ -1,0 +1,100 @@
+// `runbook run`: plays every pending step headlessly, one line per step and host.
+import { BadInputError, EXIT } from '../../engine/errors.js';
+import type { PlayerEvent } from '../../engine/run/events.js';
+import { createPlayer } from '../../engine/run/player.js';
+import type { PlayStop } from '../../engine/run/types.js';
+import { openState } from '../../engine/state/stateFile.js';
+import { createRunStore, setHostFilter } from '../../engine/store.js';
+import { createTransport, loadSession, parseIntOption, type CommonOptions, type TransportOptions } from '../session.js';
+import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
+
+export interface RunOptions extends CommonOptions, TransportOptions {
+  readonly only?: readonly string[];
+  readonly from?: string;
+  readonly yes?: boolean;
+  readonly forks?: string;
+  readonly force?: boolean;
+  readonly retryInterrupted?: boolean;
+  readonly json?: boolean;
+}
+
+type Out = (line: string) => void;
+
+function plainReporter(out: Out): (e: PlayerEvent) => void {
+  return (e) => {
+    switch (e.type) {
+      case 'step-start':
+        out(`▶ ${e.stepId} on ${e.hosts.join(', ')}`);
+        break;
+      case 'host-end': {
+        const detail = e.status === 'failed' ? `  ${e.message ?? ''}${e.lastLine ? `  | ${e.lastLine}` : ''}${e.log ? `  (log: ${e.log})` : ''}` : e.message && e.status !== 'ok' ? `  ${e.message}` : '';
+        out(`  ${STATUS_SYMBOL[e.status]} ${e.host}  ${e.status}  ${formatDuration(e.durationMs)}${detail}`);
+        break;
+      }
+      case 'warning':
+        out(`! ${e.message}`);
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+function describeStop(stop: PlayStop): { line: string; code: number } {
+  switch (stop.kind) {
+    case 'end':
+      return { line: 'done: every step is complete on every targeted host', code: EXIT.OK };
+    case 'failed':
+      return { line: `stopped: step \`${stop.stepId}\` failed (fix it, then run again: done steps are not repeated)`, code: EXIT.STEP_FAILED };
+    case 'confirm':
+      return { line: `stopped before step \`${stop.stepId}\`: it needs confirmation${stop.reason ? ` (${stop.reason})` : ''}; run again with --yes to go on`, code: EXIT.STOPPED };
+    case 'interrupted':
+      return { line: `stopped before step \`${stop.stepId}\`: it was interrupted on ${stop.hosts.join(', ')} in an earlier session and may have half-run; check the hosts, then run again with --retry-interrupted (or mark it with reset/skip)`, code: EXIT.STOPPED };
+    case 'paused':
+      return { line: 'paused', code: EXIT.STOPPED };
+    case 'aborted':
+      return { line: `aborted during step \`${stop.stepId}\``, code: EXIT.STEP_FAILED };
+    case 'state-error':
+      return { line: `stopped: ${stop.message}; no new work was started (the state file keeps everything recorded before)`, code: EXIT.STATE_UNAVAILABLE };
+  }
+}
+
+export async function runCommand(path: string, o: RunOptions, out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
+  const forks = parseIntOption('--forks', o.forks, 1);
+  const session = await loadSession(path, o);
+  for (const id of [...(o.only ?? []), ...(o.from ? [o.from] : [])]) {
+    if (!session.runbook.steps.some((s) => s.id === id)) {
+      throw new BadInputError(`no step with id \`${id}\` in ${session.runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });
+    }
+  }
+  const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: process.argv.slice(1).join(' ') });
+  const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
+  setHostFilter(store, session.hostFilter);
+  const player = createPlayer({
+    runbook: session.runbook,
+    inventory: session.inventory,
+    transport: createTransport(o),
+    state,
+    paths: session.paths,
+    store,
+    cliVars: session.cliVars,
+    forks,
+    onEvent: o.json ? (e) => out(JSON.stringify(e)) : plainReporter(out),
+  });
+  const onSignal = (): void => player.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    if (state.interruptedOnLoad.length && !o.json) {
+      out(`! interrupted in an earlier session: ${state.interruptedOnLoad.map((i) => `${i.stepId}@${i.host}`).join(', ')}`);
+    }
+    const stop = await player.play({ fromStepId: o.from, only: o.only, yes: o.yes, retryInterrupted: o.retryInterrupted, force: o.force });
+    const { line, code } = describeStop(stop);
+    if (!o.json) out(line);
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await player.close();
+  }
+}

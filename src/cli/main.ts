@@ -1,0 +1,87 @@
+// The `runbook` command line: option parsing (commander) and exit codes. Commands live in ./commands.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from '../engine/errors.js';
+import { lintCommand } from './commands/lint.js';
+import { planCommand } from './commands/plan.js';
+import { playCommand } from './commands/play.js';
+import { resetCommand } from './commands/reset.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { formatError } from './errors.js';
+
+const collect = (value: string, prev: string[]): string[] => [...prev, value];
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <file>', 'Ansible YAML inventory (default: front matter `inventory`, else the local machine)')
+    .option('--var <name=value>', 'set a variable (repeatable; wins over front matter and inventory vars)', collect, [])
+    .option('--hosts <pattern>', 'limit the session to hosts matching this pattern')
+    .option('--state <file>', 'state file (default .runbook/<runbook>.state.jsonl under the current directory)')
+    .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
+    .option('--no-ssh-config', 'ignore ~/.ssh/config');
+}
+
+function execution(cmd: Command): Command {
+  return common(cmd)
+    .option('--only <id>', 'run only this step (repeatable)', collect, [])
+    .option('--from <id>', 'start at this step')
+    .option('--yes', 'say yes to confirm steps')
+    .option('--forks <n>', 'hosts in flight at once per step', '50')
+    .option('--force', 'run steps again even where state says done')
+    .option('--retry-interrupted', 'rerun steps interrupted in an earlier session')
+    .option('--accept-new', 'accept and record unknown host keys (like OpenSSH accept-new); changed keys are always refused')
+    .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
+    .option('--connect-timeout <duration>', 'TCP connect + SSH handshake timeout', '15s');
+}
+
+export function buildProgram(setCode: (code: number) => void): Command {
+  const program = new Command('runbook')
+    .description('Play Markdown runbooks step by step across hosts, with durable per-host state')
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all done, 1 a step failed, 2 bad input, 3 stopped at a confirm step or before interrupted steps, 4 state file locked or unwritable, 70 internal error',
+    );
+
+  execution(program.command('run <path>').description('run every pending step headlessly'))
+    .addOption(new Option('--json', 'one JSON event per line instead of text'))
+    .action(async (path, o) => setCode(await runCommand(path, o)));
+  execution(program.command('play <path>').description('step through a runbook in the interactive player')).action(async (path, o) => setCode(await playCommand(path, o)));
+  common(program.command('status <path>').description('steps × hosts table from the state file'))
+    .option('--json', 'machine-readable output')
+    .action(async (path, o) => setCode(await statusCommand(path, o)));
+  common(program.command('plan <path>').description('render every step for every host; connects to nothing'))
+    .option('--json', 'machine-readable output')
+    .action(async (path, o) => setCode(await planCommand(path, o)));
+  common(program.command('lint <path>').description('check attributes, ids, host patterns, variables and shell (ShellCheck)'))
+    .option('--no-shellcheck', 'skip ShellCheck')
+    .action(async (path, o) => setCode(await lintCommand(path, o)));
+  common(program.command('reset <path>').description('forget recorded progress so steps run again'))
+    .option('--step <id>', 'only this step')
+    .option('--host <name>', 'only this host')
+    .action(async (path, o) => setCode(await resetCommand(path, o)));
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram((c) => (code = c));
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `runbook: ${s}` : s) });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.BAD_INPUT;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.OK : EXIT.BAD_INPUT;
+    }
+    const { text, code: c } = formatError(e);
+    process.stderr.write(text + '\n');
+    return c;
+  }
+}

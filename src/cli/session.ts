@@ -1,0 +1,83 @@
+// Everything a command needs, loaded from the operator's options: runbook, inventory, variables,
+// state paths, transports. Shared by run, play, plan, lint, status and reset.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { BadInputError } from '../engine/errors.js';
+import { loadInventory, localInventory } from '../engine/inventory/inventory.js';
+import { resolvePattern } from '../engine/inventory/patterns.js';
+import { loadRunbook } from '../engine/parser/load.js';
+import { parseDuration } from '../engine/parser/attributes.js';
+import { resolveStatePaths } from '../engine/state/paths.js';
+import { parseVarAssignment } from '../engine/template/vars.js';
+import { createLocalTransport } from '../engine/transport/local.js';
+import { createRoutingTransport } from '../engine/transport/routing.js';
+import { createSshTransport } from '../engine/transport/ssh.js';
+import type { HostKeyPolicy, Transport } from '../engine/transport/types.js';
+import type { Inventory, Runbook } from '../engine/types.js';
+
+export interface CommonOptions {
+  readonly inventory?: string;
+  readonly var?: readonly string[];
+  readonly hosts?: string;
+  readonly state?: string;
+  readonly sshConfig?: string | false;
+}
+
+export interface Session {
+  readonly runbook: Runbook;
+  readonly inventory: Inventory;
+  readonly cliVars: Record<string, string>;
+  readonly hostFilter?: readonly string[];
+  readonly paths: ReturnType<typeof resolveStatePaths>;
+}
+
+export async function loadSession(path: string, o: CommonOptions): Promise<Session> {
+  const runbook = await loadRunbook(path);
+  const invFile = o.inventory ?? runbook.inventory;
+  const sshConfigFile = o.sshConfig === false ? null : o.sshConfig;
+  const inventory = invFile ? await loadInventory(invFile, { sshConfigFile }) : localInventory();
+  const cliVars: Record<string, string> = {};
+  for (const a of o.var ?? []) {
+    const [k, v] = parseVarAssignment(a);
+    cliVars[k] = v;
+  }
+  let hostFilter: string[] | undefined;
+  if (o.hosts) {
+    const { hosts, unknown } = resolvePattern(inventory, o.hosts);
+    if (unknown.length) {
+      throw new BadInputError(`--hosts ${o.hosts}: ${unknown.map((u) => `\`${u}\``).join(', ')} matches no host or group in ${inventory.file ?? 'the default local inventory'}`);
+    }
+    hostFilter = hosts.map((h) => h.name);
+  }
+  const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
+  return { runbook, inventory, cliVars, hostFilter, paths };
+}
+
+export interface TransportOptions {
+  readonly acceptNew?: boolean;
+  readonly knownHosts?: string;
+  readonly connectTimeout?: string;
+}
+
+export function parseDurationOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new BadInputError(`${name} ${value}: not a duration (examples: 500ms, 15s, 2m)`);
+  return ms;
+}
+
+export function parseIntOption(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new BadInputError(`${name} ${value}: expected a whole number >= ${min}`);
+  return Number(value);
+}
+
+export function createTransport(o: TransportOptions, onUnknownKey?: HostKeyPolicy['onUnknownKey']): Transport {
+  const hostKeys: HostKeyPolicy = {
+    knownHostsFile: o.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
+    acceptNew: Boolean(o.acceptNew),
+    onUnknownKey,
+  };
+  const ssh = createSshTransport({ hostKeys, connectTimeoutMs: parseDurationOption('--connect-timeout', o.connectTimeout) });
+  return createRoutingTransport(ssh, createLocalTransport());
+}

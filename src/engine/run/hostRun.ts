@@ -1,0 +1,170 @@
+// Runs one step on one host: guard, body (with retries), verify, capture; records every transition.
+import { isRunbookError } from '../errors.js';
+import { createStreamMasker } from '../secrets.js';
+import { openStepLog } from '../state/logs.js';
+import type { Host, HostStatus, HostStepRecord, Step } from '../types.js';
+import type { ExecResult, OutputStream, Transport } from '../transport/types.js';
+import { delay } from './limit.js';
+import type { RenderContext, RealRender } from './renderContext.js';
+import type { resolveStatePaths } from '../state/paths.js';
+
+type StatePaths = ReturnType<typeof resolveStatePaths>;
+
+export const CAPTURE_LIMIT = 1024 * 1024;
+
+export interface HostRunDeps {
+  readonly transport: Transport;
+  readonly paths: StatePaths;
+  readonly ctx: RenderContext;
+  /** Persist and publish a record; resolves once it is durable. */
+  readonly record: (rec: HostStepRecord, opts: { durable: boolean }) => Promise<void>;
+  readonly onOutput: (text: string) => void;
+  readonly onStart: (attempt: number) => void;
+  /** Aborted by the operator (abort key, Ctrl-C). */
+  readonly signal: AbortSignal;
+  /** The step targets a single host: its capture is usable plainly by every host. */
+  readonly captureGlobal: boolean;
+}
+
+export interface HostRunResult {
+  readonly status: HostStatus;
+  readonly exitCode?: number | null;
+  readonly message?: string;
+  readonly durationMs: number;
+  readonly lastLine?: string;
+  readonly log?: string;
+  readonly aborted: boolean;
+}
+
+function fmtDuration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord | undefined, deps: HostRunDeps): Promise<HostRunResult> {
+  const started = Date.now();
+  let rendered: RealRender;
+  try {
+    rendered = deps.ctx.render(step, host);
+  } catch (e) {
+    const message = isRunbookError(e) && 'located' in e ? String((e as { located: string }).located) : (e as Error).message;
+    const rec: HostStepRecord = { status: 'failed', attempts: prev?.attempts ?? 0, hash: step.hash, endedAt: new Date().toISOString(), message };
+    await deps.record(rec, { durable: true });
+    return { status: 'failed', message, durationMs: 0, aborted: false };
+  }
+
+  const maxAttempts = 1 + step.attrs.retries;
+  let result: HostRunResult | undefined;
+  for (let i = 0; i < maxAttempts; i++) {
+    const attempt = (prev?.attempts ?? 0) + i + 1;
+    result = await runAttempt(step, host, rendered, attempt, deps);
+    if (result.status !== 'failed' || result.aborted || deps.signal.aborted) break;
+    if (i < maxAttempts - 1) await delay(step.attrs.delayMs, deps.signal);
+    if (deps.signal.aborted) break;
+  }
+  return { ...result!, durationMs: Date.now() - started };
+}
+
+async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number, deps: HostRunDeps): Promise<HostRunResult> {
+  const startedAt = new Date();
+  const log = await openStepLog(deps.paths, step.id, host.name, attempt);
+  const base = { attempts: attempt, hash: step.hash, startedAt: startedAt.toISOString(), log: log.path };
+  // 'running' is on disk before anything runs: a crash from here on is an interrupted step, never a lost one.
+  await deps.record({ ...base, status: 'running' }, { durable: true });
+  deps.onStart(attempt);
+
+  const timeoutMs = step.attrs.timeoutMs;
+  const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+  const signal = timeout ? AbortSignal.any([deps.signal, timeout]) : deps.signal;
+  const secrets = deps.ctx.secretValues();
+  let lastLine = '';
+  let stdout = '';
+  let stdoutBytes = 0;
+
+  const exec = async (script: string, label: string | undefined, collect: boolean): Promise<ExecResult> => {
+    const masker = secrets.length ? createStreamMasker(secrets) : undefined;
+    if (label) log.write(`### runbook: ${label}\n`);
+    const onData = (chunk: Buffer, stream: OutputStream): void => {
+      if (collect && stream === 'stdout' && stdoutBytes < CAPTURE_LIMIT) {
+        stdout += chunk.toString('utf8');
+        stdoutBytes += chunk.length;
+      }
+      const text = masker ? masker.push(chunk.toString('utf8')) : undefined;
+      log.write(text ?? chunk);
+      const shown = text ?? chunk.toString('utf8');
+      if (shown) {
+        deps.onOutput(shown);
+        const lines = shown.split('\n').filter((l) => l.trim() !== '');
+        if (lines.length) lastLine = lines[lines.length - 1];
+      }
+    };
+    try {
+      return await deps.transport.exec(host, script, { signal, onData, sudo: step.attrs.sudo });
+    } finally {
+      const rest = masker?.end();
+      if (rest) {
+        log.write(rest);
+        deps.onOutput(rest);
+      }
+    }
+  };
+
+  let status: HostStatus = 'failed';
+  let exitCode: number | null | undefined;
+  let message: string | undefined;
+  let signalName: string | null | undefined;
+  let captured: HostStepRecord['captured'];
+  const abortedMessage = (): string =>
+    timeout?.aborted && !deps.signal.aborted ? `timed out after ${fmtDuration(timeoutMs!)}` : 'aborted by operator';
+
+  try {
+    let done = false;
+    if (r.unless) {
+      const g = await exec(r.unless, `unless: ${r.unless}`, false);
+      if (g.aborted) {
+        message = abortedMessage();
+        done = true;
+      } else if (g.exitCode === 0) {
+        status = 'done-already';
+        exitCode = 0;
+        message = 'unless guard passed: already done';
+        done = true;
+      }
+    }
+    if (!done) {
+      const res = await exec(r.script, r.unless || r.verify ? 'step' : undefined, Boolean(step.attrs.capture));
+      exitCode = res.exitCode;
+      signalName = res.signal;
+      if (res.aborted) message = abortedMessage();
+      else if (res.exitCode !== 0) message = res.signal ? `killed by ${res.signal}` : `exit ${res.exitCode}`;
+      else if (r.verify) {
+        const v = await exec(r.verify, `verify: ${r.verify}`, false);
+        if (v.aborted) message = abortedMessage();
+        else if (v.exitCode !== 0) message = `verify failed (exit ${v.exitCode}): ${r.verify}`;
+        else status = 'ok';
+      } else status = 'ok';
+      if (status === 'ok' && step.attrs.capture) {
+        const value = stdout.trim();
+        const secret = step.attrs.secret;
+        captured = { name: step.attrs.capture, value: secret ? null : value, secret };
+        deps.ctx.addCapture(host.name, step.attrs.capture, value, { global: deps.captureGlobal, secret });
+      }
+    }
+  } catch (e) {
+    message = isRunbookError(e) ? (e.hint ? `${e.message} (${e.hint})` : e.message) : `internal error: ${(e as Error).message}`;
+  } finally {
+    await log.close();
+  }
+
+  const aborted = deps.signal.aborted;
+  const rec: HostStepRecord = {
+    ...base,
+    status,
+    exitCode: exitCode ?? null,
+    signal: signalName ?? null,
+    endedAt: new Date().toISOString(),
+    ...(message ? { message } : {}),
+    ...(captured ? { captured } : {}),
+  };
+  await deps.record(rec, { durable: false });
+  return { status, exitCode, message, durationMs: Date.now() - startedAt.getTime(), lastLine, log: log.path, aborted };
+}

@@ -1,0 +1,282 @@
+// The engine's controller: runs steps across hosts, records every transition durably, and
+// publishes live state to the RunStore. Driven by the headless CLI and by the Ink player alike.
+import { BadInputError, BugError, StateError, StepFailedError } from '../errors.js';
+import type { StateHandle } from '../state/stateFile.js';
+import type { resolveStatePaths } from '../state/paths.js';
+import {
+  appendLive,
+  clearLive,
+  setCapture,
+  setMode,
+  setRecord,
+  type RunStore,
+} from '../store.js';
+import type { Transport } from '../transport/types.js';
+import { DONE_STATUSES, type Host, type HostStatus, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
+import type { PlayerEventListener } from './events.js';
+import { runStepOnHost } from './hostRun.js';
+import { forEachLimit } from './limit.js';
+import { RenderContext } from './renderContext.js';
+import type { PlayStop, PlayerController, RenderedStep, RunStepOptions, StepOutcome } from './types.js';
+
+export interface PlayerOptions {
+  readonly runbook: Runbook;
+  readonly inventory: Inventory;
+  readonly transport: Transport;
+  readonly state: StateHandle;
+  readonly paths: ReturnType<typeof resolveStatePaths>;
+  readonly store: RunStore;
+  readonly cliVars?: Readonly<Record<string, string>>;
+  /** Hosts in flight at once per step (default 50). */
+  readonly forks?: number;
+  readonly onEvent?: PlayerEventListener;
+  /** How often live output is pushed into the store (ms, default 50). */
+  readonly liveIntervalMs?: number;
+}
+
+export interface PlayOptions {
+  readonly fromStepId?: string;
+  readonly yes?: boolean;
+  readonly retryInterrupted?: boolean;
+  /** Only these step ids (headless --only). */
+  readonly only?: readonly string[];
+  /** Run even where state says done (headless --force). */
+  readonly force?: boolean;
+}
+
+export function isDone(status: HostStatus | undefined): boolean {
+  return status !== undefined && DONE_STATUSES.includes(status);
+}
+
+export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?: PlayOptions): Promise<PlayStop> } {
+  const { runbook, inventory, transport, state, paths, store } = opts;
+  const forks = opts.forks ?? 50;
+  const emit: PlayerEventListener = opts.onEvent ?? (() => {});
+  const ctx = new RenderContext(runbook, inventory, opts.cliVars ?? {});
+  const steps = new Map(runbook.steps.map((s) => [s.id, s] as const));
+  let current: AbortController | undefined;
+  let pauseRequested = false;
+  let closed = false;
+
+  const step = (id: string): Step => {
+    const s = steps.get(id);
+    if (!s) throw new BadInputError(`no step with id \`${id}\` in ${runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });
+    return s;
+  };
+
+  // Captured values survive restarts through the state file (secret ones do not: memory only).
+  for (const s of runbook.steps) {
+    if (!s.attrs.capture) continue;
+    let single = false;
+    try {
+      single = ctx.stepHosts(s).length === 1;
+    } catch {
+      /* unknown names are reported when the step runs */
+    }
+    for (const [hostName, rec] of Object.entries(state.snapshot()[s.id] ?? {})) {
+      if (rec.captured && rec.captured.value !== null && isDone(rec.status)) {
+        ctx.addCapture(hostName, rec.captured.name, rec.captured.value, { global: single, secret: false });
+        setCapture(store, hostName, rec.captured.name, rec.captured.value);
+      }
+    }
+  }
+
+  const filtered = (hosts: Host[]): Host[] => {
+    const filter = store.getState().hostFilter;
+    return filter ? hosts.filter((h) => filter.includes(h.name)) : hosts;
+  };
+
+  const targets = (stepId: string): readonly Host[] => filtered(ctx.stepHosts(step(stepId)));
+
+  const record = async (stepId: string, host: string, rec: HostStepRecord, durable: boolean): Promise<void> => {
+    if (state.failed) throw state.failed;
+    state.set(stepId, host, rec);
+    setRecord(store, stepId, host, rec);
+    if (durable) await state.flush();
+  };
+
+  // Live output is batched into the store so a chatty step cannot flood the UI.
+  const livePending = new Map<string, { stepId: string; host: string; text: string }>();
+  let liveTimer: NodeJS.Timeout | undefined;
+  const flushLive = (): void => {
+    liveTimer = undefined;
+    for (const { stepId, host, text } of livePending.values()) appendLive(store, stepId, host, text);
+    livePending.clear();
+  };
+  const pushLive = (stepId: string, host: string, text: string): void => {
+    const key = `${stepId}\u0000${host}`;
+    const p = livePending.get(key);
+    if (p) p.text = (p.text + text).slice(-65536);
+    else livePending.set(key, { stepId, host, text: text.slice(-65536) });
+    liveTimer ??= setTimeout(flushLive, opts.liveIntervalMs ?? 50);
+  };
+
+  async function runStep(stepId: string, o: RunStepOptions = {}): Promise<StepOutcome> {
+    if (closed) throw new BugError('player is closed');
+    if (current) throw new StepFailedError(`step \`${store.getState().currentStepId}\` is still running`, 'wait for it to finish, or abort it first');
+    const s = step(stepId);
+    if (s.attrs.confirm !== undefined && !o.confirmed) {
+      throw new StepFailedError(`step \`${s.id}\` needs confirmation${s.attrs.confirm ? `: ${s.attrs.confirm}` : ''}`, 'confirm it in the player, or pass --yes to runbook run');
+    }
+    if (state.failed) throw state.failed;
+    const all = targets(stepId);
+    const chosen = o.hosts ? all.filter((h) => o.hosts!.includes(h.name)) : all;
+    const snapshot = store.getState().records[stepId] ?? {};
+    const todo = o.force || o.hosts ? chosen : chosen.filter((h) => !isDone(snapshot[h.name]?.status));
+    const result: Record<string, HostStatus> = {};
+    for (const h of chosen) if (snapshot[h.name]) result[h.name] = snapshot[h.name].status;
+    if (todo.length === 0) {
+      if (all.length === 0) emit({ type: 'warning', message: `step \`${stepId}\`: hosts=${s.hosts} matches no host${store.getState().hostFilter ? ' in the session host filter' : ''}` });
+      return { stepId, hosts: result, failed: false, aborted: false };
+    }
+
+    const ac = new AbortController();
+    current = ac;
+    const prevMode = store.getState().mode;
+    setMode(store, prevMode === 'playing' || prevMode === 'pausing' ? prevMode : 'running', stepId);
+    emit({ type: 'step-start', stepId, hosts: todo.map((h) => h.name) });
+    const captureGlobal = ctx.stepHosts(s).length === 1;
+    try {
+      const batchSize = s.attrs.serial ?? todo.length;
+      for (let i = 0; i < todo.length && !ac.signal.aborted; i += batchSize) {
+        const batch = todo.slice(i, i + batchSize);
+        let batchFailed = false;
+        await forEachLimit(batch, forks, async (h) => {
+          clearLive(store, stepId, h.name);
+          const res = await runStepOnHost(s, h, store.getState().records[stepId]?.[h.name], {
+            transport,
+            paths,
+            ctx,
+            signal: ac.signal,
+            captureGlobal,
+            record: (rec, { durable }) => record(stepId, h.name, rec, durable),
+            onOutput: (text) => pushLive(stepId, h.name, text),
+            onStart: (attempt) => emit({ type: 'host-start', stepId, host: h.name, attempt }),
+          });
+          result[h.name] = res.status;
+          if (res.status === 'failed') batchFailed = true;
+          const cap = store.getState().records[stepId]?.[h.name]?.captured;
+          if (res.status === 'ok' && s.attrs.capture && cap) {
+            const value = ctx.captures().byHost[h.name]?.[s.attrs.capture];
+            if (value !== undefined) setCapture(store, h.name, s.attrs.capture, value);
+          }
+          emit({ type: 'host-end', stepId, host: h.name, status: res.status, exitCode: res.exitCode, durationMs: res.durationMs, message: res.message, lastLine: res.lastLine, log: res.log });
+        });
+        // A rolling (serial) step stops rolling at the first failed batch.
+        if (batchFailed && s.attrs.serial && !s.attrs.continueOnError) break;
+      }
+      await state.flush();
+    } finally {
+      if (liveTimer) clearTimeout(liveTimer);
+      flushLive();
+      current = undefined;
+      const m = store.getState().mode;
+      setMode(store, m === 'running' ? 'idle' : m, stepId);
+    }
+    const failed = !s.attrs.continueOnError && Object.values(result).some((st) => st === 'failed');
+    emit({ type: 'step-end', stepId, failed });
+    return { stepId, hosts: result, failed, aborted: ac.signal.aborted };
+  }
+
+  async function play(o: PlayOptions = {}): Promise<PlayStop> {
+    pauseRequested = false;
+    setMode(store, 'playing');
+    const stop = (st: PlayStop): PlayStop => {
+      setMode(store, 'idle');
+      emit({ type: 'play-stop', stop: st });
+      return st;
+    };
+    let startIndex = 0;
+    if (o.fromStepId) {
+      step(o.fromStepId);
+      startIndex = runbook.steps.findIndex((x) => x.id === o.fromStepId);
+    }
+    try {
+      for (const s of runbook.steps.slice(startIndex)) {
+        if (o.only && !o.only.includes(s.id)) continue;
+        const all = targets(s.id);
+        const recs = store.getState().records[s.id] ?? {};
+        const pending = o.force ? all : all.filter((h) => !isDone(recs[h.name]?.status));
+        if (pending.length === 0) continue;
+        if (pauseRequested) return stop({ kind: 'paused', stepId: s.id });
+        const interrupted = pending.filter((h) => recs[h.name]?.status === 'interrupted').map((h) => h.name);
+        if (interrupted.length && !o.retryInterrupted && s.attrs.unless === undefined) {
+          return stop({ kind: 'interrupted', stepId: s.id, hosts: interrupted });
+        }
+        if (s.attrs.confirm !== undefined && !o.yes) return stop({ kind: 'confirm', stepId: s.id, reason: s.attrs.confirm });
+        const out = await runStep(s.id, { confirmed: true, force: o.force, hosts: o.force ? pending.map((h) => h.name) : undefined });
+        if (out.aborted) return stop({ kind: 'aborted', stepId: s.id });
+        if (out.failed) return stop({ kind: 'failed', stepId: s.id });
+      }
+      return stop({ kind: 'end' });
+    } catch (e) {
+      if (e instanceof StateError) return stop({ kind: 'state-error', message: e.message });
+      setMode(store, 'idle');
+      throw e;
+    }
+  }
+
+  const markAll = async (stepId: string, hosts: readonly string[] | undefined, status: HostStatus, message: string): Promise<void> => {
+    const s = step(stepId);
+    const names = hosts ?? targets(stepId).map((h) => h.name);
+    const now = new Date().toISOString();
+    for (const name of names) {
+      const prev = store.getState().records[stepId]?.[name];
+      await record(stepId, name, { status, attempts: prev?.attempts ?? 0, hash: s.hash, endedAt: now, message, ...(prev?.log ? { log: prev.log } : {}) }, false);
+    }
+    await state.flush();
+  };
+
+  return {
+    targets,
+    render(stepId: string, hostName: string): RenderedStep {
+      try {
+        const s = step(stepId);
+        const host = ctx.stepHosts(s).find((h) => h.name === hostName) ?? inventory.hosts.find((h) => h.name === hostName);
+        if (!host) return { ok: false, host: hostName, error: `host \`${hostName}\` is not in the inventory` };
+        const r = ctx.render(s, host);
+        const mask = ctx.masker();
+        return {
+          ok: true,
+          host: hostName,
+          script: mask(s.kind === 'file' ? r.script : r.script.replace(/^set -eo pipefail\n/, '')),
+          unless: r.unless === undefined ? undefined : mask(r.unless),
+          verify: r.verify === undefined ? undefined : mask(r.verify),
+          fileContent: r.file ? mask(r.file.content) : undefined,
+        };
+      } catch (e) {
+        const err = e as BadInputError;
+        return { ok: false, host: hostName, error: err.located ?? err.message };
+      }
+    },
+    runStep,
+    play,
+    pause() {
+      pauseRequested = true;
+      if (store.getState().mode === 'playing') setMode(store, 'pausing');
+    },
+    abort() {
+      pauseRequested = true;
+      current?.abort();
+    },
+    skip: (stepId, hosts) => markAll(stepId, hosts, 'skipped', 'skipped by operator'),
+    markDone: (stepId, host) => markAll(stepId, [host], 'done-manual', 'marked done by operator'),
+    async reset(stepId?: string, host?: string) {
+      state.reset(stepId, host);
+      await state.flush();
+      store.setState({ records: state.snapshot() });
+    },
+    setVar(name, value) {
+      ctx.setVar(name, value);
+    },
+    missingVars: () => ctx.missingVars(runbook.steps),
+    async close() {
+      if (closed) return;
+      closed = true;
+      current?.abort();
+      if (liveTimer) clearTimeout(liveTimer);
+      await transport.close();
+      await state.close();
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// Variables, captures, secrets and templating for one player session.
+import { BadInputError } from '../errors.js';
+import { resolvePattern } from '../inventory/patterns.js';
+import { createMasker, isSecretName } from '../secrets.js';
+import { renderTemplate, templateVariables } from '../template/render.js';
+import { buildVars, type Captures } from '../template/vars.js';
+import type { Host, Inventory, Runbook, Step } from '../types.js';
+import { fileWriteScript, validateFileSpec, type FileWriteSpec } from './fileScript.js';
+
+/** A step rendered for one host, unmasked: what actually runs. */
+export interface RealRender {
+  readonly script: string;
+  readonly unless?: string;
+  readonly verify?: string;
+  readonly file?: FileWriteSpec;
+}
+
+const RESERVED = new Set(['host', 'groups', 'hosts']);
+/** Shell options every step body runs under (as in GitHub Actions' bash): fail on the first error. */
+export const STEP_PRELUDE = 'set -eo pipefail\n';
+
+export class RenderContext {
+  private readonly byHost: Record<string, Record<string, string>> = {};
+  private readonly global: Record<string, string> = {};
+  private readonly secretCaptures = new Set<string>();
+  private readonly extraVars: Record<string, string> = {};
+  private secretCache?: string[];
+
+  constructor(
+    readonly runbook: Runbook,
+    readonly inventory: Inventory,
+    private readonly cliVars: Readonly<Record<string, string>>,
+  ) {}
+
+  /** Hosts a step's pattern resolves to (no session filter). Throws BadInputError on unknown names. */
+  stepHosts(step: Step): Host[] {
+    const { hosts, unknown } = resolvePattern(this.inventory, step.hosts);
+    if (unknown.length > 0) {
+      throw new BadInputError(`step \`${step.id}\`: hosts=${step.hosts} names ${unknown.map((u) => `\`${u}\``).join(', ')}, which the inventory does not define`, {
+        file: step.loc.file,
+        line: step.loc.line,
+        hint: 'check the group and host names in the inventory (-i), or the step\'s hosts= attribute',
+      });
+    }
+    return hosts;
+  }
+
+  setVar(name: string, value: string): void {
+    this.extraVars[name] = value;
+    this.secretCache = undefined;
+  }
+
+  addCapture(host: string, name: string, value: string, opts: { global: boolean; secret: boolean }): void {
+    (this.byHost[host] ??= {})[name] = value;
+    if (opts.global) this.global[name] = value;
+    if (opts.secret) this.secretCaptures.add(value);
+    this.secretCache = undefined;
+  }
+
+  /**
+   * For plan and lint (which connect to nothing): make every capture that has no value yet render
+   * as a visible placeholder instead of an undefined variable.
+   */
+  placeholderCaptures(steps: readonly Step[]): void {
+    for (const s of steps) {
+      const name = s.attrs.capture;
+      if (!name || name in this.global) continue;
+      const value = `<${name}: captured by step ${s.id}>`;
+      this.global[name] = value;
+      for (const h of this.inventory.hosts) (this.byHost[h.name] ??= {})[name] ??= value;
+    }
+  }
+
+  captures(): Captures {
+    return { byHost: this.byHost, global: this.global };
+  }
+
+  vars(host: Host): Record<string, unknown> {
+    return buildVars({
+      runbook: this.runbook,
+      inventory: this.inventory,
+      host,
+      cliVars: { ...this.cliVars, ...this.extraVars },
+      captures: this.captures(),
+    });
+  }
+
+  /** Every value that must never be shown: secret-named or declared-secret vars, secret captures. */
+  secretValues(): string[] {
+    if (this.secretCache) return this.secretCache;
+    const declared = new Set([...this.runbook.secretVars, ...this.inventory.secretVars]);
+    const values = new Set<string>(this.secretCaptures);
+    const consider = (name: string, value: unknown): void => {
+      if ((declared.has(name) || isSecretName(name)) && (typeof value === 'string' || typeof value === 'number')) {
+        values.add(String(value));
+      }
+    };
+    for (const [k, v] of Object.entries(this.runbook.vars)) consider(k, v);
+    for (const h of this.inventory.hosts) for (const [k, v] of Object.entries(h.vars)) consider(k, v);
+    for (const [k, v] of Object.entries({ ...this.cliVars, ...this.extraVars })) consider(k, v);
+    this.secretCache = [...values].filter((v) => v.length >= 4);
+    return this.secretCache;
+  }
+
+  masker(): (text: string) => string {
+    return createMasker(this.secretValues());
+  }
+
+  /** Render a step for a host. Throws BadInputError (undefined variable, bad file spec). */
+  render(step: Step, host: Host): RealRender {
+    const vars = this.vars(host);
+    const where = (what: string, line = step.loc.line) => ({ file: step.loc.file, line, what: `step \`${step.id}\` ${what} (host ${host.name})` });
+    const attr = (what: string, text: string | undefined) => (text === undefined ? undefined : renderTemplate(text, vars, where(what)));
+    const body = renderTemplate(step.body, vars, where(step.kind === 'file' ? 'file content' : 'script', step.loc.line + 1));
+    const unless = attr('unless=', step.attrs.unless);
+    const verify = attr('verify=', step.attrs.verify);
+    if (step.kind === 'file') {
+      const spec: FileWriteSpec = {
+        path: attr('file=', step.attrs.file) ?? '',
+        content: body,
+        mode: attr('mode=', step.attrs.mode),
+        owner: attr('owner=', step.attrs.owner),
+      };
+      const problem = validateFileSpec(spec);
+      if (problem) throw new BadInputError(`step \`${step.id}\`: ${problem}`, { file: step.loc.file, line: step.loc.line });
+      return { script: fileWriteScript(spec), unless, verify, file: spec };
+    }
+    return { script: STEP_PRELUDE + body, unless, verify };
+  }
+
+  /** Variables that steps reference and nothing defines (for prompts and lint). */
+  missingVars(steps: readonly Step[]): string[] {
+    const defined = new Set<string>([...RESERVED, ...Object.keys(this.runbook.vars), ...Object.keys(this.cliVars), ...Object.keys(this.extraVars)]);
+    for (const h of this.inventory.hosts) for (const k of Object.keys(h.vars)) defined.add(k);
+    for (const s of steps) if (s.attrs.capture) defined.add(s.attrs.capture);
+    const missing = new Set<string>();
+    for (const s of steps) {
+      for (const text of [s.body, s.attrs.unless, s.attrs.verify, s.attrs.file, s.attrs.mode, s.attrs.owner]) {
+        if (!text) continue;
+        let names: string[];
+        try {
+          names = templateVariables(text);
+        } catch {
+          continue; // syntax errors are reported by render/lint
+        }
+        for (const n of names) if (!defined.has(n)) missing.add(n);
+      }
+    }
+    return [...missing];
+  }
+}
