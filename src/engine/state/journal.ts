@@ -1,0 +1,194 @@
+// The state journal's line format: header, record and reset lines; parsing with torn-tail
+// tolerance and strict refusal of anything else. Pure functions, no I/O.
+import path from 'node:path';
+import { z } from 'zod';
+import { StateError, EXIT } from '../errors.js';
+import { HOST_STATUSES, type HostStepRecord } from '../types.js';
+
+export const STATE_SCHEMA = 'runbook-state';
+/** Current journal format version (see docs/state-format.md for the migration policy). */
+export const STATE_VERSION = 1;
+
+/** Line 1 of every state file. */
+export interface StateHeader {
+  readonly schema: typeof STATE_SCHEMA;
+  readonly version: number;
+  /** Absolute path of the runbook this journal belongs to. */
+  readonly runbook: string;
+  readonly createdAt: string; // ISO
+}
+
+/** Every line after the header. */
+export type JournalEntry =
+  | { readonly t: 'rec'; readonly step: string; readonly host: string; readonly rec: HostStepRecord }
+  | { readonly t: 'reset'; readonly step?: string; readonly host?: string };
+
+/** In-memory state: step id -> host name -> record. */
+export type RecordMap = Map<string, Map<string, HostStepRecord>>;
+
+const recordSchema = z.looseObject({
+  status: z.enum(HOST_STATUSES),
+  attempts: z.number().int().nonnegative(),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  hash: z.string(),
+  log: z.string().optional(),
+  message: z.string().optional(),
+  captured: z.looseObject({ name: z.string(), value: z.string().nullable(), secret: z.boolean() }).optional(),
+});
+
+const entrySchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('rec'), step: z.string().min(1), host: z.string().min(1), rec: recordSchema }),
+  z.object({ t: z.literal('reset'), step: z.string().min(1).optional(), host: z.string().min(1).optional() }),
+]);
+
+const HEADER_PREFIX = `{"schema":"${STATE_SCHEMA}",`;
+
+/** The header line (with trailing newline) for a new journal. */
+export function headerLine(runbookPath: string, createdAt = new Date().toISOString()): string {
+  const h: StateHeader = { schema: STATE_SCHEMA, version: STATE_VERSION, runbook: path.resolve(runbookPath), createdAt };
+  return JSON.stringify(h) + '\n';
+}
+
+/** A record line. Secret captures are written with value null: secrets never reach the disk. */
+export function recLine(step: string, host: string, rec: HostStepRecord): string {
+  const safe = rec.captured?.secret && rec.captured.value !== null ? { ...rec, captured: { ...rec.captured, value: null } } : rec;
+  return JSON.stringify({ t: 'rec', step, host, rec: safe }) + '\n';
+}
+
+/** A reset line: no step and no host forgets everything; either one narrows it. */
+export function resetLine(step?: string, host?: string): string {
+  const e: Record<string, string> = { t: 'reset' };
+  if (step !== undefined) e.step = step;
+  if (host !== undefined) e.host = host;
+  return JSON.stringify(e) + '\n';
+}
+
+/** Apply one journal entry to the in-memory map (later entries win). */
+export function applyEntry(records: RecordMap, e: JournalEntry): void {
+  if (e.t === 'rec') {
+    let byHost = records.get(e.step);
+    if (!byHost) records.set(e.step, (byHost = new Map()));
+    byHost.set(e.host, e.rec);
+    return;
+  }
+  applyReset(records, e.step, e.host);
+}
+
+/** Forget records: one step on one host, one step on all hosts, one host on all steps, or all. */
+export function applyReset(records: RecordMap, step?: string, host?: string): void {
+  const steps = step === undefined ? [...records.keys()] : [step];
+  for (const s of steps) {
+    const byHost = records.get(s);
+    if (!byHost) continue;
+    if (host === undefined) byHost.clear();
+    else byHost.delete(host);
+    if (byHost.size === 0) records.delete(s);
+  }
+}
+
+/** Number of live records in a map. */
+export function countRecords(records: RecordMap): number {
+  let n = 0;
+  for (const byHost of records.values()) n += byHost.size;
+  return n;
+}
+
+export interface ParsedJournal {
+  /** Undefined for an empty file or one whose header line was never completed. */
+  readonly header?: StateHeader;
+  readonly entries: JournalEntry[];
+  /** Bytes of accepted content; anything after it is a torn (crash-interrupted) append. */
+  readonly validLength: number;
+  /** Total bytes in the file. */
+  readonly size: number;
+}
+
+function corrupt(file: string, line: number, what: string, hint?: string): StateError {
+  return new StateError(`${file}:${line}: ${what}`, {
+    file,
+    exitCode: EXIT.BAD_INPUT,
+    hint:
+      hint ??
+      `the file was not changed; inspect it, or run \`runbook reset\` to set it aside as ${path.basename(file)}.corrupt-<timestamp> and start with empty state`,
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkHeader(file: string, text: string, runbookPath: string): StateHeader {
+  const v = parseJson(text) as Record<string, unknown> | undefined;
+  if (!v || typeof v !== 'object' || v.schema !== STATE_SCHEMA) {
+    throw corrupt(file, 1, 'not a runbook state file (line 1 is not a runbook-state header)', 'pass the right --state-file, or move this file away');
+  }
+  if (typeof v.version !== 'number' || !Number.isInteger(v.version) || v.version < 1) {
+    throw corrupt(file, 1, `bad state header: version ${JSON.stringify(v.version)} is not a positive integer`);
+  }
+  if (v.version > STATE_VERSION) {
+    throw corrupt(file, 1, `state file format version ${v.version} is newer than this runbook supports (${STATE_VERSION})`, 'upgrade runbook to read it; the file was not changed');
+  }
+  if (v.version !== STATE_VERSION) {
+    throw corrupt(file, 1, `state file format version ${v.version} is not supported (expected ${STATE_VERSION})`);
+  }
+  if (typeof v.runbook !== 'string' || typeof v.createdAt !== 'string') {
+    throw corrupt(file, 1, 'bad state header: "runbook" and "createdAt" must be strings');
+  }
+  const want = path.resolve(runbookPath);
+  if (path.resolve(v.runbook) !== want) {
+    throw corrupt(file, 1, `state file belongs to runbook ${v.runbook}, not ${want}`, 'pass --state-file to use a separate state file for this runbook, or move the runbook back; the file was not changed');
+  }
+  return { schema: STATE_SCHEMA, version: v.version, runbook: v.runbook, createdAt: v.createdAt };
+}
+
+/**
+ * Parse a journal. Tolerates exactly one kind of damage, the crash's unfinished append: an
+ * unterminated last line, or an unparsable last line; both are left out of validLength.
+ * Anything else (bad header, other version, other runbook, a bad line before the last) throws
+ * StateError with exit code 2 naming file:line.
+ */
+export function parseJournal(buf: Buffer, file: string, runbookPath: string): ParsedJournal {
+  const size = buf.length;
+  const lastNl = buf.lastIndexOf(0x0a);
+  if (lastNl < 0) {
+    // No complete line: empty, or a header whose write never finished.
+    const tail = buf.toString('utf8');
+    if (tail === '' || HEADER_PREFIX.startsWith(tail) || tail.startsWith(HEADER_PREFIX)) return { entries: [], validLength: 0, size };
+    throw corrupt(file, 1, 'not a runbook state file (no header line)', 'pass the right --state-file, or move this file away');
+  }
+  // Complete lines: [0, lastNl]; the rest is a torn tail.
+  const lines: { start: number; end: number }[] = [];
+  for (let start = 0; start <= lastNl; ) {
+    const end = buf.indexOf(0x0a, start);
+    lines.push({ start, end });
+    start = end + 1;
+  }
+  const header = checkHeader(file, buf.toString('utf8', lines[0].start, lines[0].end), runbookPath);
+  const entries: JournalEntry[] = [];
+  let validLength = lines[0].end + 1;
+  for (let i = 1; i < lines.length; i++) {
+    const { start, end } = lines[i];
+    const isLast = i === lines.length - 1 && lastNl === size - 1;
+    const json = parseJson(buf.toString('utf8', start, end));
+    if (json === undefined) {
+      if (isLast) break; // torn last line: ignored
+      throw corrupt(file, i + 1, 'unreadable line (not JSON) before the end of the journal');
+    }
+    const r = entrySchema.safeParse(json);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+      throw corrupt(file, i + 1, `invalid journal line${where}: ${issue?.message ?? 'unexpected shape'}`);
+    }
+    entries.push(r.data as JournalEntry);
+    validLength = end + 1;
+  }
+  return { header, entries, validLength, size };
+}

@@ -1,0 +1,320 @@
+// The durable state handle: load (replay) the journal, append records in batches with one write
+// and one fdatasync per batch, compact on open, and fail loudly (never silently) on write errors.
+import { constants as FS, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { BugError, EXIT, StateError } from '../errors.js';
+import type { HostStepRecord } from '../types.js';
+import { atomicReplace, describeFsError, ensureDir, FILE_MODE, fsyncDir } from './fsUtil.js';
+import {
+  applyEntry,
+  applyReset,
+  countRecords,
+  headerLine,
+  parseJournal,
+  recLine,
+  resetLine,
+  type ParsedJournal,
+  type RecordMap,
+} from './journal.js';
+import { acquireLock, type StateLock } from './lock.js';
+
+export interface OpenStateOptions {
+  readonly stateFile: string;
+  readonly runbookPath: string;
+  /** 'write' takes the lock and may repair/compact; 'read' takes no lock and writes nothing. */
+  readonly mode: 'write' | 'read';
+  /** Shown to a second player that finds the lock ("runbook run site.md"). */
+  readonly command?: string;
+  /** Called once when the handle fails (e.g. ENOSPC during an automatic flush). */
+  readonly onFailure?: (err: StateError) => void;
+}
+
+export interface StateHandle {
+  readonly stateFile: string;
+  readonly mode: 'write' | 'read';
+  /** step id -> host -> record, live (reflects set/reset immediately). */
+  readonly records: ReadonlyMap<string, ReadonlyMap<string, HostStepRecord>>;
+  /** A plain-object copy of records (the RunStore's shape). */
+  snapshot(): Record<string, Record<string, HostStepRecord>>;
+  get(stepId: string, host: string): HostStepRecord | undefined;
+  /** Update memory and queue a journal line; an automatic flush follows (setImmediate). */
+  set(stepId: string, host: string, rec: HostStepRecord): void;
+  /** Forget records (see applyReset) and queue a reset line. */
+  reset(stepId?: string, host?: string): void;
+  /** Write every queued line with one write + fdatasync. Rejects with StateError (exit 4) once failed. */
+  flush(): Promise<void>;
+  /** Flush, then release the lock. Rejects if the final flush failed (the lock is released anyway). */
+  close(): Promise<void>;
+  /** Records found 'running' on a write-open, now recorded 'interrupted' (empty in read mode). */
+  readonly interruptedOnLoad: readonly { stepId: string; host: string }[];
+  /** Set once a write failed; nothing further is written. */
+  readonly failed: StateError | undefined;
+}
+
+/** Compact when the journal holds more than this many lines for `live` records. */
+export function needsCompaction(lines: number, live: number): boolean {
+  return lines > 2 * live + 100;
+}
+
+const INTERRUPTED_MESSAGE = 'interrupted: the player stopped while this was running; outcome unknown';
+
+function unavailable(stateFile: string, action: string, err: unknown): StateError {
+  return new StateError(`cannot ${action} state file ${stateFile}: ${describeFsError(err)}`, {
+    file: stateFile,
+    exitCode: EXIT.STATE_UNAVAILABLE,
+    hint: 'free space or fix the file system, then resume: every step recorded before this is safe on disk',
+  });
+}
+
+async function readJournal(stateFile: string, runbookPath: string): Promise<ParsedJournal | undefined> {
+  let buf: Buffer;
+  try {
+    buf = await fsp.readFile(stateFile);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw unavailable(stateFile, 'read', e);
+  }
+  return parseJournal(buf, stateFile, runbookPath);
+}
+
+class Handle implements StateHandle {
+  private readonly map: RecordMap = new Map();
+  private queue: string[] = [];
+  private inflight: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+  private autoScheduled = false;
+  private closed = false;
+  failed: StateError | undefined;
+  interruptedOnLoad: { stepId: string; host: string }[] = [];
+  lock: StateLock | undefined;
+
+  constructor(
+    readonly stateFile: string,
+    readonly mode: 'write' | 'read',
+    private readonly onFailure?: (err: StateError) => void,
+  ) {}
+
+  get records(): ReadonlyMap<string, ReadonlyMap<string, HostStepRecord>> {
+    return this.map;
+  }
+
+  /** Internal: the map to replay into. */
+  get mutableMap(): RecordMap {
+    return this.map;
+  }
+
+  snapshot(): Record<string, Record<string, HostStepRecord>> {
+    const out: Record<string, Record<string, HostStepRecord>> = {};
+    for (const [step, byHost] of this.map) out[step] = Object.fromEntries(byHost);
+    return out;
+  }
+
+  get(stepId: string, host: string): HostStepRecord | undefined {
+    return this.map.get(stepId)?.get(host);
+  }
+
+  private assertWritable(what: string): void {
+    if (this.mode !== 'write') throw new BugError(`state: ${what} on a read-only state handle`);
+    if (this.closed) throw new BugError(`state: ${what} after close()`);
+  }
+
+  set(stepId: string, host: string, rec: HostStepRecord): void {
+    this.assertWritable('set()');
+    applyEntry(this.map, { t: 'rec', step: stepId, host, rec });
+    this.enqueue(recLine(stepId, host, rec));
+  }
+
+  reset(stepId?: string, host?: string): void {
+    this.assertWritable('reset()');
+    applyReset(this.map, stepId, host);
+    this.enqueue(resetLine(stepId, host));
+  }
+
+  private enqueue(line: string): void {
+    if (this.failed) return; // nothing further is written
+    this.queue.push(line);
+    if (this.autoScheduled) return;
+    this.autoScheduled = true;
+    setImmediate(() => {
+      this.autoScheduled = false;
+      this.flush().catch(() => undefined); // failure is kept in this.failed and reported by the next flush
+    });
+  }
+
+  flush(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.inflight) {
+      if (this.queue.length === 0) return this.inflight; // everything set so far is in that batch
+      this.next ??= this.inflight
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .then(() => {
+          this.next = undefined;
+          return this.startBatch();
+        });
+      return this.next;
+    }
+    return this.startBatch();
+  }
+
+  private startBatch(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.queue.length === 0) return Promise.resolve();
+    const lines = this.queue;
+    this.queue = [];
+    const p: Promise<void> = this.writeBatch(lines).finally(() => {
+      if (this.inflight === p) this.inflight = undefined;
+    });
+    this.inflight = p;
+    return p;
+  }
+
+  private async writeBatch(lines: string[]): Promise<void> {
+    const buf = Buffer.from(lines.join(''), 'utf8');
+    let fh: fsp.FileHandle | undefined;
+    try {
+      // No O_CREAT: if the file vanished under us, that is a failure, not a fresh journal.
+      fh = await fsp.open(this.stateFile, FS.O_WRONLY | FS.O_APPEND);
+      for (let off = 0; off < buf.length; ) {
+        const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+        off += bytesWritten;
+      }
+      await fh.datasync();
+    } catch (e) {
+      this.fail(unavailable(this.stateFile, 'write', e));
+      throw this.failed;
+    } finally {
+      await fh?.close().catch(() => undefined);
+    }
+  }
+
+  private fail(err: StateError): void {
+    if (this.failed) return;
+    this.failed = err;
+    this.queue = [];
+    this.onFailure?.(err);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.mode === 'write') await this.flush();
+    } finally {
+      await this.lock?.release();
+      this.lock = undefined;
+    }
+  }
+}
+
+/**
+ * Open a runbook's state. 'read': no lock, no writes, a missing file is empty state, 'running'
+ * records stay as they are. 'write': take the lock, create the file (0600, dir 0700) if missing,
+ * cut away a torn tail, compact if the journal is mostly dead lines, and durably record every
+ * 'running' record as 'interrupted'. A corrupt file, another runbook's file or another format
+ * version is refused with StateError (exit 2) and left untouched.
+ */
+export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
+  const stateFile = path.resolve(opts.stateFile);
+  const handle = new Handle(stateFile, opts.mode, opts.onFailure);
+  if (opts.mode === 'read') {
+    const j = await readJournal(stateFile, opts.runbookPath);
+    for (const e of j?.entries ?? []) applyEntry(handle.mutableMap, e);
+    return handle;
+  }
+
+  try {
+    await ensureDir(path.dirname(stateFile));
+  } catch (e) {
+    throw unavailable(stateFile, 'create the directory of', e);
+  }
+  handle.lock = await acquireLock(`${stateFile}.lock`, { command: opts.command });
+  try {
+    const j = await readJournal(stateFile, opts.runbookPath);
+    const map = handle.mutableMap;
+    for (const e of j?.entries ?? []) applyEntry(map, e);
+
+    const interrupted: { stepId: string; host: string }[] = [];
+    for (const [stepId, byHost] of map) {
+      for (const [host, rec] of byHost) if (rec.status === 'running') interrupted.push({ stepId, host });
+    }
+    handle.interruptedOnLoad = interrupted;
+
+    try {
+      if (!j || !j.header) {
+        await atomicReplace(stateFile, headerLine(opts.runbookPath));
+      } else if (needsCompaction(j.entries.length, countRecords(map))) {
+        for (const { stepId, host } of interrupted) map.get(stepId)!.set(host, markInterrupted(map.get(stepId)!.get(host)!));
+        await compact(stateFile, headerLine(j.header.runbook, j.header.createdAt), map);
+        return handle;
+      } else {
+        await repairTail(stateFile, j);
+      }
+    } catch (e) {
+      throw e instanceof StateError ? e : unavailable(stateFile, 'write', e);
+    }
+    for (const { stepId, host } of interrupted) handle.set(stepId, host, markInterrupted(map.get(stepId)!.get(host)!));
+    await handle.flush();
+    return handle;
+  } catch (e) {
+    await handle.lock?.release();
+    throw e;
+  }
+}
+
+function markInterrupted(rec: HostStepRecord): HostStepRecord {
+  return { ...rec, status: 'interrupted', message: rec.message ?? INTERRUPTED_MESSAGE };
+}
+
+/** Cut a torn tail off (the crash's unfinished append) and make the file 0600. */
+async function repairTail(stateFile: string, j: ParsedJournal): Promise<void> {
+  const fh = await fsp.open(stateFile, FS.O_RDWR);
+  try {
+    if (j.validLength < j.size) {
+      await fh.truncate(j.validLength);
+      await fh.sync();
+    }
+    const st = await fh.stat();
+    if ((st.mode & 0o777) !== FILE_MODE) await fh.chmod(FILE_MODE);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Rewrite the journal as header + one line per live record, atomically. */
+async function compact(stateFile: string, header: string, map: RecordMap): Promise<void> {
+  const parts = [header];
+  for (const [step, byHost] of map) for (const [host, rec] of byHost) parts.push(recLine(step, host, rec));
+  await atomicReplace(stateFile, parts.join(''));
+}
+
+/**
+ * Move a state file that cannot be loaded out of the way (for `runbook reset`): it is renamed,
+ * never overwritten, to `<file>.corrupt-<timestamp>`; returns that path. Takes the lock meanwhile.
+ */
+export async function setAsideCorrupt(stateFile: string): Promise<string> {
+  const file = path.resolve(stateFile);
+  const lock = await acquireLock(`${file}.lock`, { command: 'set aside corrupt state' });
+  try {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    for (let n = 0; ; n++) {
+      const target = `${file}.corrupt-${stamp}${n ? `-${n}` : ''}`;
+      try {
+        await fsp.link(file, target); // fails with EEXIST instead of clobbering
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue;
+        if (code === 'ENOENT') throw new StateError(`state file ${file} does not exist`, { file, exitCode: EXIT.BAD_INPUT });
+        throw unavailable(file, 'set aside', e);
+      }
+      await fsp.unlink(file);
+      await fsyncDir(path.dirname(file));
+      return target;
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
