@@ -1,0 +1,119 @@
+// Per-step, per-host, per-attempt output logs: `<logsDir>/<step>/<host>.<attempt>.log`.
+//
+// Backpressure: write() is synchronous (fs.writeSync straight to the file), so nothing is
+// buffered in memory however fast the source is: a 500 MB stream costs one chunk of memory at a
+// time. Transports deliver output through a synchronous onData callback that cannot be paused,
+// so an asynchronous stream would have to buffer without bound when the disk is slower than the
+// network; writing synchronously turns a slow disk into a slower event loop instead of an OOM.
+import { closeSync, constants as FS, mkdirSync, openSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { EXIT, StateError } from '../errors.js';
+import { describeFsError, DIR_MODE, FILE_MODE } from './fsUtil.js';
+import type { StatePaths } from './paths.js';
+
+/** An open step log. */
+export interface StepLog {
+  /** Path of the log relative to paths.dir (what HostStepRecord.log stores). */
+  readonly path: string;
+  /** Absolute path of the log. */
+  readonly absolutePath: string;
+  /** Append bytes exactly as given (strings as UTF-8). Never throws; a failure is kept in `error`. */
+  write(chunk: Buffer | string): void;
+  /** Bytes written so far. */
+  readonly bytes: number;
+  /** The first write failure, if any (later writes are dropped). */
+  readonly error: StateError | undefined;
+  /** Close the file. Rejects with `error` (StateError, exit 4) if any write failed. */
+  close(): Promise<void>;
+}
+
+const MAX_COMPONENT = 150;
+
+/**
+ * Turn any step id or host name into one safe file-name component: letters, digits, `_`, `-`
+ * and `.` are kept; every other byte (including `/`, `%`, spaces, `:`) becomes `%XX`; a leading
+ * `.` is encoded so no name is hidden or means `.`/`..`; the empty name becomes `%`. Distinct
+ * names give distinct components (very long names are cut and suffixed with a hash).
+ */
+export function safeFileComponent(name: string): string {
+  if (name === '') return '%';
+  let out = '';
+  for (const byte of Buffer.from(name, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_.-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  if (out.startsWith('.')) out = `%2E${out.slice(1)}`;
+  if (out.length > MAX_COMPONENT) {
+    out = `${out.slice(0, MAX_COMPONENT - 18)}~${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+  }
+  return out;
+}
+
+/**
+ * Create a new log for one attempt of a step on a host (file 0600, directories 0700). An existing
+ * log is never overwritten: if the name is taken (e.g. attempts restarted after a reset), a
+ * `-2`, `-3`, ... suffix is added before `.log`. Throws StateError (exit 4) if it cannot be created.
+ */
+export function openStepLog(paths: StatePaths, stepId: string, host: string, attempt: number): StepLog {
+  const dir = path.join(paths.logsDir, safeFileComponent(stepId));
+  const base = `${safeFileComponent(host)}.${attempt}`;
+  let fd = -1;
+  let abs = '';
+  try {
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    for (let n = 1; fd < 0; n++) {
+      abs = path.join(dir, n === 1 ? `${base}.log` : `${base}-${n}.log`);
+      try {
+        fd = openSync(abs, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_APPEND, FILE_MODE);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+  } catch (e) {
+    throw new StateError(`cannot create log file in ${dir}: ${describeFsError(e)}`, {
+      file: abs || dir,
+      exitCode: EXIT.STATE_UNAVAILABLE,
+      hint: 'check free space and permissions of the state directory',
+    });
+  }
+
+  let bytes = 0;
+  let error: StateError | undefined;
+  let closed = false;
+  return {
+    path: path.relative(paths.dir, abs),
+    absolutePath: abs,
+    get bytes() {
+      return bytes;
+    },
+    get error() {
+      return error;
+    },
+    write(chunk: Buffer | string): void {
+      if (closed || error) return;
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      try {
+        for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+        bytes += buf.length;
+      } catch (e) {
+        error = new StateError(`cannot write log file ${abs}: ${describeFsError(e)}`, {
+          file: abs,
+          exitCode: EXIT.STATE_UNAVAILABLE,
+          hint: 'free space or fix the file system; the step output after this point was not logged',
+        });
+      }
+    },
+    async close(): Promise<void> {
+      if (!closed) {
+        closed = true;
+        try {
+          closeSync(fd);
+        } catch (e) {
+          error ??= new StateError(`cannot close log file ${abs}: ${describeFsError(e)}`, { file: abs, exitCode: EXIT.STATE_UNAVAILABLE });
+        }
+      }
+      if (error) throw error;
+    },
+  };
+}
