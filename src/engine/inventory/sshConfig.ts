@@ -1,0 +1,174 @@
+// ~/.ssh/config support (via the ssh-config package): Host aliases, HostName, User, Port,
+// IdentityFile and ProxyJump chains, for inventory hosts and for jump hosts.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import SSHConfig from 'ssh-config';
+import { BadInputError } from '../errors.js';
+import type { JumpHost } from '../types.js';
+
+/** The settings of ~/.ssh/config that apply to one host alias (undefined: not set). */
+export interface SshHostSettings {
+  readonly hostName?: string;
+  readonly user?: string;
+  readonly port?: number;
+  /** First IdentityFile, `~` and %d/%u/%h/%r expanded. */
+  readonly identityFile?: string;
+  /** Raw ProxyJump value (never 'none'). */
+  readonly proxyJump?: string;
+}
+
+/** A parsed ssh config file. */
+export interface SshConfigFile {
+  readonly file: string;
+  lookup(alias: string): SshHostSettings;
+}
+
+/** The default ssh config path (~/.ssh/config). */
+export function defaultSshConfigPath(): string {
+  return path.join(os.homedir(), '.ssh', 'config');
+}
+
+export function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function expandTokens(value: string, alias: string, user: string | undefined): string {
+  return value.replace(/%([%dhru])/g, (_m, t: string) => {
+    switch (t) {
+      case '%':
+        return '%';
+      case 'd':
+        return os.homedir();
+      case 'h':
+        return alias;
+      case 'r':
+        return user ?? os.userInfo().username;
+      case 'u':
+        return os.userInfo().username;
+      default:
+        return _m;
+    }
+  });
+}
+
+/** Parse a port number (1..65535) given as number or digits; undefined if invalid. */
+export function parsePort(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/** Parse ssh config text (exported for tests and callers holding the text). */
+export function parseSshConfig(text: string, file: string): SshConfigFile {
+  let config: SSHConfig;
+  try {
+    config = SSHConfig.parse(text);
+  } catch (e) {
+    throw new BadInputError(`cannot parse ssh config: ${(e as Error).message}`, { file, hint: 'check the file with `ssh -G <host>`' });
+  }
+  return {
+    file,
+    lookup(alias: string): SshHostSettings {
+      // matchExec: false — never run `Match exec` commands from the config.
+      const c = config.compute(alias, { ignoreCase: true, matchExec: false });
+      const portText = first(c.port);
+      const port = portText === undefined ? undefined : parsePort(portText);
+      if (portText !== undefined && port === undefined) {
+        throw new BadInputError(`bad Port \`${portText}\` for host \`${alias}\` in ssh config`, { file, hint: 'a port is a number from 1 to 65535' });
+      }
+      const hostNameRaw = first(c.hostname);
+      const hostName = hostNameRaw === undefined ? undefined : expandTokens(hostNameRaw, alias, undefined);
+      const user = first(c.user);
+      const idRaw = first(c.identityfile);
+      const identityFile =
+        idRaw === undefined || idRaw.toLowerCase() === 'none' ? undefined : expandHome(expandTokens(idRaw, hostName ?? alias, user));
+      const pj = first(c.proxyjump);
+      const proxyJump = pj === undefined || pj.toLowerCase() === 'none' ? undefined : pj;
+      return { hostName, user, port, identityFile, proxyJump };
+    },
+  };
+}
+
+/**
+ * Load an ssh config file. `undefined`: ~/.ssh/config when it exists; `null`: none.
+ * An explicitly named file that does not exist is a BadInputError.
+ */
+export async function loadSshConfig(file: string | null | undefined): Promise<SshConfigFile | undefined> {
+  if (file === null) return undefined;
+  const target = file ?? defaultSshConfigPath();
+  if (file === undefined && !existsSync(target)) return undefined;
+  let text: string;
+  try {
+    text = await readFile(target, 'utf8');
+  } catch (e) {
+    throw new BadInputError(`cannot read ssh config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      file: target,
+      hint: 'check the path given for the ssh config',
+    });
+  }
+  return parseSshConfig(text, target);
+}
+
+/** One `[user@]host[:port]` (or `ssh://[user@]host[:port]`) element of a ProxyJump list. */
+export interface JumpSpec {
+  readonly user?: string;
+  readonly host: string;
+  readonly port?: number;
+}
+
+/** Parse a comma-separated ProxyJump / `-J` value. Throws BadInputError on a malformed element. */
+export function parseJumpSpecs(spec: string, where: { file?: string; line?: number } = {}): JumpSpec[] {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .map((raw) => {
+      const m = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s[\]]+)(?::([^:]*))?$/.exec(raw);
+      if (!m) throw new BadInputError(`malformed jump host \`${raw}\``, { ...where, hint: 'use [user@]host[:port], comma-separated' });
+      const host = m[2].replace(/^\[(.*)\]$/, '$1');
+      let port: number | undefined;
+      if (m[3] !== undefined) {
+        port = parsePort(m[3]);
+        if (port === undefined) throw new BadInputError(`bad port in jump host \`${raw}\``, { ...where, hint: 'a port is a number from 1 to 65535' });
+      }
+      return { user: m[1], host, port };
+    });
+}
+
+/**
+ * Resolve a ProxyJump chain (outermost first). Each jump host goes through the ssh config
+ * (HostName, User, Port, IdentityFile); the first one's own ProxyJump is prepended, as OpenSSH does.
+ */
+export function resolveJumpChain(
+  config: SshConfigFile | undefined,
+  spec: string,
+  where: { file?: string; line?: number } = {},
+  seen: ReadonlySet<string> = new Set(),
+): JumpHost[] {
+  const specs = parseJumpSpecs(spec, where);
+  const chain: JumpHost[] = [];
+  specs.forEach((j, i) => {
+    const s = config?.lookup(j.host) ?? {};
+    if (i === 0 && s.proxyJump) {
+      if (seen.has(j.host)) {
+        throw new BadInputError(`ProxyJump loop through \`${j.host}\``, { file: config?.file, hint: 'check the ProxyJump lines of the ssh config' });
+      }
+      chain.push(...resolveJumpChain(config, s.proxyJump, where, new Set([...seen, j.host])));
+    }
+    const user = j.user ?? s.user;
+    chain.push({
+      address: s.hostName ?? j.host,
+      port: j.port ?? s.port ?? 22,
+      ...(user !== undefined ? { user } : {}),
+      ...(s.identityFile !== undefined ? { privateKeyFile: s.identityFile } : {}),
+    });
+  });
+  return chain;
+}

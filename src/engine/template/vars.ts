@@ -1,0 +1,98 @@
+// The variables a step is rendered with, for one host: precedence merge plus reserved names.
+import { BadInputError } from '../errors.js';
+import type { Host, Inventory, Runbook } from '../types.js';
+
+/**
+ * Values captured by steps so far.
+ * `byHost[host][name]`: every capture, under the host that made it.
+ * `global[name]`: captures made by single-host steps, usable plainly (`{{ name }}`) by every host.
+ */
+export interface Captures {
+  readonly byHost: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly global: Readonly<Record<string, string>>;
+}
+
+/** What templates see as `host`, as items of `groups.<name>` and as values of `hosts`. */
+export interface HostView {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  /** null when neither the inventory nor ~/.ssh/config names a user. */
+  readonly user: string | null;
+  readonly groups: readonly string[];
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Everything this host captured so far. */
+  readonly captured: Readonly<Record<string, string>>;
+}
+
+/** Names always set by buildVars, overriding any variable of the same name. */
+export const RESERVED_VARS = ['host', 'groups', 'hosts'] as const;
+
+export interface BuildVarsInput {
+  readonly runbook: Runbook;
+  readonly inventory: Inventory;
+  readonly host: Host;
+  readonly cliVars: Readonly<Record<string, string>>;
+  readonly captures: Captures;
+}
+
+function hostView(h: Host, captures: Captures): HostView {
+  return {
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.user ?? null,
+    groups: [...h.groups],
+    vars: h.vars,
+    captured: { ...(captures.byHost[h.name] ?? {}) },
+  };
+}
+
+/**
+ * Variables for rendering a step on `host`. Later wins: runbook front matter vars < inventory
+ * vars of the host (group vars, then host vars) < --var values < global captures < the host's own
+ * captures. Then the reserved `host`, `groups` (group -> host views, inventory order) and `hosts`
+ * (name -> host view) override anything of the same name.
+ */
+export function buildVars(input: BuildVarsInput): Record<string, unknown> {
+  const { runbook, inventory, host, cliVars, captures } = input;
+  const views = new Map<string, HostView>();
+  for (const h of inventory.hosts) views.set(h.name, hostView(h, captures));
+  // The synthetic `local` host (or any host outside the inventory) still gets its own view.
+  const self = views.get(host.name) ?? hostView(host, captures);
+
+  const groups: Record<string, HostView[]> = {};
+  for (const [g, names] of Object.entries(inventory.groups)) {
+    groups[g] = names.map((n) => views.get(n)).filter((v): v is HostView => v !== undefined);
+  }
+  const hosts: Record<string, HostView> = Object.fromEntries(views);
+  if (!views.has(host.name)) hosts[host.name] = self;
+
+  return {
+    ...runbook.vars,
+    ...host.vars,
+    ...cliVars,
+    ...captures.global,
+    ...(captures.byHost[host.name] ?? {}),
+    host: self,
+    groups,
+    hosts,
+  };
+}
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Parse a `--var name=value` assignment (the value may be empty or contain `=`). */
+export function parseVarAssignment(text: string): [string, string] {
+  const eq = text.indexOf('=');
+  const name = eq < 0 ? text : text.slice(0, eq).trim();
+  if (eq < 0 || !VAR_NAME.test(name)) {
+    throw new BadInputError(`malformed --var \`${text}\``, {
+      hint: 'use --var name=value, where the name is letters, digits and _ (not starting with a digit)',
+    });
+  }
+  if ((RESERVED_VARS as readonly string[]).includes(name)) {
+    throw new BadInputError(`--var ${name}: \`${name}\` is a reserved variable name`, { hint: `reserved names: ${RESERVED_VARS.join(', ')}` });
+  }
+  return [name, text.slice(eq + 1)];
+}
