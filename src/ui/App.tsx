@@ -1,0 +1,148 @@
+// Layout and input wiring only: state derivations live in selectors.ts, UI state in uiState.ts,
+// what keys do in commands.ts, which keys exist in keymap.ts.
+import React, { useEffect, useMemo, useReducer, useRef } from 'react';
+import { Box, useInput, useStdout } from 'ink';
+import { useStore } from 'zustand';
+import { dismissMessage, liveKey, type RunStore } from '../engine/store.js';
+import type { PlayerController } from '../engine/run/types.js';
+import { resolveCommand } from './keymap.js';
+import { activeContext } from './activeContext.js';
+import { pendingInterrupted, runCommand, type CommandDeps } from './commands.js';
+import { firstNotDoneIndex, hostRows, progress, stepBadge, stepLabel } from './selectors.js';
+import { initialUiState, uiReducer } from './uiState.js';
+import { useElapsed, useFlashExpiry } from './hooks.js';
+import { ThemeProvider, themeFromEnv, type Theme } from './theme.js';
+import { StatusLine } from './components/StatusLine.js';
+import { FooterHints } from './components/FooterHints.js';
+import { StepsPane, stepsRows } from './components/StepsPane.js';
+import { DocPane } from './components/DocPane.js';
+import { HostsPane } from './components/HostsPane.js';
+import { Overlays } from './components/Overlays.js';
+
+export interface AppProps {
+  readonly store: RunStore;
+  readonly controller: PlayerController;
+  /** Directory of the state file (record log paths are relative to it). */
+  readonly stateDir: string;
+  /** The operator quit (Ctrl-C twice, q, or q then confirm while running). */
+  readonly onQuit: () => void;
+  readonly width?: number;
+  readonly height?: number;
+  readonly theme?: Theme;
+  readonly now?: () => number;
+}
+
+export function App(props: AppProps): React.JSX.Element {
+  const { store, controller } = props;
+  const { stdout } = useStdout();
+  const width = props.width ?? stdout.columns ?? 100;
+  const height = props.height ?? stdout.rows ?? 30;
+  const theme = useMemo(() => props.theme ?? themeFromEnv(), [props.theme]);
+  const now = props.now ?? Date.now;
+
+  const runbook = useStore(store, (s) => s.runbook);
+  const records = useStore(store, (s) => s.records);
+  const live = useStore(store, (s) => s.live);
+  const mode = useStore(store, (s) => s.mode);
+  const currentStepId = useStore(store, (s) => s.currentStepId);
+  const hostFilter = useStore(store, (s) => s.hostFilter);
+  const messages = useStore(store, (s) => s.messages);
+  const prompts = useStore(store, (s) => s.prompts);
+  useStore(store, (s) => s.interruptedOnLoad);
+
+  const targetsOf = useMemo(() => {
+    const cache = new Map<string, readonly string[]>();
+    return (stepId: string): readonly string[] => {
+      let t = cache.get(stepId);
+      if (!t) {
+        try { t = controller.targets(stepId).map((h) => h.name); } catch { t = []; }
+        cache.set(stepId, t);
+      }
+      return t;
+    };
+  }, [controller, hostFilter]);
+
+  const [ui, dispatch] = useReducer(uiReducer, undefined, () =>
+    initialUiState(runbook.steps.length, firstNotDoneIndex(runbook.steps, store.getState().records, targetsOf)));
+  const uiRef = useRef(ui);
+  uiRef.current = ui;
+
+  // Follow the running step while playing.
+  useEffect(() => {
+    if (mode === 'idle' || !currentStepId) return;
+    dispatch({ type: 'select', index: runbook.steps.findIndex((s) => s.id === currentStepId) });
+  }, [mode, currentStepId, runbook]);
+
+  const message = messages[messages.length - 1];
+  useFlashExpiry(store, message);
+  const elapsedMs = useElapsed(now);
+
+  const mainHeight = Math.max(6, height - 2);
+  const interrupted = pendingInterrupted(store);
+  const context = activeContext(ui, prompts, interrupted.length);
+
+  const deps: CommandDeps = { store, controller, ui: () => uiRef.current, dispatch, targetsOf, quit: props.onQuit, pageSize: Math.max(1, mainHeight - 4) };
+  const depsRef = useRef(deps);
+  depsRef.current = deps;
+  const contextRef = useRef(context);
+  contextRef.current = context;
+
+  // The one owner of keyboard input.
+  useInput((input, key) => {
+    const ctx = contextRef.current;
+    const last = store.getState().messages.at(-1);
+    if (last?.level === 'error') dismissMessage(store, last.id);
+    const id = resolveCommand(ctx, input, key);
+    if (id !== 'step.abort' && uiRef.current.ctrlCArmed) dispatch({ type: 'armCtrlC', armed: false });
+    if (id) return runCommand(depsRef.current, id, ctx);
+    if (ctx === 'var') {
+      const v = uiRef.current.varInput;
+      if (key.backspace || key.delete) dispatch({ type: 'varInput', value: v.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) dispatch({ type: 'varInput', value: v + input });
+    }
+  });
+
+  const step = runbook.steps[ui.selected];
+  const stepHosts = step ? targetsOf(step.id) : [];
+  const host = stepHosts[ui.hostIndex];
+  const rows = useMemo(() => stepsRows(runbook.sections, runbook.steps), [runbook]);
+  const stepsWidth = Math.min(48, Math.max(24, Math.floor(width * 0.4)));
+  const rightWidth = width - stepsWidth;
+  const hostsHeight = Math.max(5, Math.floor(mainHeight * 0.4));
+  const rendered = step && host ? controller.render(step.id, host) : undefined;
+  const section = step ? runbook.sections[step.sectionIndex] : undefined;
+
+  return (
+    <ThemeProvider theme={theme}>
+      <Box flexDirection="column" width={width} height={height}>
+        <StatusLine title={runbook.title} progress={progress(runbook.steps, records, targetsOf)} mode={mode} elapsedMs={elapsedMs} hostFilter={hostFilter} />
+        {context === 'main' ? (
+          <Box height={mainHeight}>
+            <StepsPane rows={rows} selected={ui.selected} height={mainHeight} width={stepsWidth} focused={ui.pane === 'steps'} badgeFor={(s) => stepBadge(s, records, targetsOf(s.id))} />
+            <Box flexDirection="column" width={rightWidth}>
+              <DocPane step={step} markdown={section?.markdown ?? ''} rendered={rendered} height={mainHeight - hostsHeight} width={rightWidth} scroll={ui.docScroll} focused={ui.pane === 'doc'} />
+              <HostsPane
+                rows={step ? hostRows({ records, live }, step.id, stepHosts, now()) : []}
+                selected={ui.hostIndex}
+                tail={step && host ? liveTail(live[liveKey(step.id, host)]) : []}
+                height={hostsHeight}
+                width={rightWidth}
+                focused={ui.pane === 'hosts'}
+              />
+            </Box>
+          </Box>
+        ) : (
+          <Box height={mainHeight} flexDirection="column">
+            <Overlays context={context} ui={ui} store={store} controller={controller} stateDir={props.stateDir} width={width} height={mainHeight} targetsOf={targetsOf} stepLabelOf={(id) => { const s = runbook.steps.find((x) => x.id === id); return s ? stepLabel(s) : id; }} />
+          </Box>
+        )}
+        <FooterHints context={context} message={message} />
+      </Box>
+    </ThemeProvider>
+  );
+}
+
+function liveTail(l: { tail: readonly string[]; partial: string } | undefined): readonly string[] {
+  if (!l) return [];
+  return l.partial ? [...l.tail, l.partial] : l.tail;
+}

@@ -1,0 +1,275 @@
+// What each keymap command does. Plain functions over the run store, the controller and the UI
+// reducer: App only decides the active context and calls runCommand. Controller errors become
+// flash messages (with their hint); nothing here throws into React.
+import type { Step } from '../engine/types.js';
+import type { PlayerController, PlayStop } from '../engine/run/types.js';
+import { answerPrompt, flash, setHostFilter, type RunStore } from '../engine/store.js';
+import type { CommandId, KeyContext } from './keymap.js';
+import { isDone, stepChanged, stepLabel } from './selectors.js';
+import type { PendingRun, UiAction, UiState } from './uiState.js';
+
+export interface CommandDeps {
+  readonly store: RunStore;
+  readonly controller: PlayerController;
+  /** Latest UI state (read at call time). */
+  readonly ui: () => UiState;
+  readonly dispatch: (a: UiAction) => void;
+  /** Target host names of a step after the session filter. */
+  readonly targetsOf: (stepId: string) => readonly string[];
+  /** Leave the player (the caller closes the controller and computes the exit code). */
+  readonly quit: () => void;
+  /** Rows moved by PgUp/PgDn. */
+  readonly pageSize: number;
+}
+
+/** Show an error from the controller as a flash message with its hint; never rethrow. */
+export function reportError(store: RunStore, e: unknown): void {
+  const err = e as { message?: string; hint?: string };
+  flash(store, 'error', err?.message ?? String(e), err?.hint);
+}
+
+/** Run a controller call, sync or async, turning failures into flash messages. */
+export function safely<T>(store: RunStore, fn: () => T | Promise<T>, then?: (v: T) => void): void {
+  try {
+    const r = fn();
+    if (r instanceof Promise) r.then((v) => then?.(v), (e: unknown) => reportError(store, e));
+    else then?.(r);
+  } catch (e) {
+    reportError(store, e);
+  }
+}
+
+function selectedStep(d: CommandDeps): Step | undefined {
+  return d.store.getState().runbook.steps[d.ui().selected];
+}
+
+function selectedHost(d: CommandDeps, step: Step | undefined): string | undefined {
+  if (!step) return undefined;
+  return d.targetsOf(step.id)[d.ui().hostIndex];
+}
+
+function stepIndex(d: CommandDeps, stepId: string): number {
+  return d.store.getState().runbook.steps.findIndex((s) => s.id === stepId);
+}
+
+/** Ask first when the step has a confirm or changed since it ran; otherwise run right away. */
+export function requestRun(d: CommandDeps, run: PendingRun): void {
+  const step = d.store.getState().runbook.steps.find((s) => s.id === run.stepId);
+  if (!step) return;
+  const hosts = run.kind === 'run' && run.hosts ? run.hosts : d.targetsOf(step.id);
+  if (stepChanged(step, d.store.getState().records, hosts)) {
+    d.dispatch({ type: 'open', overlay: { kind: 'confirm', run, reason: 'changed' } });
+  } else if (step.attrs.confirm !== undefined) {
+    d.dispatch({ type: 'open', overlay: { kind: 'confirm', run, reason: 'confirm' } });
+  } else {
+    executeRun(d, run, false);
+  }
+}
+
+/** Start a run (after any confirmation). */
+export function executeRun(d: CommandDeps, run: PendingRun, confirmed: boolean): void {
+  const { store, controller } = d;
+  if (run.kind === 'play') {
+    safely(store, () => controller.runStep(run.stepId, { confirmed: true }), (o) => {
+      if (!o.failed && !o.aborted) startPlay(d);
+      else flash(store, 'error', `${run.stepId} failed on ${failedHosts(o.hosts).join(', ')}`, 'R retries the failed hosts, s skips the step');
+    });
+    return;
+  }
+  const step = store.getState().runbook.steps.find((s) => s.id === run.stepId);
+  const changed = step ? stepChanged(step, store.getState().records, run.hosts ?? d.targetsOf(run.stepId)) : false;
+  const opts = {
+    ...(run.hosts ? { hosts: run.hosts } : {}),
+    ...(run.force || (changed && confirmed) ? { force: true } : {}),
+    ...(confirmed ? { confirmed: true } : {}),
+  };
+  safely(store, () => controller.runStep(run.stepId, opts), (o) => {
+    if (o.aborted) flash(store, 'warn', `${run.stepId} aborted`);
+    else if (o.failed) flash(store, 'error', `${run.stepId} failed on ${failedHosts(o.hosts).join(', ')}`, 'R retries the failed hosts, s skips the step');
+  });
+}
+
+function failedHosts(hosts: Readonly<Record<string, string>>): string[] {
+  return Object.entries(hosts).filter(([, s]) => s === 'failed' || s === 'interrupted').map(([h]) => h);
+}
+
+/** Play from the first pending step until a stop, and react to why it stopped. */
+export function startPlay(d: CommandDeps): void {
+  safely(d.store, () => d.controller.play(), (stop) => handleStop(d, stop));
+}
+
+export function handleStop(d: CommandDeps, stop: PlayStop): void {
+  const { store } = d;
+  const select = (id: string): void => d.dispatch({ type: 'select', index: stepIndex(d, id) });
+  switch (stop.kind) {
+    case 'end': flash(store, 'info', 'end of the runbook'); break;
+    case 'paused': flash(store, 'info', 'paused'); break;
+    case 'failed': select(stop.stepId); flash(store, 'error', `${stop.stepId} failed`, 'R retries the failed hosts, s skips the step'); break;
+    case 'aborted': select(stop.stepId); flash(store, 'warn', `${stop.stepId} aborted`); break;
+    case 'interrupted': select(stop.stepId); flash(store, 'warn', `${stop.stepId} was interrupted on ${stop.hosts.join(', ')}`, 'R retries them, m marks one done, s skips'); break;
+    case 'state-error': flash(store, 'error', stop.message); break;
+    case 'confirm':
+      select(stop.stepId);
+      d.dispatch({ type: 'open', overlay: { kind: 'confirm', run: { kind: 'play', stepId: stop.stepId }, reason: 'confirm' } });
+      break;
+  }
+}
+
+/** Hosts the last session left interrupted and that still are. */
+export function pendingInterrupted(store: RunStore): { stepId: string; host: string }[] {
+  const s = store.getState();
+  return s.interruptedOnLoad.filter((x) => s.records[x.stepId]?.[x.host]?.status === 'interrupted');
+}
+
+function groupByStep(list: readonly { stepId: string; host: string }[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const x of list) m.set(x.stepId, [...(m.get(x.stepId) ?? []), x.host]);
+  return m;
+}
+
+async function inOrder(jobs: readonly (() => Promise<unknown>)[]): Promise<void> {
+  for (const j of jobs) await j();
+}
+
+/** Carry out one command in the given context. */
+export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): void {
+  const { store, controller, dispatch } = d;
+  const ui = d.ui();
+  const step = selectedStep(d);
+  const host = selectedHost(d, step);
+  const hostCount = step ? d.targetsOf(step.id).length : 0;
+  const mode = store.getState().mode;
+  switch (id) {
+    case 'nav.down': return dispatch({ type: 'move', delta: 1, hostCount });
+    case 'nav.up': return dispatch({ type: 'move', delta: -1, hostCount });
+    case 'nav.pageDown': return dispatch({ type: 'move', delta: d.pageSize, hostCount });
+    case 'nav.pageUp': return dispatch({ type: 'move', delta: -d.pageSize, hostCount });
+    case 'nav.top': return dispatch({ type: 'moveTo', where: 'top', hostCount });
+    case 'nav.bottom': return dispatch({ type: 'moveTo', where: 'bottom', hostCount });
+    case 'pane.next': return dispatch({ type: 'nextPane' });
+    case 'help.toggle': return dispatch(ui.overlay?.kind === 'help' ? { type: 'close' } : { type: 'open', overlay: { kind: 'help' } });
+    case 'step.run':
+      if (!step) return;
+      if (mode !== 'idle') return flash(store, 'warn', 'a step is already running', 'wait for it, or Ctrl-C to abort it');
+      return requestRun(d, { kind: 'run', stepId: step.id });
+    case 'play.toggle':
+      if (mode === 'playing') {
+        safely(store, () => controller.pause());
+        return flash(store, 'info', 'pausing after the running step');
+      }
+      if (mode !== 'idle') return flash(store, 'warn', 'a step is running', 'Ctrl-C aborts it');
+      return startPlay(d);
+    case 'step.retry': {
+      if (!step) return;
+      const recs = store.getState().records[step.id] ?? {};
+      const hosts = d.targetsOf(step.id).filter((h) => recs[h]?.status === 'failed' || recs[h]?.status === 'interrupted');
+      if (hosts.length === 0) return flash(store, 'info', `nothing to retry in ${stepLabel(step)}`);
+      return requestRun(d, { kind: 'run', stepId: step.id, hosts });
+    }
+    case 'host.retry':
+      if (!step || !host) return;
+      return requestRun(d, { kind: 'run', stepId: step.id, hosts: [host], force: true });
+    case 'step.skip': {
+      if (!step) return;
+      const recs = store.getState().records[step.id] ?? {};
+      const hosts = d.targetsOf(step.id).filter((h) => !isDone(recs[h]?.status) && recs[h]?.status !== 'running');
+      if (hosts.length === 0) return flash(store, 'info', `nothing to skip in ${stepLabel(step)}`);
+      return safely(store, () => controller.skip(step.id, hosts), () => dispatch({ type: 'move', delta: 1, hostCount }));
+    }
+    case 'host.skip':
+      if (!step || !host) return;
+      return safely(store, () => controller.skip(step.id, [host]));
+    case 'host.markDone':
+      if (!step || !host) return;
+      return safely(store, () => controller.markDone(step.id, host), () => flash(store, 'info', `${stepLabel(step)} marked done by hand on ${host}`));
+    case 'step.abort':
+      if (ui.ctrlCArmed) {
+        if (mode !== 'idle') safely(store, () => controller.abort());
+        return d.quit();
+      }
+      dispatch({ type: 'armCtrlC', armed: true });
+      if (mode !== 'idle') {
+        safely(store, () => controller.abort());
+        return flash(store, 'warn', 'aborting the running step', 'Ctrl-C again quits');
+      }
+      return flash(store, 'info', 'press Ctrl-C again to quit');
+    case 'app.quit':
+      if (mode !== 'idle') return dispatch({ type: 'open', overlay: { kind: 'quit' } });
+      return d.quit();
+    case 'hosts.pick': {
+      const all = store.getState().inventory.hosts.map((h) => h.name);
+      const chosen = store.getState().hostFilter ?? all;
+      return dispatch({ type: 'open', overlay: { kind: 'picker', hosts: all, chosen: all.filter((h) => chosen.includes(h)), cursor: 0 } });
+    }
+    case 'log.open': {
+      if (!step || !host) return;
+      const rec = store.getState().records[step.id]?.[host];
+      return dispatch({ type: 'open', overlay: { kind: 'log', stepId: step.id, host, log: rec?.log, scroll: 0 } });
+    }
+    case 'picker.toggle': return dispatch({ type: 'pickerToggle' });
+    case 'picker.all': return dispatch({ type: 'pickerAll' });
+    case 'hostKey.accept':
+    case 'hostKey.reject': {
+      const p = store.getState().prompts[0];
+      if (p?.kind === 'host-key') answerPrompt(store, p.id, id === 'hostKey.accept');
+      return;
+    }
+    case 'resume.retry':
+    case 'resume.markDone':
+    case 'resume.skip': {
+      const byStep = groupByStep(pendingInterrupted(store));
+      dispatch({ type: 'dismissResume' });
+      const jobs: (() => Promise<unknown>)[] = [];
+      for (const [stepId, hosts] of byStep) {
+        if (id === 'resume.retry') jobs.push(() => controller.runStep(stepId, { hosts, force: true }));
+        else if (id === 'resume.skip') jobs.push(() => controller.skip(stepId, hosts));
+        else for (const h of hosts) jobs.push(() => controller.markDone(stepId, h));
+      }
+      return safely(store, () => inOrder(jobs));
+    }
+    case 'dialog.confirm': return confirmDialog(d, context);
+    case 'dialog.cancel': return cancelDialog(d, context);
+  }
+}
+
+function confirmDialog(d: CommandDeps, context: KeyContext): void {
+  const { store, controller, dispatch } = d;
+  const o = d.ui().overlay;
+  if (context === 'var') {
+    const p = store.getState().prompts[0];
+    if (p?.kind !== 'var') return;
+    const value = d.ui().varInput;
+    dispatch({ type: 'close' });
+    safely(store, () => controller.setVar(p.name, value));
+    answerPrompt(store, p.id, value);
+    return;
+  }
+  if (context === 'quit') {
+    dispatch({ type: 'close' });
+    safely(store, () => controller.abort());
+    return d.quit();
+  }
+  if (o?.kind === 'picker') {
+    if (o.chosen.length === 0) return flash(store, 'warn', 'choose at least one host', 'Space toggles the host under the cursor, a selects all');
+    setHostFilter(store, o.chosen.length === o.hosts.length ? undefined : o.chosen);
+    return dispatch({ type: 'close' });
+  }
+  if (o?.kind === 'confirm') {
+    dispatch({ type: 'close' });
+    return executeRun(d, o.run, true);
+  }
+}
+
+function cancelDialog(d: CommandDeps, context: KeyContext): void {
+  const { store, dispatch } = d;
+  if (context === 'var') {
+    const p = store.getState().prompts[0];
+    dispatch({ type: 'close' });
+    if (p?.kind === 'var') answerPrompt(store, p.id, undefined);
+    return;
+  }
+  if (context === 'resume') return dispatch({ type: 'dismissResume' });
+  const o = d.ui().overlay;
+  dispatch({ type: 'close' });
+  if (o?.kind === 'confirm' && o.run.kind === 'play') flash(store, 'info', `stopped before ${o.run.stepId}`);
+}

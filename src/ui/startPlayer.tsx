@@ -1,0 +1,70 @@
+// Entry point of the interactive player: full screen (alternate screen buffer), resolves with
+// the exit code when the operator quits, and always gives the terminal back.
+import React from 'react';
+import { render } from 'ink';
+import type { RunStore } from '../engine/store.js';
+import type { PlayerController } from '../engine/run/types.js';
+import { App } from './App.js';
+import { exitCodeFor } from './selectors.js';
+
+export interface StartPlayerOptions {
+  readonly store: RunStore;
+  readonly controller: PlayerController;
+  /** Directory of the state file (log paths in records are relative to it). */
+  readonly stateDir: string;
+  readonly stdin?: NodeJS.ReadStream;
+  readonly stdout?: NodeJS.WriteStream;
+}
+
+const ENTER_ALT = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT = '\u001b[?1049l';
+
+/** Exit code of the session: 0 when everything is done, 1 when something failed, 3 otherwise. */
+export function sessionExitCode(store: RunStore, controller: PlayerController): number {
+  const { runbook, records } = store.getState();
+  return exitCodeFor(runbook.steps, records, (id) => {
+    try { return controller.targets(id).map((h) => h.name); } catch { return []; }
+  });
+}
+
+/** Render the player full-screen until the operator quits; resolves with the exit code. */
+export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  const tty = Boolean(stdout.isTTY);
+  if (tty) stdout.write(ENTER_ALT);
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    if (tty) stdout.write(LEAVE_ALT);
+  };
+  process.once('exit', restore);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      let quitting = false;
+      const onQuit = (): void => {
+        if (quitting) return;
+        quitting = true;
+        const code = sessionExitCode(opts.store, opts.controller);
+        opts.controller
+          .close()
+          .catch(() => undefined)
+          .finally(() => {
+            instance.unmount();
+            resolve(code);
+          });
+      };
+      const instance = render(<App store={opts.store} controller={opts.controller} stateDir={opts.stateDir} onQuit={onQuit} />, {
+        stdout,
+        stdin,
+        exitOnCtrlC: false,
+        patchConsole: true,
+      });
+      instance.waitUntilExit().catch(reject);
+    });
+  } finally {
+    restore();
+    process.removeListener('exit', restore);
+  }
+}
