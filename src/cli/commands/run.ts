@@ -2,6 +2,7 @@
 import { BadInputError, EXIT } from '../../engine/errors.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
 import { createPlayer } from '../../engine/run/player.js';
+import { preflight } from '../../engine/run/preflight.js';
 import type { PlayStop } from '../../engine/run/types.js';
 import { openState } from '../../engine/state/stateFile.js';
 import { createRunStore, setHostFilter } from '../../engine/store.js';
@@ -67,6 +68,7 @@ export async function runCommand(path: string, o: RunOptions, out: Out = (l) => 
       throw new BadInputError(`no step with id \`${id}\` in ${session.runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });
     }
   }
+  preflight(session.runbook, session.inventory, session.cliVars);
   const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: process.argv.slice(1).join(' ') });
   const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   setHostFilter(store, session.hostFilter);
