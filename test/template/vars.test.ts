@@ -1,0 +1,115 @@
+import { describe, it, expect } from 'vitest';
+import { BadInputError } from '../../src/engine/errors.js';
+import { parseInventory } from '../../src/engine/inventory/inventory.js';
+import { renderTemplate } from '../../src/engine/template/render.js';
+import { buildVars, parseVarAssignment, type Captures } from '../../src/engine/template/vars.js';
+import type { Runbook } from '../../src/engine/types.js';
+
+function runbook(vars: Record<string, unknown>): Runbook {
+  return { path: '/rb.md', title: 'rb', sources: [], sections: [], steps: [], vars, secretVars: [] };
+}
+
+const inventory = parseInventory(
+  `all:
+  vars:
+    level: group-all
+    from_group: yes-group
+  children:
+    masters:
+      hosts:
+        m1: { ansible_host: 10.0.0.1, level: host-m1 }
+        m2: { ansible_host: 10.0.0.2, ansible_user: admin }
+    workers:
+      vars:
+        level: group-workers
+      hosts:
+        w1: { ansible_host: 10.0.1.1 }
+`,
+  '/inv/hosts.yml',
+);
+const host = (name: string) => inventory.hosts.find((h) => h.name === name)!;
+const noCaptures: Captures = { byHost: {}, global: {} };
+
+describe('buildVars precedence', () => {
+  it('lets inventory group vars override runbook vars', () => {
+    const v = buildVars({ runbook: runbook({ level: 'runbook', only_rb: 1 }), inventory, host: host('w1'), cliVars: {}, captures: noCaptures });
+    expect(v.level).toBe('group-workers');
+    expect(v.only_rb).toBe(1);
+  });
+
+  it('lets host vars override group vars', () => {
+    const v = buildVars({ runbook: runbook({}), inventory, host: host('m1'), cliVars: {}, captures: noCaptures });
+    expect(v.level).toBe('host-m1');
+    expect(v.from_group).toBe('yes-group');
+  });
+
+  it('lets --var values override host vars', () => {
+    const v = buildVars({ runbook: runbook({}), inventory, host: host('m1'), cliVars: { level: 'cli' }, captures: noCaptures });
+    expect(v.level).toBe('cli');
+  });
+
+  it('lets captured values override --var values', () => {
+    const captures: Captures = { byHost: { m1: { level: 'captured' } }, global: {} };
+    const v = buildVars({ runbook: runbook({}), inventory, host: host('m1'), cliVars: { level: 'cli' }, captures });
+    expect(v.level).toBe('captured');
+  });
+
+  it('lets reserved names override every other source', () => {
+    const v = buildVars({ runbook: runbook({ host: 'x', groups: 'y' }), inventory, host: host('m1'), cliVars: { hosts: 'z' }, captures: noCaptures });
+    expect((v.host as { name: string }).name).toBe('m1');
+    expect(Array.isArray((v.groups as Record<string, unknown>).masters)).toBe(true);
+    expect(Object.keys(v.hosts as object)).toEqual(['m1', 'm2', 'w1']);
+  });
+});
+
+describe('captures', () => {
+  const captures: Captures = { byHost: { m1: { join_cmd: 'kubeadm join abc', own: 'm1-own' } }, global: { join_cmd: 'kubeadm join abc' } };
+
+  it('makes a global capture usable plainly on every host', () => {
+    const v = buildVars({ runbook: runbook({}), inventory, host: host('w1'), cliVars: {}, captures });
+    expect(renderTemplate('{{ join_cmd }}', v, { file: 'f.md', line: 1, what: 't' })).toBe('kubeadm join abc');
+  });
+
+  it('makes a per-host capture usable plainly only on the host that made it', () => {
+    const onM1 = buildVars({ runbook: runbook({}), inventory, host: host('m1'), cliVars: {}, captures });
+    const onW1 = buildVars({ runbook: runbook({}), inventory, host: host('w1'), cliVars: {}, captures });
+    expect(onM1.own).toBe('m1-own');
+    expect(onW1.own).toBeUndefined();
+  });
+
+  it('exposes every host capture through hosts.<name>.captured', () => {
+    const v = buildVars({ runbook: runbook({}), inventory, host: host('w1'), cliVars: {}, captures });
+    expect(renderTemplate('{{ hosts.m1.captured.own }}', v, { file: 'f.md', line: 1, what: 't' })).toBe('m1-own');
+  });
+});
+
+describe('reserved names', () => {
+  const v = buildVars({ runbook: runbook({}), inventory, host: host('m2'), cliVars: {}, captures: noCaptures });
+
+  it('describes the current host as `host`', () => {
+    expect(v.host).toEqual({ name: 'm2', address: '10.0.0.2', port: 22, user: 'admin', groups: ['all', 'masters'], vars: { level: 'group-all', from_group: 'yes-group' }, captured: {} });
+  });
+
+  it('lists host objects per group in inventory order for loops', () => {
+    const text = '{% for h in groups.masters %}server {{ h.name }} {{ h.address }}:6443 check\n{% endfor %}';
+    expect(renderTemplate(text, v, { file: 'f.md', line: 1, what: 't' })).toBe('server m1 10.0.0.1:6443 check\nserver m2 10.0.0.2:6443 check\n');
+  });
+
+  it('indexes host objects by name in `hosts`', () => {
+    expect(renderTemplate('{{ hosts.w1.address }}', v, { file: 'f.md', line: 1, what: 't' })).toBe('10.0.1.1');
+  });
+});
+
+describe('parseVarAssignment', () => {
+  it('splits at the first equals sign', () => {
+    expect(parseVarAssignment('url=http://x/?a=b')).toEqual(['url', 'http://x/?a=b']);
+  });
+
+  it('accepts an empty value', () => {
+    expect(parseVarAssignment('empty=')).toEqual(['empty', '']);
+  });
+
+  it.each(['novalue', '=x', '1abc=x', 'a-b=x', 'host=x'])('rejects %s', (text) => {
+    expect(() => parseVarAssignment(text)).toThrow(BadInputError);
+  });
+});
