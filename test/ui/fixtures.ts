@@ -1,0 +1,45 @@
+// Small in-memory runbooks and inventories for the UI tests.
+import type { Host, Inventory, Runbook, Section, Step, StepAttributes } from '../../src/engine/types.js';
+
+const ATTRS: StepAttributes = { sudo: false, retries: 0, delayMs: 0, secret: false, continueOnError: false, norun: false };
+
+export interface StepSpec {
+  readonly id: string;
+  readonly body?: string;
+  readonly attrs?: Partial<StepAttributes>;
+  readonly hosts?: string;
+}
+
+/** A runbook with the given sections, each holding its steps. */
+export function makeRunbook(sections: readonly { title: string; markdown?: string; steps: readonly StepSpec[] }[], title = 'Upgrade the cluster'): Runbook {
+  const steps: Step[] = [];
+  const secs: Section[] = [];
+  let line = 1;
+  sections.forEach((sec, si) => {
+    const ids: string[] = [];
+    for (const spec of sec.steps) {
+      const body = spec.body ?? `echo ${spec.id}`;
+      steps.push({
+        id: spec.id, kind: 'shell', lang: 'bash', body, attrs: { ...ATTRS, id: spec.id, ...spec.attrs }, hosts: spec.hosts ?? 'all',
+        sectionIndex: si, loc: { file: 'rb.md', line: (line += 4) }, hash: `h-${spec.id}`, title: sec.title,
+      });
+      ids.push(spec.id);
+    }
+    secs.push({ title: sec.title, depth: 2, slug: sec.title.toLowerCase().replace(/\W+/g, '-'), loc: { file: 'rb.md', line }, markdown: sec.markdown ?? `## ${sec.title}\n\nSome *text*.\n`, stepIds: ids });
+  });
+  return { path: '/tmp/rb.md', title, sources: [], sections: secs, steps, vars: {}, secretVars: [] };
+}
+
+export function makeInventory(names: readonly string[]): Inventory {
+  const hosts: Host[] = names.map((name) => ({ name, address: '127.0.0.1', port: 22, connection: 'local', groups: ['all'], vars: {} }));
+  return { hosts, groups: { all: names }, secretVars: [] };
+}
+
+/** A runbook of `n` steps, ten per section. */
+export function bigRunbook(n: number): Runbook {
+  const sections = [];
+  for (let s = 0; s * 10 < n; s++) {
+    sections.push({ title: `Part ${s}`, steps: Array.from({ length: Math.min(10, n - s * 10) }, (_, i) => ({ id: `step-${String(s * 10 + i).padStart(3, '0')}` })) });
+  }
+  return makeRunbook(sections, 'Big');
+}
