@@ -1,0 +1,561 @@
+// SSH transport on ssh2: one persistent connection per host (through its ProxyJump chain), shared
+// by concurrent execs, verified against known_hosts, re-created when it dies.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Client, utils as ssh2utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
+import type { Host } from '../types.js';
+import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
+import { remoteKillScript } from './remoteKill.js';
+import { wrapScript } from './script.js';
+import type { ExecOptions, ExecResult, HostKeyPolicy, Transport } from './types.js';
+
+export interface SshTransportOptions {
+  readonly hostKeys: HostKeyPolicy;
+  /** TCP connect + SSH handshake + auth, per hop (default 15000). Paused while the operator decides on a key. */
+  readonly connectTimeoutMs?: number;
+  /** ssh-agent socket (default process.env.SSH_AUTH_SOCK). */
+  readonly agent?: string;
+  /** Tried when a host has no explicit key (default: existing ~/.ssh/id_ed25519, id_ecdsa, id_rsa). */
+  readonly defaultIdentityFiles?: readonly string[];
+  /** Keepalive probe interval (default 5000); the connection is declared dead after keepaliveCountMax unanswered probes. */
+  readonly keepaliveIntervalMs?: number;
+  readonly keepaliveCountMax?: number;
+  /** After abort: SIGTERM the remote tree, SIGKILL what is left after this many ms (default 3000). */
+  readonly killGraceMs?: number;
+}
+
+/** One hop of a connection chain. */
+interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKeyFile?: string;
+}
+
+interface Conn {
+  readonly client: Client;
+  readonly label: string; // user@address:port
+  dead: boolean;
+  deathReason?: string;
+  uid?: Promise<number>;
+}
+
+interface ConnEntry {
+  promise: Promise<Conn>;
+  conn?: Conn;
+}
+
+/** Host-key algorithms ssh2 offers by default, in its order. */
+const DEFAULT_HOST_KEY_ALGOS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+const endpointLabel = (e: Endpoint): string => `${e.user}@${e.address}:${e.port}`;
+const addrPort = (e: Endpoint): string => `${e.address}:${e.port}`;
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
+
+/** Algorithms for a known key type (an `ssh-rsa` key is used with the rsa-sha2 signatures too). */
+function algosForKeyType(t: string): string[] {
+  if (t === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  return DEFAULT_HOST_KEY_ALGOS.includes(t) ? [t] : [];
+}
+
+function defaultIdentities(): string[] {
+  const dir = path.join(os.homedir(), '.ssh');
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
+}
+
+/** A Transport that runs scripts over SSH (ssh2), one shared connection per host. */
+export function createSshTransport(opts: SshTransportOptions): Transport {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const keepaliveIntervalMs = opts.keepaliveIntervalMs ?? 5000;
+  const keepaliveCountMax = opts.keepaliveCountMax ?? 3;
+  const killGraceMs = opts.killGraceMs ?? 3000;
+  const agent = opts.agent ?? process.env.SSH_AUTH_SOCK;
+  const localUser = (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return process.env.USER ?? 'root';
+    }
+  })();
+  const conns = new Map<string, ConnEntry>();
+
+  // ------------------------------------------------------------------ authentication
+
+  type AuthMethod = AnyAuthMethod;
+
+  function authMethods(ep: Endpoint, hostName: string): AuthMethod[] {
+    const methods: AuthMethod[] = [];
+    let encryptedExplicit: string | undefined;
+    const tryKeyFile = (file: string, explicit: boolean): void => {
+      let data: Buffer;
+      try {
+        data = fs.readFileSync(file);
+      } catch (e) {
+        if (!explicit) return;
+        throw new BadInputError(`private key file ${file} for ${hostName} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, {
+          hint: 'check ansible_ssh_private_key_file / IdentityFile',
+        });
+      }
+      const parsed = ssh2utils.parseKey(data);
+      if (parsed instanceof Error) {
+        if (explicit) encryptedExplicit = /passphrase|encrypted/i.test(parsed.message) ? file : encryptedExplicit;
+        if (explicit && !encryptedExplicit) {
+          throw new BadInputError(`private key file ${file} for ${hostName} is not a usable private key: ${parsed.message}`, {
+            hint: 'check ansible_ssh_private_key_file / IdentityFile',
+          });
+        }
+        return;
+      }
+      methods.push({ type: 'publickey', username: ep.user, key: data });
+    };
+    if (ep.privateKeyFile) tryKeyFile(ep.privateKeyFile, true);
+    if (agent) methods.push({ type: 'agent', username: ep.user, agent });
+    if (!ep.privateKeyFile) for (const f of opts.defaultIdentityFiles ?? defaultIdentities()) tryKeyFile(f, false);
+    if (methods.length === 0) {
+      if (encryptedExplicit) {
+        throw new AuthError(hostName, `private key ${encryptedExplicit} is passphrase-protected and no ssh-agent is available`, `load it into ssh-agent: ssh-add ${encryptedExplicit}`);
+      }
+      throw new AuthError(hostName, `no SSH credentials to log in to ${endpointLabel(ep)}: no key file, no ssh-agent, no default ~/.ssh/id_* key`);
+    }
+    return methods;
+  }
+
+  // ------------------------------------------------------------------ connecting
+
+  function mapConnectError(err: Error & { code?: string; level?: string }, ep: Endpoint, hostName: string, tcpConnected: boolean): RunbookError {
+    const where = addrPort(ep);
+    switch (err.code) {
+      case 'ECONNREFUSED':
+        return new ConnectionError(hostName, `connection refused by ${where}`);
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+        return new ConnectionError(hostName, `${where} is unreachable (${err.code})`);
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return new ConnectionError(hostName, `cannot resolve host name ${ep.address}`, 'check the host address in the inventory or ~/.ssh/config');
+      case 'ECONNRESET':
+        return new ConnectionError(hostName, `connection reset by ${where}${tcpConnected ? ' during the SSH handshake' : ''}`);
+      case 'ETIMEDOUT':
+        return new ConnectionError(hostName, `connection to ${where} timed out`);
+    }
+    if (err.level === 'client-authentication') {
+      return new AuthError(hostName, `permission denied for ${endpointLabel(ep)} (every configured key was refused)`);
+    }
+    if (err.level === 'client-timeout') return new ConnectionError(hostName, `no SSH handshake from ${where} within ${seconds(connectTimeoutMs)}`);
+    if (err.level === 'protocol' || err.level === 'handshake') {
+      return new ConnectionError(hostName, `SSH handshake with ${where} failed: ${err.message}`);
+    }
+    return new ConnectionError(hostName, `cannot connect to ${where}: ${err.message}`);
+  }
+
+  /** Open one authenticated ssh2 client to ep (over sock when hopping through a jump host). */
+  function openClient(ep: Endpoint, hostName: string, sock: Duplex | undefined, onDeath: (c: Conn) => void): Promise<Conn> {
+    return new Promise<Conn>((resolve, reject) => {
+      let methods: AuthMethod[];
+      try {
+        methods = authMethods(ep, hostName);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      const client = new Client();
+      const conn: Conn = { client, label: endpointLabel(ep), dead: false };
+      let settled = false;
+      let tcpConnected = sock !== undefined;
+      let refusal: RunbookError | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const fail = (e: RunbookError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+        client.destroy();
+      };
+      const armTimer = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          fail(
+            tcpConnected
+              ? new ConnectionError(hostName, `no SSH handshake from ${addrPort(ep)} within ${seconds(connectTimeoutMs)}`)
+              : new ConnectionError(hostName, `could not connect to ${addrPort(ep)} within ${seconds(connectTimeoutMs)}`),
+          );
+        }, connectTimeoutMs);
+      };
+
+      const hostKeys = opts.hostKeys;
+      const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void): void => {
+        const keyType = keyTypeOfBlob(blob);
+        const fp = fingerprint(blob);
+        const accept = (): void => {
+          try {
+            appendKnownHost(hostKeys.knownHostsFile, ep.address, ep.port, keyType, blob.toString('base64'));
+          } catch (e) {
+            refusal = new ConnectionError(hostName, `cannot record the host key of ${addrPort(ep)} in ${hostKeys.knownHostsFile}: ${(e as Error).message}`, 'check that the known_hosts file and its directory are writable');
+            verify(false);
+            return;
+          }
+          verify(true);
+        };
+        let status: ReturnType<typeof checkHostKey>;
+        try {
+          status = checkHostKey(hostKeys.knownHostsFile, ep.address, ep.port, keyType, blob);
+        } catch (e) {
+          refusal = new ConnectionError(hostName, `cannot read ${hostKeys.knownHostsFile}: ${(e as Error).message}`);
+          verify(false);
+          return;
+        }
+        if (status === 'known') return verify(true);
+        if (status === 'revoked') {
+          refusal = new HostKeyError(hostName, 'changed', fp, keyType,
+            `REFUSED: the ${keyType} host key ${fp} offered by ${addrPort(ep)} is marked @revoked in ${hostKeys.knownHostsFile}`,
+            'a revoked key must never be trusted again; find out why the host still offers it');
+          return verify(false);
+        }
+        if (status === 'changed') {
+          const lines = entriesForHost(hostKeys.knownHostsFile, ep.address, ep.port).map((e) => `${hostKeys.knownHostsFile}:${e.line}`);
+          refusal = new HostKeyError(hostName, 'changed', fp, keyType,
+            `WARNING: HOST KEY OF ${addrPort(ep)} HAS CHANGED! Someone could be eavesdropping on you right now (man-in-the-middle attack), ` +
+              `or the host was reinstalled. It now offers ${keyType} ${fp}, which does not match the key(s) recorded at ${lines.join(', ')}.`,
+            `if the change is expected, remove the old key (ssh-keygen -R '${ep.port === 22 ? ep.address : `[${ep.address}]:${ep.port}`}' -f ${hostKeys.knownHostsFile}) and connect again`);
+          return verify(false);
+        }
+        // unknown
+        if (hostKeys.acceptNew) return accept();
+        if (hostKeys.onUnknownKey) {
+          clearTimeout(timer); // the operator may take their time
+          hostKeys.onUnknownKey({ host: hostName, address: ep.address, port: ep.port, keyType, fingerprint: fp }).then(
+            (ok) => {
+              if (settled) return;
+              armTimer();
+              if (ok) return accept();
+              refusal = new HostKeyError(hostName, 'unknown', fp, keyType, `host key ${keyType} ${fp} of ${addrPort(ep)} was rejected`);
+              verify(false);
+            },
+            (e: unknown) => {
+              refusal = new HostKeyError(hostName, 'unknown', fp, keyType, `host key ${keyType} ${fp} of ${addrPort(ep)} was not accepted: ${String(e)}`);
+              verify(false);
+            },
+          );
+          return;
+        }
+        refusal = new HostKeyError(hostName, 'unknown', fp, keyType,
+          `unknown host key for ${addrPort(ep)}: ${keyType} ${fp} is not in ${hostKeys.knownHostsFile}`,
+          `verify the fingerprint, then re-run with --accept-new, or record it: ssh-keyscan -p ${ep.port} ${ep.address} >> ${hostKeys.knownHostsFile}`);
+        verify(false);
+      };
+
+      const known = knownKeyTypes(hostKeys.knownHostsFile, ep.address, ep.port).flatMap(algosForKeyType);
+      const serverHostKey = [...new Set([...known, ...DEFAULT_HOST_KEY_ALGOS])];
+      const queue = [...methods];
+      const config: ConnectConfig = {
+        host: ep.address,
+        port: ep.port,
+        username: ep.user,
+        sock,
+        readyTimeout: 0, // our own timer (paused while the operator is asked about a key)
+        keepaliveInterval: keepaliveIntervalMs,
+        keepaliveCountMax,
+        hostVerifier,
+        authHandler: (_left, _partial, next) => {
+          // ssh2 accepts `false` for "no more methods" (the typings do not say so)
+          (next as (m: AnyAuthMethod | false) => void)(queue.shift() ?? false);
+        },
+        algorithms: known.length ? { serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } : undefined,
+      };
+
+      client.on('connect', () => {
+        tcpConnected = true;
+      });
+      client.on('ready', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(conn);
+      });
+      client.on('error', (err: Error & { code?: string; level?: string }) => {
+        if (!settled) fail(refusal ?? mapConnectError(err, ep, hostName, tcpConnected));
+        else if (!conn.deathReason) {
+          conn.deathReason = err.message === 'Keepalive timeout'
+            ? `no answer to ${keepaliveCountMax} keepalives (${seconds(keepaliveIntervalMs * keepaliveCountMax)})`
+            : err.message;
+        }
+      });
+      client.on('close', () => {
+        conn.dead = true;
+        onDeath(conn);
+        if (!settled) fail(refusal ?? new ConnectionError(hostName, `${addrPort(ep)} closed the connection during the SSH handshake`));
+      });
+      armTimer();
+      try {
+        client.connect(config);
+      } catch (e) {
+        fail(new ConnectionError(hostName, `cannot connect to ${addrPort(ep)}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** Open a forwarded TCP channel through `via` to ep. */
+  function forwardTo(via: Conn, ep: Endpoint, hostName: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      try {
+        via.client.forwardOut('127.0.0.1', 0, ep.address, ep.port, (err, stream) => {
+          if (err) reject(new ConnectionError(hostName, `jump host ${via.label} cannot reach ${addrPort(ep)}: ${err.message}`));
+          else resolve(stream);
+        });
+      } catch (e) {
+        reject(new ConnectionError(hostName, `jump host ${via.label} connection is gone: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** The shared live connection for a chain (jump hosts first, target last), opened lazily. */
+  function getConn(chain: readonly Endpoint[], hostName: string): Promise<Conn> {
+    const key = chain.map(endpointLabel).join(' -> ');
+    const existing = conns.get(key);
+    if (existing && !(existing.conn && existing.conn.dead)) return existing.promise;
+    const target = chain[chain.length - 1];
+    const entry = {} as ConnEntry;
+    entry.promise = (async () => {
+        let sock: Duplex | undefined;
+        if (chain.length > 1) {
+          const via = await getConn(chain.slice(0, -1), hostName);
+          sock = await forwardTo(via, target, hostName);
+        }
+        const conn = await openClient(target, hostName, sock, () => {
+          if (conns.get(key) === entry) conns.delete(key);
+        });
+        entry.conn = conn;
+        return conn;
+    })();
+    entry.promise.catch(() => {
+      if (conns.get(key) === entry) conns.delete(key);
+    });
+    conns.set(key, entry);
+    return entry.promise;
+  }
+
+  // ------------------------------------------------------------------ running commands
+
+  function openExec(conn: Conn, command: string, hostName: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      const lost = (msg: string): ConnectionError =>
+        new ConnectionError(hostName, `cannot start a session on ${conn.label}: ${msg}`);
+      try {
+        conn.client.exec(command, (err, ch) => (err ? reject(lost(err.message)) : resolve(ch)));
+      } catch (e) {
+        reject(lost((e as Error).message));
+      }
+    });
+  }
+
+  /** Run a short command and collect its stdout. */
+  async function capture(conn: Conn, command: string, hostName: string): Promise<{ code: number | null; out: string }> {
+    const ch = await openExec(conn, command, hostName);
+    return new Promise((resolve, reject) => {
+      let out = '';
+      let code: number | null = null;
+      ch.on('data', (d: Buffer) => (out += d.toString()));
+      ch.stderr.resume();
+      ch.on('exit', (c: number | null) => (code = c));
+      ch.on('close', () => {
+        if (code === null && conn.dead) reject(new ConnectionError(hostName, `connection to ${conn.label} lost`));
+        else resolve({ code, out });
+      });
+      ch.end();
+    });
+  }
+
+  function loginUid(conn: Conn, hostName: string): Promise<number> {
+    if (!conn.uid) {
+      conn.uid = capture(conn, 'id -u', hostName).then(({ out }) => Number.parseInt(out.trim(), 10));
+      conn.uid.catch(() => (conn.uid = undefined));
+    }
+    return conn.uid;
+  }
+
+  /** Kill the remote process tree rooted at pid; resolves when the kill script is done. */
+  async function killRemote(conn: Conn, pid: number, sudo: boolean, hostName: string): Promise<void> {
+    const ch = await openExec(conn, sudo ? 'sudo -n bash -s' : 'bash -s', hostName);
+    await new Promise<void>((resolve) => {
+      ch.resume();
+      ch.stderr.resume();
+      ch.on('close', () => resolve());
+      ch.end(remoteKillScript(pid, killGraceMs));
+    });
+  }
+
+  function chainOf(host: Host): Endpoint[] {
+    const hops: Endpoint[] = (host.jump ?? []).map((j) => ({
+      address: j.address,
+      port: j.port,
+      user: j.user ?? localUser,
+      privateKeyFile: j.privateKeyFile,
+    }));
+    hops.push({ address: host.address, port: host.port, user: host.user ?? localUser, privateKeyFile: host.privateKeyFile });
+    return hops;
+  }
+
+  async function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
+    const input = wrapScript(script, eo.env);
+    const abortedResult = (t0: number): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });
+    const t0 = Date.now();
+    if (eo.signal?.aborted) return abortedResult(t0);
+
+    // Connecting can be abandoned by an abort (the connection stays cached for later use).
+    const untilAbort = <T>(p: Promise<T>): Promise<T | 'aborted'> => {
+      if (!eo.signal) return p;
+      const signal = eo.signal;
+      return new Promise<T | 'aborted'>((resolve, reject) => {
+        const onAbort = (): void => resolve('aborted');
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.then(
+          (v) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(v);
+          },
+          (e: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(e);
+          },
+        );
+      });
+    };
+
+    const chain = chainOf(host);
+    let ch: ClientChannel | undefined;
+    let conn: Conn | undefined;
+    let useSudo = false;
+    const marker = `__RUNBOOK_PID_${randomBytes(6).toString('hex')}__`;
+    for (let attempt = 0; !ch; attempt++) {
+      const c = await untilAbort(getConn(chain, host.name));
+      if (c === 'aborted') return abortedResult(t0);
+      conn = c;
+      try {
+        if (eo.sudo) {
+          const uid = await untilAbort(loginUid(c, host.name));
+          if (uid === 'aborted') return abortedResult(t0);
+          useSudo = uid !== 0;
+        }
+        const command = `echo ${marker}$$; exec ${useSudo ? 'sudo -n ' : ''}bash -s`;
+        ch = await openExec(c, command, host.name);
+      } catch (e) {
+        // the cached connection died under us: one fresh attempt
+        if (attempt === 0 && c.dead) continue;
+        throw e;
+      }
+    }
+    const channel = ch;
+    const liveConn = conn!;
+    const started = Date.now();
+
+    return new Promise<ExecResult>((resolve, reject) => {
+      let pid: number | undefined;
+      let pending: Buffer | undefined = Buffer.alloc(0); // stdout until the pid marker line is seen
+      let exitCode: number | null = null;
+      let exitSignal: string | null = null;
+      let gotExit = false;
+      let aborted = false;
+      let killing: Promise<void> | undefined;
+      let fallback: NodeJS.Timeout | undefined;
+
+      const startKill = (): void => {
+        if (killing || pid === undefined) return;
+        killing = killRemote(liveConn, pid, useSudo, host.name)
+          .catch(() => undefined)
+          .then(() => {
+            // The tree is dead; if something outside it still holds the channel open, close it.
+            fallback = setTimeout(() => channel.close(), 2000);
+          });
+      };
+      const onAbort = (): void => {
+        aborted = true;
+        startKill();
+      };
+      eo.signal?.addEventListener('abort', onAbort, { once: true });
+
+      const emitStdout = (b: Buffer): void => {
+        if (b.length) eo.onData?.(b, 'stdout');
+      };
+      channel.on('data', (chunk: Buffer) => {
+        if (!pending) return emitStdout(chunk);
+        pending = Buffer.concat([pending, chunk]);
+        const at = pending.indexOf(marker);
+        const nl = at >= 0 ? pending.indexOf(0x0a, at) : -1;
+        if (nl >= 0) {
+          pid = Number.parseInt(pending.subarray(at + marker.length, nl).toString(), 10);
+          const before = pending.subarray(0, at);
+          const after = pending.subarray(nl + 1);
+          pending = undefined;
+          emitStdout(before);
+          emitStdout(after);
+          if (aborted) startKill();
+        } else if (pending.length > 65536) {
+          const out = pending; // no marker: give up stripping, never hold output back
+          pending = undefined;
+          emitStdout(out);
+        }
+      });
+      channel.stderr.on('data', (chunk: Buffer) => eo.onData?.(chunk, 'stderr'));
+      channel.on('exit', (code: number | null, signal?: string) => {
+        gotExit = true;
+        exitCode = code ?? null;
+        exitSignal = signal ?? null;
+      });
+      channel.on('error', () => undefined);
+      channel.on('close', () => {
+        eo.signal?.removeEventListener('abort', onAbort);
+        clearTimeout(fallback);
+        if (pending?.length) emitStdout(pending);
+        pending = undefined;
+        const durationMs = Date.now() - started;
+        if (aborted) {
+          resolve({ exitCode: null, signal: exitSignal, durationMs, aborted: true });
+        } else if (!gotExit && liveConn.dead) {
+          reject(new ConnectionError(host.name,
+            `connection to ${liveConn.label} was lost while the step was running${liveConn.deathReason ? ` (${liveConn.deathReason})` : ''}`,
+            'the step may or may not have completed on the host; check it before re-running'));
+        } else {
+          resolve({ exitCode, signal: exitSignal, durationMs, aborted: false });
+        }
+      });
+      channel.end(input);
+    });
+  }
+
+  return {
+    exec,
+    async close() {
+      const entries = [...conns.values()];
+      conns.clear();
+      await Promise.all(
+        entries.map(async (e) => {
+          const c = await e.promise.catch(() => undefined);
+          if (!c || c.dead) return;
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              c.client.destroy();
+              resolve();
+            }, 2000);
+            c.client.once('close', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            c.client.end();
+          });
+        }),
+      );
+    },
+  };
+}
