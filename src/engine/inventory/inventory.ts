@@ -324,7 +324,10 @@ export function parseInventory(text: string, file: string, ssh?: SshConfigFile):
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
+    // yaml may point at the whitespace before the offending token: report the token's line.
+    let at = e.pos[0];
+    while (at < text.length && /\s/.test(text[at])) at++;
+    const line = lc.linePos(at < text.length ? at : e.pos[0]).line;
     throw new BadInputError(`bad YAML in inventory: ${e.message.split('\n')[0]}`, {
       file,
       line,
