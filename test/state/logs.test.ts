@@ -1,0 +1,87 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync, statSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openStepLog, safeFileComponent } from '../../src/engine/state/logs.js';
+import { resolveStatePaths } from '../../src/engine/state/paths.js';
+import { tempDir } from './helpers.js';
+
+function paths() {
+  const cwd = tempDir();
+  return resolveStatePaths('site.md', { cwd });
+}
+
+describe('step logs', () => {
+  it('writes <logsDir>/<step>/<host>.<attempt>.log and returns its path relative to the state dir', async () => {
+    const p = paths();
+    const log = openStepLog(p, 'init', 'cp1', 2);
+    log.write('hello\n');
+    await log.close();
+    expect(log.path).toBe(path.join('logs', 'site', 'init', 'cp1.2.log'));
+    expect(readFileSync(path.join(p.dir, log.path), 'utf8')).toBe('hello\n');
+  });
+
+  it('stores bytes exactly as given, binary and invalid UTF-8 included', async () => {
+    const p = paths();
+    const data = Buffer.concat([randomBytes(100_000), Buffer.from([0xff, 0xfe, 0x00, 0x0d, 0x0a])]);
+    const log = openStepLog(p, 's', 'h', 1);
+    for (let i = 0; i < data.length; i += 7000) log.write(data.subarray(i, i + 7000));
+    log.write('ünïcode');
+    await log.close();
+    expect(readFileSync(log.absolutePath).equals(Buffer.concat([data, Buffer.from('ünïcode')]))).toBe(true);
+    expect(log.bytes).toBe(data.length + Buffer.byteLength('ünïcode'));
+  });
+
+  it('buffers nothing in memory: every chunk is in the file as soon as write() returns', async () => {
+    const p = paths();
+    const log = openStepLog(p, 'big', 'h', 1);
+    const chunk = Buffer.alloc(1 << 20, 'z');
+    for (let i = 1; i <= 64; i++) {
+      log.write(chunk);
+      expect(statSync(log.absolutePath).size).toBe(i * chunk.length);
+    }
+    await log.close();
+  });
+
+  it('keeps hostile step and host names inside the step log directory', async () => {
+    const p = paths();
+    for (const [step, host] of [['../../etc', '../passwd'], ['.', '..'], ['a/b', 'fe80::1%eth0'], ['', ' sp ace']]) {
+      const log = openStepLog(p, step, host, 1);
+      await log.close();
+      const rel = path.relative(p.logsDir, log.absolutePath);
+      expect(rel.startsWith('..')).toBe(false);
+      expect(rel.split(path.sep)).toHaveLength(2);
+    }
+  });
+
+  it('maps distinct names to distinct file names', () => {
+    const names = ['a/b', 'a%2Fb', 'a_b', '.x', '%2Ex', 'x', '', '%', 'é', 'e\u0301', 'A', 'a'.repeat(300), 'a'.repeat(299) + 'b'];
+    const out = names.map(safeFileComponent);
+    expect(new Set(out).size).toBe(names.length);
+    for (const o of out) expect(o).toMatch(/^[A-Za-z0-9_%~-][A-Za-z0-9_.%~-]*$/);
+    for (const o of out) expect(o.length).toBeLessThanOrEqual(150);
+  });
+
+  it('never overwrites an existing log: a second log for the same attempt gets a suffix', async () => {
+    const p = paths();
+    const a = openStepLog(p, 's', 'h', 1);
+    a.write('first');
+    await a.close();
+    const b = openStepLog(p, 's', 'h', 1);
+    b.write('second');
+    await b.close();
+    expect(b.path).toBe(path.join('logs', 'site', 's', 'h.1-2.log'));
+    expect(readFileSync(a.absolutePath, 'utf8')).toBe('first');
+    expect(readdirSync(path.dirname(a.absolutePath)).sort()).toEqual(['h.1-2.log', 'h.1.log']);
+  });
+
+  it('creates log files 0600 and their directories 0700', async () => {
+    const p = paths();
+    const log = openStepLog(p, 's', 'h', 1);
+    await log.close();
+    expect(statSync(log.absolutePath).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(log.absolutePath)).mode & 0o777).toBe(0o700);
+    expect(statSync(p.logsDir).mode & 0o777).toBe(0o700);
+    expect(statSync(p.dir).mode & 0o777).toBe(0o700);
+  });
+});
