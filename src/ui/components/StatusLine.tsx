@@ -1,7 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { PlayerMode } from '../../engine/store.js';
-import { formatDuration, type Progress } from '../selectors.js';
+import type { Progress } from '../selectors.js';
 import { useTheme } from '../theme.js';
 
 export interface StatusLineProps {
@@ -23,8 +23,17 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
       <Text {...theme.accent} wrap="truncate">{props.title}</Text>
       <Text>{`  steps ${p.stepsDone}/${p.stepsTotal}  host-steps ${p.hostStepsDone}/${p.hostStepsTotal}  `}</Text>
       <Text {...(props.mode === 'idle' ? theme.text.muted : theme.status.running)}>[{MODE_LABEL[props.mode]}]</Text>
-      <Text>{`  ${formatDuration(props.elapsedMs)}`}</Text>
+      <Text>{`  ${formatClock(props.elapsedMs)}`}</Text>
       {props.hostFilter && <Text {...theme.status.interrupted}>{`  hosts: ${props.hostFilter.join(',') || '(none)'}`}</Text>}
     </Box>
   );
+}
+
+/** Elapsed time as m:ss (or h:mm:ss). */
+export function formatClock(ms: number): string {
+  const t = Math.floor(ms / 1000);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const ss = String(t % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
