@@ -299,7 +299,8 @@ function buildHost(r: InventoryReader, h: HostInfo, groupOrder: string[], ssh: S
   const alias = ansibleHost ?? h.name;
   const s1 = ssh?.lookup(alias) ?? {};
   const s2 = ssh && alias !== h.name ? ssh.lookup(h.name) : {};
-  const address = ansibleHost ?? s1.hostName ?? s2.hostName ?? h.name;
+  // ansible_host may itself be an ssh config alias: its HostName applies, as when ssh is given it.
+  const address = s1.hostName ?? ansibleHost ?? s2.hostName ?? h.name;
   const user = userVar ?? s1.user ?? s2.user;
   const privateKeyFile = keyFile ?? s1.identityFile ?? s2.identityFile;
   const where = { file: r.file, line: argsVar?.line };
