@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { parseDuration, parseInfoString } from '../../src/engine/parser/attributes.js';
 import { badInput } from './helpers.js';
 
@@ -124,6 +125,10 @@ describe('each attribute', () => {
     expect(attrs('bash {confirm}').confirm).toBe('');
     expect(attrs('bash {confirm="reboots the node"}').confirm).toBe('reboots the node');
   });
+  it('confirm=true and confirm=false act like a flag', () => {
+    expect(attrs('bash {confirm=true}').confirm).toBe('');
+    expect(attrs('bash {confirm=false}').confirm).toBeUndefined();
+  });
   it('timeout is a positive duration in milliseconds', () => {
     expect(attrs('bash {timeout=2m}').timeoutMs).toBe(120_000);
     expect(attrs('bash {timeout=45}').timeoutMs).toBe(45_000);
@@ -197,5 +202,16 @@ describe('unknown attributes', () => {
   it('suggest the nearest known name', () => {
     expect(badInput(() => attrs('bash {timout=2m}')).hint).toBe('did you mean `timeout`?');
     expect(badInput(() => attrs('bash {continue-on-error}')).hint).toBe('did you mean `continue_on_error`?');
+  });
+});
+
+describe('quoting round trip', () => {
+  it('any string written with \\" and \\\\ escaped in double quotes reads back unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''), (s) => {
+        const quoted = '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+        expect(parseInfoString(`bash {verify=${quoted}}`, loc).attrs.verify).toBe(s);
+      }),
+    );
   });
 });

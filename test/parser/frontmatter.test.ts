@@ -100,3 +100,13 @@ describe('front matter: bad input', () => {
     expect(badInput(() => fm('hosts: ""')).line).toBe(2);
   });
 });
+
+describe('front matter: YAML features', () => {
+  it('aliases expand to the anchored value', () => {
+    expect(fm('vars:', '  a: &x [1, 2]', '  b: *x').vars).toEqual({ a: [1, 2], b: [1, 2] });
+  });
+  it('an undefined alias is bad input, not a crash', () => {
+    const e = badInput(() => fm('vars:', '  b: *nope'));
+    expect(e.message).toMatch(/malformed front matter/);
+  });
+});

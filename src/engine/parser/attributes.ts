@@ -182,7 +182,9 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
         a.hosts = nonEmpty('web:db').trim();
         break;
       case 'confirm':
-        a.confirm = value ?? '';
+        // confirm=true / confirm=false behave like the other flags; any other value is the reason.
+        if (value === 'false') a.confirm = undefined;
+        else a.confirm = value === undefined || value === 'true' ? '' : value;
         break;
       case 'timeout': {
         const v = need('2m');

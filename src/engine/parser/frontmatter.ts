@@ -95,7 +95,12 @@ export function parseFrontMatter(yamlText: string, opts: FrontMatterOptions): Fr
     const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new BadInputError(`malformed front matter: ${msg}`, { file, line, hint: 'front matter is YAML between two --- lines' });
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new BadInputError(`malformed front matter: ${(e as Error).message}`, { file, line: yamlLine, hint: 'front matter is YAML between two --- lines' });
+  }
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new BadInputError('front matter must be a mapping of keys to values', { file, line: yamlLine, hint: `allowed keys: ${FRONT_MATTER_KEYS.join(', ')}` });
   }
