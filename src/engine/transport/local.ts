@@ -25,8 +25,8 @@ export function createLocalTransport(opts: LocalTransportOptions = {}): Transpor
   const running = new Set<number>();
 
   function exec(_host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
-    const input = wrapScript(script, eo.env);
     return new Promise<ExecResult>((resolve, reject) => {
+      const input = wrapScript(script, eo.env); // a throw here rejects the promise
       const started = Date.now();
       if (eo.signal?.aborted) {
         resolve({ exitCode: null, signal: null, durationMs: 0, aborted: true });
