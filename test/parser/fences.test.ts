@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { parseRunbookText } from '../../src/engine/parser/load.js';
 import { badInput, md } from './helpers.js';
 
@@ -139,5 +140,18 @@ describe('runbook title', () => {
   });
   it('else the file basename', () => {
     expect(parse(md('## Sub')).title).toBe('fences');
+  });
+});
+
+describe('body round trip', () => {
+  it('any body without a closing fence line comes back exactly, one newline per line', () => {
+    const line = fc.string({ unit: 'grapheme-ascii' }).filter((l) => !/^ {0,3}`{3,}\s*$/.test(l));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+        const text = ['# T', '```bash', ...lines, '```', ''].join('\n');
+        const body = lines.map((l) => l + '\n').join('');
+        expect(parse(text).steps[0].body).toBe(body);
+      }),
+    );
   });
 });
