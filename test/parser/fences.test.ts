@@ -113,6 +113,9 @@ describe('sections', () => {
     const rb = parse(md('---', 'title: Upgrade', '---', 'Read this first.', '', '# Step one'));
     expect(rb.sections[0]).toMatchObject({ depth: 0, title: 'Upgrade', markdown: 'Read this first.', loc: { line: 4 } });
   });
+  it('the depth-0 section starts at its first non-blank line', () => {
+    expect(parse(md('---', '---', '', '', 'Intro', '# A')).sections[0].loc.line).toBe(5);
+  });
   it('blank lines before the first heading make no section', () => {
     expect(parse(md('', '', '# Only')).sections.map((s) => s.depth)).toEqual([1]);
   });

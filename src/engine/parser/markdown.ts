@@ -200,13 +200,17 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
   const sections: FileSection[] = open.slice(shift).map((s) => {
     const md = lines.slice(s.start, s.end);
     while (md.length > 0 && md[md.length - 1].trim() === '') md.pop();
-    while (s.title === undefined && md.length > 0 && md[0].trim() === '') md.shift();
+    let line = s.line;
+    while (s.title === undefined && md.length > 0 && md[0].trim() === '') {
+      md.shift();
+      line++;
+    }
     const title = s.title ?? fileTitle;
     return {
       title,
       depth: s.depth,
       slug: slugify(title),
-      loc: { file, line: s.line },
+      loc: { file, line },
       markdown: md.join('\n'),
       stepIndexes: s.stepIndexes,
     };
