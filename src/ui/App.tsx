@@ -18,6 +18,7 @@ import { StepsPane, stepsRows } from './components/StepsPane.js';
 import { DocPane } from './components/DocPane.js';
 import { HostsPane } from './components/HostsPane.js';
 import { Overlays } from './components/Overlays.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
 
 export interface AppProps {
   readonly store: RunStore;
@@ -116,6 +117,7 @@ export function App(props: AppProps): React.JSX.Element {
     <ThemeProvider theme={theme}>
       <Box flexDirection="column" width={width} height={height}>
         <StatusLine title={runbook.title} progress={progress(runbook.steps, records, targetsOf)} mode={mode} elapsedMs={elapsedMs} hostFilter={hostFilter} />
+        <ErrorBoundary resetKey={`${context}:${ui.selected}:${ui.overlay?.kind ?? ''}`}>
         {context === 'main' ? (
           <Box height={mainHeight}>
             <StepsPane rows={rows} selected={ui.selected} height={mainHeight} width={stepsWidth} focused={ui.pane === 'steps'} badgeFor={(s) => stepBadge(s, records, targetsOf(s.id))} />
@@ -136,6 +138,7 @@ export function App(props: AppProps): React.JSX.Element {
             <Overlays context={context} ui={ui} store={store} controller={controller} stateDir={props.stateDir} width={width} height={mainHeight} targetsOf={targetsOf} stepLabelOf={(id) => { const s = runbook.steps.find((x) => x.id === id); return s ? stepLabel(s) : id; }} />
           </Box>
         )}
+        </ErrorBoundary>
         <FooterHints context={context} message={message} />
       </Box>
     </ThemeProvider>

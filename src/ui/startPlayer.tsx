@@ -59,7 +59,8 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
         stdout,
         stdin,
         exitOnCtrlC: false,
-        patchConsole: true,
+        // Route console output around the UI only when drawing on the process's own terminal.
+        patchConsole: stdout === process.stdout,
       });
       instance.waitUntilExit().catch(reject);
     });
