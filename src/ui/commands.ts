@@ -221,7 +221,7 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
       dispatch({ type: 'dismissResume' });
       const jobs: (() => Promise<unknown>)[] = [];
       for (const [stepId, hosts] of byStep) {
-        if (id === 'resume.retry') jobs.push(() => controller.runStep(stepId, { hosts, force: true }));
+        if (id === 'resume.retry') jobs.push(() => controller.runStep(stepId, { hosts }));
         else if (id === 'resume.skip') jobs.push(() => controller.skip(stepId, hosts));
         else for (const h of hosts) jobs.push(() => controller.markDone(stepId, h));
       }

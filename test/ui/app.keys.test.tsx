@@ -144,6 +144,12 @@ describe('dialogs', () => {
     expect(h.controller.calls).toContainEqual({ fn: 'markDone', stepId: 'drain', host: 'web2' });
   });
 
+  it('on resume, R retries the interrupted hosts of each step', async () => {
+    h = await renderApp(rb, { records: { drain: { web1: rec('drain', 'ok'), web2: rec('drain', 'interrupted'), db1: rec('drain', 'interrupted') } }, interruptedOnLoad: [{ stepId: 'drain', host: 'web2' }, { stepId: 'drain', host: 'db1' }] });
+    await h.press('R');
+    expect(h.controller.calls).toContainEqual({ fn: 'runStep', stepId: 'drain', opts: { hosts: ['web2', 'db1'] } });
+  });
+
   it('l opens the whole log of the selected host, read relative to the state dir', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-ui-'));
     mkdirSync(join(dir, 'logs'));
@@ -162,6 +168,14 @@ describe('play, abort and quit', () => {
     await h.press(KEYS.space);
     expect(h.controller.calls).toContainEqual({ fn: 'play', opts: undefined });
     await h.waitFor((f) => f.includes('Confirm: upgrade'), 'confirm dialog');
+  });
+
+  it('Space while playing pauses (the running step finishes first)', async () => {
+    h = await renderApp(rb);
+    h.store.setState({ mode: 'playing', currentStepId: 'drain' });
+    await h.press(KEYS.space);
+    expect(h.controller.calls).toContainEqual({ fn: 'pause' });
+    expect(h.frame()).toContain('pausing after the running step');
   });
 
   it('Ctrl-C once while a step runs aborts it and stays open; twice quits', async () => {
