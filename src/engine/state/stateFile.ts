@@ -194,7 +194,11 @@ class Handle implements StateHandle {
     if (this.failed) return;
     this.failed = err;
     this.queue = [];
-    this.onFailure?.(err);
+    try {
+      this.onFailure?.(err);
+    } catch {
+      // a faulty listener must not hide the failure; flush() still rejects with it
+    }
   }
 
   async close(): Promise<void> {
