@@ -25,8 +25,8 @@ const SECRET_WORDS = new Set([
   'accesskey',
 ]);
 
-/** Words that make a variable name secret only as its last word (`*_key`, `key`, `certificate_key`). */
-const SECRET_LAST_WORDS = new Set(['key', 'keys']);
+/** Words that make a variable name secret only as its last word (`*_key`, `key`, `certificate_key`, `db_pass`). */
+const SECRET_LAST_WORDS = new Set(['key', 'keys', 'pass']);
 
 /** Split `join_token`, `apiKey`, `db-password`, `TLS.KEY` into lower-case words. */
 function words(name: string): string[] {

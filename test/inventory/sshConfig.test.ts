@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
@@ -111,6 +111,32 @@ describe('~/.ssh/config', () => {
     const { inv } = setup('all:\n  hosts:\n    web1:\n');
     const i = await loadInventory(inv, { sshConfigFile: null });
     expect(i.hosts[0]).toMatchObject({ address: 'web1', port: 22 });
+  });
+
+  it('follows top-level Include directives with wildcards, in place', async () => {
+    const { inv, cfg } = setup('all:\n  hosts:\n    inc1:\n    inc2:\n');
+    const dir = path.join(path.dirname(cfg), 'conf.d');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, '10-one.conf'), 'Host inc1\n  HostName 10.7.0.1\n');
+    writeFileSync(path.join(dir, 'ignored.txt'), 'Host inc2\n  HostName 10.7.0.99\n');
+    writeFileSync(cfg, `Include ${dir}/*.conf\nHost inc2\n  HostName 10.7.0.2\nHost *\n  User everyone\n`);
+    const i = await loadInventory(inv, { sshConfigFile: cfg });
+    expect(i.hosts.map((h) => [h.address, h.user])).toEqual([
+      ['10.7.0.1', 'everyone'],
+      ['10.7.0.2', 'everyone'],
+    ]);
+  });
+
+  it('applies an Include inside a Host block only to that block', async () => {
+    const { inv, cfg } = setup('all:\n  hosts:\n    inc1:\n    inc2:\n');
+    const inc = path.join(path.dirname(cfg), 'common.conf');
+    writeFileSync(inc, '  User from-include\nHost inc1\n  HostName 10.7.0.1\n');
+    writeFileSync(cfg, `Host inc2\n  Include ${inc}\n  HostName 10.7.0.2\n`);
+    const i = await loadInventory(inv, { sshConfigFile: cfg });
+    expect(i.hosts.map((h) => [h.address, h.user ?? null])).toEqual([
+      ['inc1', null],
+      ['10.7.0.2', 'from-include'],
+    ]);
   });
 
   it('reports an explicitly named config file that does not exist', async () => {

@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import { createMasker, createStreamMasker, isSecretName, MASK } from '../../src/engine/secrets.js';
 
 describe('isSecretName', () => {
-  it.each(['token', 'join_token', 'password', 'DB_PASSWORD', 'passwd', 'secret', 'client_secret', 'key', 'ssh_key', 'certificate_key', 'apiKey', 'API_KEY', 'vault-passphrase'])(
+  it.each(['token', 'join_token', 'password', 'DB_PASSWORD', 'passwd', 'secret', 'client_secret', 'key', 'ssh_key', 'certificate_key', 'apiKey', 'API_KEY', 'vault-passphrase', 'ansible_ssh_pass'])(
     'treats %s as secret',
     (name) => expect(isSecretName(name)).toBe(true),
   );
 
-  it.each(['keepalived_priority', 'hostname', 'key_file', 'keyboard', 'monkey', 'tokenizer_mode', 'port', 'user'])('does not treat %s as secret', (name) =>
+  it.each(['keepalived_priority', 'hostname', 'key_file', 'keyboard', 'monkey', 'tokenizer_mode', 'port', 'user', 'pass_through_mode'])('does not treat %s as secret', (name) =>
     expect(isSecretName(name)).toBe(false),
   );
 });

@@ -1,7 +1,7 @@
 // ~/.ssh/config support (via the ssh-config package): Host aliases, HostName, User, Port,
 // IdentityFile and ProxyJump chains, for inventory hosts and for jump hosts.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import SSHConfig from 'ssh-config';
@@ -97,6 +97,70 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
   };
 }
 
+const MAX_INCLUDE_DEPTH = 16;
+
+function wildcardToRegExp(glob: string): RegExp {
+  const re = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`);
+}
+
+/** Files an `Include` argument names: `~` expanded, relative to ~/.ssh, `*`/`?` in the last part. */
+async function includeTargets(arg: string, sshDir: string): Promise<string[]> {
+  const p = path.resolve(sshDir, expandHome(arg));
+  const base = path.basename(p);
+  if (!/[*?]/.test(base)) return existsSync(p) ? [p] : [];
+  const dir = path.dirname(p);
+  if (/[*?]/.test(dir)) return []; // wildcards in directories are not supported
+  try {
+    const re = wildcardToRegExp(base);
+    return (await readdir(dir)).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Inline `Include` directives (as OpenSSH reads them: in place, relative to ~/.ssh, missing files
+ * ignored), because the ssh-config package does not follow them. An Include inside a Host/Match
+ * block contributes only its directives before its first Host/Match line.
+ */
+async function inlineIncludes(text: string, depth: number): Promise<string> {
+  if (depth > MAX_INCLUDE_DEPTH || !/^\s*include\b/im.test(text)) return text;
+  const sshDir = path.join(os.homedir(), '.ssh');
+  const out: string[] = [];
+  let section: string | undefined; // the Host/Match line the current lines belong to
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*include\s*(?:=\s*|\s)(.*)$/i.exec(line);
+    if (!m) {
+      if (/^\s*(host|match)\b/i.test(line)) section = line.trim();
+      out.push(line);
+      continue;
+    }
+    const conditional = section !== undefined && !/^host\s+\*$/i.test(section);
+    for (const arg of m[1].trim().split(/\s+/).filter(Boolean)) {
+      for (const f of await includeTargets(arg.replace(/^"(.*)"$/, '$1'), sshDir)) {
+        let included: string;
+        try {
+          included = await inlineIncludes(await readFile(f, 'utf8'), depth + 1);
+        } catch {
+          continue; // unreadable included files are skipped, as a directory or a dangling link would be
+        }
+        if (conditional) {
+          // Inside a Host/Match block the include applies only when that block matches: keep the
+          // file's leading directives (they belong to the block); its own Host/Match blocks are dropped.
+          const lines = included.split(/\r?\n/);
+          const cut = lines.findIndex((l) => /^\s*(host|match)\b/i.test(l));
+          included = (cut < 0 ? lines : lines.slice(0, cut)).join('\n');
+        }
+        out.push(included);
+      }
+    }
+    // Lines after the Include still belong to the enclosing section, whatever the file opened.
+    if (section) out.push(section);
+  }
+  return out.join('\n');
+}
+
 /**
  * Load an ssh config file. `undefined`: ~/.ssh/config when it exists; `null`: none.
  * An explicitly named file that does not exist is a BadInputError.
@@ -114,7 +178,7 @@ export async function loadSshConfig(file: string | null | undefined): Promise<Ss
       hint: 'check the path given for the ssh config',
     });
   }
-  return parseSshConfig(text, target);
+  return parseSshConfig(await inlineIncludes(text, 0), target);
 }
 
 /** One `[user@]host[:port]` (or `ssh://[user@]host[:port]`) element of a ProxyJump list. */
