@@ -193,7 +193,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     }
     try {
       for (const s of runbook.steps.slice(startIndex)) {
-        if (o.only && !o.only.includes(s.id)) continue;
+        if (o.only?.length && !o.only.includes(s.id)) continue;
         const all = targets(s.id);
         const recs = store.getState().records[s.id] ?? {};
         const pending = o.force ? all : all.filter((h) => !isDone(recs[h.name]?.status));

@@ -5,7 +5,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils as ssh2utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, ClientChannel, ConnectConfig } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader only offers its default export.
+const { Client, utils: ssh2utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
 import type { Host } from '../types.js';
 import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
