@@ -117,3 +117,19 @@ export function createStreamMasker(values: Iterable<string>): StreamMasker {
     },
   };
 }
+
+/**
+ * The string values of the named secret variables found in any of the sources (numbers are
+ * stringified; objects and lists are skipped). Feed the result to createMasker/createStreamMasker.
+ */
+export function secretValues(names: Iterable<string>, ...sources: ReadonlyArray<Readonly<Record<string, unknown>>>): string[] {
+  const out = new Set<string>();
+  for (const name of names) {
+    for (const src of sources) {
+      if (!Object.hasOwn(src, name)) continue;
+      const v = src[name];
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') out.add(String(v));
+    }
+  }
+  return [...out];
+}

@@ -102,6 +102,11 @@ describe('Ansible YAML layout', () => {
     expect(inv('').hosts).toEqual([]);
   });
 
+  it('merges YAML anchors with << without overriding explicit keys', () => {
+    const i = inv('all:\n  hosts:\n    a: &base\n      zone: z1\n      rack: r1\n    b:\n      <<: *base\n      rack: r2\n');
+    expect(host(i, 'b').vars).toEqual({ zone: 'z1', rack: 'r2' });
+  });
+
   it('expands host ranges', () => {
     expect(inv('all:\n  hosts:\n    web[01:03].example.com:\n    db-[a:b]:\n').hosts.map((h) => h.name)).toEqual([
       'web01.example.com',

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createMasker, createStreamMasker, isSecretName, MASK } from '../../src/engine/secrets.js';
+import { createMasker, createStreamMasker, isSecretName, MASK, secretValues } from '../../src/engine/secrets.js';
 
 describe('isSecretName', () => {
   it.each(['token', 'join_token', 'password', 'DB_PASSWORD', 'passwd', 'secret', 'client_secret', 'key', 'ssh_key', 'certificate_key', 'apiKey', 'API_KEY', 'vault-passphrase', 'ansible_ssh_pass'])(
@@ -70,5 +70,19 @@ describe('createStreamMasker', () => {
         expect(streamed).toBe(whole(chunks.join('')));
       }),
     );
+  });
+});
+
+describe('secretValues', () => {
+  it('collects the named values from every source, stringified, once each', () => {
+    expect(secretValues(['pw', 'pin', 'absent'], { pw: 'hunter22', other: 'x' }, { pw: 'hunter22', pin: 123456 }, { pin: 'alt-pin' })).toEqual([
+      'hunter22',
+      '123456',
+      'alt-pin',
+    ]);
+  });
+
+  it('skips objects and lists', () => {
+    expect(secretValues(['k'], { k: { nested: 'x' } }, { k: ['a'] })).toEqual([]);
   });
 });

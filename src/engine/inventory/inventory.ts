@@ -110,6 +110,10 @@ class InventoryReader {
     if (!map) return;
     for (const pair of map.items) {
       const name = this.keyText(pair.key);
+      if (name === '<<') {
+        this.mergeKey(pair.value, into, map.items.map((p) => this.keyText(p.key)));
+        continue;
+      }
       const valueNode = this.resolve(pair.value);
       let value: unknown = valueNode ? (valueNode as Node).toJS(this.doc) : null;
       const line = this.line(pair.key);
@@ -123,6 +127,21 @@ class InventoryReader {
       }
       if (isSecretName(name) && !CONNECTION_SET.has(name)) this.secretVars.add(name);
       into.set(name, { value, line });
+    }
+  }
+
+  /** YAML merge key `<<: *defaults` in vars: merged mappings never override explicit keys. */
+  mergeKey(node: unknown, into: Map<string, VarEntry>, explicit: string[]): void {
+    const n = this.resolve(node);
+    const sources = isSeq(n) ? n.items.map((i) => this.resolve(i)) : [n];
+    for (const src of sources) {
+      if (!isMap(src)) this.fail('a `<<` merge key needs a mapping (or a list of mappings)', src ?? node);
+      const js = src.toJS(this.doc) as Record<string, unknown>;
+      for (const [k, value] of Object.entries(js)) {
+        if (explicit.includes(k)) continue;
+        into.set(k, { value, line: this.line(src) });
+        if (isSecretName(k) && !CONNECTION_SET.has(k)) this.secretVars.add(k);
+      }
     }
   }
 
