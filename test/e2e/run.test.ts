@@ -98,7 +98,7 @@ describe('runbook run over ssh', () => {
   it('fails an unreachable host with a connection message while the others finish', async () => {
     const dead = await unusedAddress();
     const dir = sharedTempDir();
-    const inv2 = writeFile(dir, 'inv.yaml', fx.inventoryYaml() + `    dead:\n      ansible_host: ${dead.address}\n      ansible_port: ${dead.port}\n      ansible_user: rbtest\n`);
+    const inv2 = writeFile(dir, 'inv.yaml', fx.inventoryYaml() + `    dead:\n      ansible_host: ${dead.address}\n      ansible_port: ${dead.port}\n      ansible_user: rbtest\n      ansible_ssh_private_key_file: ${fx.privateKeyFile}\n`);
     const rb = writeFile(dir, 'book.md', `# Reach\n\n${fence('id=r hosts=all', `touch ${dir}/{{ host.name }}.ok`)}`);
     const r = await runCli(['run', rb, '-i', inv2, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', join(dir, 's.jsonl')], { cwd: dir });
     expect(r.code).toBe(1);
@@ -221,7 +221,7 @@ describe('bad input', () => {
     writeFileSync(t.rb, `# X\n\n${fence('id=x hosts=h1', 'true')}\n\n${fence('id=y timeout=soon', 'true')}`);
     const r = await t.run();
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/book\.md:7/);
+    expect(r.stderr).toMatch(/book\.md:8: bad timeout `soon`/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(t.state).equals(before)).toBe(true);
   });

@@ -34,7 +34,16 @@ export class RenderContext {
 
   /** Hosts a step's pattern resolves to (no session filter). Throws BadInputError on unknown names. */
   stepHosts(step: Step): Host[] {
-    const { hosts, unknown } = resolvePattern(this.inventory, step.hosts);
+    let resolved: ReturnType<typeof resolvePattern>;
+    try {
+      resolved = resolvePattern(this.inventory, step.hosts);
+    } catch (e) {
+      if (e instanceof BadInputError && !e.file) {
+        throw new BadInputError(`step \`${step.id}\`: ${e.message}`, { file: step.loc.file, line: step.loc.line, hint: e.hint });
+      }
+      throw e;
+    }
+    const { hosts, unknown } = resolved;
     if (unknown.length > 0) {
       throw new BadInputError(`step \`${step.id}\`: hosts=${step.hosts} names ${unknown.map((u) => `\`${u}\``).join(', ')}, which the inventory does not define`, {
         file: step.loc.file,

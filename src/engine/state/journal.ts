@@ -127,7 +127,7 @@ function parseJson(text: string): unknown {
 function checkHeader(file: string, text: string, runbookPath: string): StateHeader {
   const v = parseJson(text) as Record<string, unknown> | undefined;
   if (!v || typeof v !== 'object' || v.schema !== STATE_SCHEMA) {
-    throw corrupt(file, 1, 'not a runbook state file (line 1 is not a runbook-state header)', 'pass the right --state-file, or move this file away');
+    throw corrupt(file, 1, 'not a runbook state file (line 1 is not a runbook-state header)', 'pass the right --state, or move this file away');
   }
   if (typeof v.version !== 'number' || !Number.isInteger(v.version) || v.version < 1) {
     throw corrupt(file, 1, `bad state header: version ${JSON.stringify(v.version)} is not a positive integer`);
@@ -143,7 +143,7 @@ function checkHeader(file: string, text: string, runbookPath: string): StateHead
   }
   const want = path.resolve(runbookPath);
   if (path.resolve(v.runbook) !== want) {
-    throw corrupt(file, 1, `state file belongs to runbook ${v.runbook}, not ${want}`, 'pass --state-file to use a separate state file for this runbook, or move the runbook back; the file was not changed');
+    throw corrupt(file, 1, `state file belongs to runbook ${v.runbook}, not ${want}`, 'pass --state to use a separate state file for this runbook, or move the runbook back; the file was not changed');
   }
   return { schema: STATE_SCHEMA, version: v.version, runbook: v.runbook, createdAt: v.createdAt };
 }
@@ -161,7 +161,7 @@ export function parseJournal(buf: Buffer, file: string, runbookPath: string): Pa
     // No complete line: empty, or a header whose write never finished.
     const tail = buf.toString('utf8');
     if (tail === '' || HEADER_PREFIX.startsWith(tail) || tail.startsWith(HEADER_PREFIX)) return { entries: [], validLength: 0, size };
-    throw corrupt(file, 1, 'not a runbook state file (no header line)', 'pass the right --state-file, or move this file away');
+    throw corrupt(file, 1, 'not a runbook state file (no header line)', 'pass the right --state, or move this file away');
   }
   // Complete lines: [0, lastNl]; the rest is a torn tail.
   const lines: { start: number; end: number }[] = [];
