@@ -108,13 +108,42 @@ function killTree(root: number): void {
   signalAll(processTree(root), 'SIGKILL');
 }
 
+/**
+ * Session processes of a host: sshd does not signal a non-pty command when its client goes away,
+ * so after a freeze or a kill, steps can outlive their sshd. They are found by the SSH_CONNECTION
+ * in their environment (server address and port), plus everything below them (sudo'd children).
+ */
+function sessionProcesses(address: string, port: number): number[] {
+  const needle = ` ${address} ${port}\0`;
+  const roots: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`, 'latin1');
+      const at = env.indexOf('SSH_CONNECTION=');
+      if (at >= 0 && env.slice(at, env.indexOf('\0', at) + 1).endsWith(needle)) roots.push(Number(entry));
+    } catch {
+      // vanished or not readable
+    }
+  }
+  return roots.flatMap(processTree);
+}
+
+function killSessions(address: string, port: number): void {
+  const pids = sessionProcesses(address, port);
+  signalAll(pids, 'SIGSTOP');
+  signalAll([...new Set([...pids, ...sessionProcesses(address, port)])], 'SIGKILL');
+}
+
 const liveSshds = new Set<ChildProcess>();
+const startedEndpoints: { address: string; port: number }[] = [];
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const p of liveSshds) if (p.pid) killTree(p.pid);
+    for (const { address, port } of startedEndpoints) killSessions(address, port);
   });
 }
 
@@ -296,9 +325,18 @@ function spawnSshd(rt: HostRuntime): Promise<boolean> {
 
 function stopProc(rt: HostRuntime, sig: 'kill' | 'stop' | 'cont'): void {
   const pid = rt.proc?.pid;
-  if (!pid || rt.proc!.exitCode !== null || rt.proc!.signalCode !== null) return;
-  if (sig === 'kill') killTree(pid);
-  else signalAll(processTree(pid), sig === 'stop' ? 'SIGSTOP' : 'SIGCONT');
+  const alive = pid !== undefined && rt.proc!.exitCode === null && rt.proc!.signalCode === null;
+  const everything = (): number[] => [
+    ...(alive ? processTree(pid) : []),
+    ...sessionProcesses(rt.host.address, rt.host.port),
+  ];
+  if (sig === 'kill') {
+    // Freeze sshd and its sessions together first, so no session gets to report its own death.
+    signalAll(everything(), 'SIGSTOP');
+    signalAll(everything(), 'SIGKILL');
+  } else if (alive) {
+    signalAll(processTree(pid), sig === 'stop' ? 'SIGSTOP' : 'SIGCONT');
+  }
 }
 
 /** Wait (bounded) for a child process to be reaped after SIGKILL. */
@@ -346,7 +384,10 @@ export async function startSshHosts(count: number, opts: { namePrefix?: string }
       };
       fs.writeFileSync(rt.config, sshdConfig({ address, port, hostKey, authorizedKeys }));
       started = await spawnSshd(rt);
-      if (started) runtimes.push(rt);
+      if (started) {
+        runtimes.push(rt);
+        startedEndpoints.push({ address, port });
+      }
     }
     if (!started) throw new Error('could not start sshd on a free loopback port after 5 attempts');
   }
