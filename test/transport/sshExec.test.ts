@@ -24,6 +24,12 @@ describe('ssh transport: running scripts', () => {
     expect(out.text('stderr')).toBe('oops\n');
   });
 
+  it('reports the signal that killed the script, named like Node does', async () => {
+    const r = await ssh.exec(fixtureHost(f, 0), 'kill -KILL $$');
+    expect(r.exitCode).toBeNull();
+    expect(r.signal).toBe('SIGKILL');
+  });
+
   it('never shows the internal pid marker in the output', async () => {
     const out = collector();
     await ssh.exec(fixtureHost(f, 0), 'echo only-this', { onData: out.onData });

@@ -7,16 +7,16 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ConnectConfig } from 'ssh2';
-
-// ssh2 is CommonJS: Node's ESM loader only offers its default export.
-const { Client, utils: ssh2utils } = ssh2;
-type Client = InstanceType<typeof Client>;
 import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
 import type { Host } from '../types.js';
 import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
 import { remoteKillScript } from './remoteKill.js';
 import { wrapScript } from './script.js';
 import type { ExecOptions, ExecResult, HostKeyPolicy, Transport } from './types.js';
+
+// ssh2 is CommonJS: Node's ESM loader only offers its default export.
+const { Client, utils: ssh2utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 
 export interface SshTransportOptions {
   readonly hostKeys: HostKeyPolicy;
@@ -333,16 +333,16 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
     const target = chain[chain.length - 1];
     const entry = {} as ConnEntry;
     entry.promise = (async () => {
-        let sock: Duplex | undefined;
-        if (chain.length > 1) {
-          const via = await getConn(chain.slice(0, -1), hostName);
-          sock = await forwardTo(via, target, hostName);
-        }
-        const conn = await openClient(target, hostName, sock, () => {
-          if (conns.get(key) === entry) conns.delete(key);
-        });
-        entry.conn = conn;
-        return conn;
+      let sock: Duplex | undefined;
+      if (chain.length > 1) {
+        const via = await getConn(chain.slice(0, -1), hostName);
+        sock = await forwardTo(via, target, hostName);
+      }
+      const conn = await openClient(target, hostName, sock, () => {
+        if (conns.get(key) === entry) conns.delete(key);
+      });
+      entry.conn = conn;
+      return conn;
     })();
     entry.promise.catch(() => {
       if (conns.get(key) === entry) conns.delete(key);
@@ -516,7 +516,8 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
       channel.on('exit', (code: number | null, signal?: string) => {
         gotExit = true;
         exitCode = code ?? null;
-        exitSignal = signal ?? null;
+        // ssh2 reports "TERM"; use Node's "SIGTERM" naming like the local transport
+        exitSignal = signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null;
       });
       channel.on('error', () => undefined);
       channel.on('close', () => {
