@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Makes sure the machine has what the test suite drives for real: OpenSSH's sshd (the test hosts),
+# ssh-keygen, sudo (sudo steps), ShellCheck (lint) and tmux (the pseudo-terminal end-to-end test).
+# Installs what is missing with apt-get when run as root; otherwise says what to install.
+set -euo pipefail
+
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v sudo >/dev/null 2>&1 || need+=(sudo)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "runbook tests need: ${need[*]} (install them, e.g. apt-get install -y ${need[*]}), and must run as root: they start sshd servers and create the test user rbtest" >&2
+    exit 1
+  fi
+  echo "installing test dependencies: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq </dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null >/dev/null
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "runbook tests must run as root: they start sshd servers on loopback and create the test user rbtest" >&2
+  exit 1
+fi
+mkdir -p /run/sshd
