@@ -25,6 +25,8 @@ export interface SshFixtureHost {
   hostKeyLine: string;
   /** "SHA256:..." of the current host key. */
   fingerprint: string;
+  /** "type AAAA..." of the extra host keys asked for with opts.extraHostKeyTypes (never regenerated). */
+  readonly extraHostKeyLines: readonly string[];
 }
 
 export interface SshFixture {
@@ -247,9 +249,9 @@ export async function listenSilentTcp(): Promise<{ address: string; port: number
 
 // ------------------------------------------------------------------ keys
 
-function generateKey(file: string, comment: string): void {
+function generateKey(file: string, comment: string, type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519'): void {
   for (const f of [file, `${file}.pub`]) fs.rmSync(f, { force: true });
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { stdio: 'ignore' });
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', comment, '-f', file], { stdio: 'ignore' });
 }
 
 /** "ssh-ed25519 AAAA..." (type and base64, no comment) of a public key file. */
@@ -265,10 +267,10 @@ export function fingerprintOfKeyLine(keyLine: string): string {
 
 // ------------------------------------------------------------------ sshd processes
 
-function sshdConfig(rt: { address: string; port: number; hostKey: string; authorizedKeys: string }): string {
+function sshdConfig(rt: { address: string; port: number; hostKeys: readonly string[]; authorizedKeys: string }): string {
   return [
     `ListenAddress ${rt.address}:${rt.port}`,
-    `HostKey ${rt.hostKey}`,
+    ...rt.hostKeys.map((k) => `HostKey ${k}`),
     `AuthorizedKeysFile ${rt.authorizedKeys}`,
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
@@ -352,7 +354,14 @@ function waitExit(proc: ChildProcess | undefined): Promise<void> {
 }
 
 /** Start `count` sshd hosts on random loopback addresses. Call stop() in afterAll. */
-export async function startSshHosts(count: number, opts: { namePrefix?: string } = {}): Promise<SshFixture> {
+export async function startSshHosts(
+  count: number,
+  opts: {
+    namePrefix?: string;
+    /** Host keys each sshd offers besides its ed25519 one (e.g. to test key-type preference). */
+    extraHostKeyTypes?: readonly ('ecdsa' | 'rsa')[];
+  } = {},
+): Promise<SshFixture> {
   installExitHook();
   ensureTestUser();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-sshd-'));
@@ -371,18 +380,24 @@ export async function startSshHosts(count: number, opts: { namePrefix?: string }
     const hostKey = path.join(hdir, 'ssh_host_ed25519_key');
     generateKey(hostKey, `host${i + 1}`);
     const keyLine = publicKeyLine(`${hostKey}.pub`);
+    const extraKeys = (opts.extraHostKeyTypes ?? []).map((t) => {
+      const file = path.join(hdir, `ssh_host_${t}_key`);
+      generateKey(file, `host${i + 1}-${t}`, t);
+      return file;
+    });
+    const extraHostKeyLines = extraKeys.map((k) => publicKeyLine(`${k}.pub`));
     let started = false;
     for (let attempt = 0; attempt < 5 && !started; attempt++) {
       const address = randomLoopback(usedAddresses);
       const port = await freePort(address);
       const rt: HostRuntime = {
-        host: { name: `${prefix}${i + 1}`, address, port, hostKeyLine: keyLine, fingerprint: fingerprintOfKeyLine(keyLine) },
+        host: { name: `${prefix}${i + 1}`, address, port, hostKeyLine: keyLine, fingerprint: fingerprintOfKeyLine(keyLine), extraHostKeyLines },
         dir: hdir,
         config: path.join(hdir, 'sshd_config'),
         hostKey,
         log: '',
       };
-      fs.writeFileSync(rt.config, sshdConfig({ address, port, hostKey, authorizedKeys }));
+      fs.writeFileSync(rt.config, sshdConfig({ address, port, hostKeys: [hostKey, ...extraKeys], authorizedKeys }));
       started = await spawnSshd(rt);
       if (started) {
         runtimes.push(rt);

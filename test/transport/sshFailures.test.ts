@@ -67,6 +67,23 @@ describe('ssh transport: failures', () => {
     }
   });
 
+  it('an abort while still connecting resolves as aborted without waiting for the timeout', async () => {
+    const silent = await listenSilentTcp();
+    const ssh = fixtureTransport(f, { connectTimeoutMs: 10_000 });
+    try {
+      const ac = new AbortController();
+      const running = ssh.exec(fixtureHost(f, 0, { address: silent.address, port: silent.port }), 'true', { signal: ac.signal });
+      const t0 = Date.now();
+      ac.abort();
+      const r = await running;
+      expect(r.aborted).toBe(true);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      await ssh.close();
+      await silent.close();
+    }
+  });
+
   it('sshd killed mid-step rejects with ConnectionError within seconds, and the next exec reconnects after a restart', async () => {
     const ssh = fixtureTransport(f);
     try {

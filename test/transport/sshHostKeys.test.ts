@@ -13,7 +13,7 @@ describe('ssh transport: host key verification', () => {
   let f: SshFixture;
   let seq = 0;
   beforeAll(async () => {
-    f = await startSshHosts(2, { namePrefix: 'key' });
+    f = await startSshHosts(2, { namePrefix: 'key', extraHostKeyTypes: ['ecdsa'] });
   });
   afterAll(async () => {
     await f?.stop();
@@ -65,6 +65,18 @@ describe('ssh transport: host key verification', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     const r = await run(1, { knownHostsFile: file, acceptNew: false });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('prefers the key type already known for the host when the server offers several', async () => {
+    const h = f.hosts[0];
+    const ecdsaLine = h.extraHostKeyLines[0];
+    expect(ecdsaLine).toMatch(/^ecdsa-sha2-nistp256 /);
+    const file = knownHosts([`[${h.address}]:${h.port} ${ecdsaLine}`]);
+    // the server's first choice (ed25519) would look like a changed key for this known_hosts file
+    const ed25519Blob = Buffer.from(h.hostKeyLine.split(' ')[1], 'base64');
+    expect(checkHostKey(file, h.address, h.port, 'ssh-ed25519', ed25519Blob)).toBe('changed');
+    const r = await run(0, { knownHostsFile: file, acceptNew: false });
     expect(r.exitCode).toBe(0);
   });
 

@@ -95,6 +95,9 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
     }
   })();
   const conns = new Map<string, ConnEntry>();
+  /** Clients still connecting: close() destroys them instead of waiting for their timeout. */
+  const connecting = new Set<InstanceType<typeof Client>>();
+  const destroyedByClose = new WeakSet<InstanceType<typeof Client>>();
 
   // ------------------------------------------------------------------ authentication
 
@@ -181,7 +184,9 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
       let tcpConnected = sock !== undefined;
       let refusal: RunbookError | undefined;
       let timer: NodeJS.Timeout | undefined;
+      connecting.add(client);
       const fail = (e: RunbookError): void => {
+        connecting.delete(client);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -284,6 +289,7 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
         tcpConnected = true;
       });
       client.on('ready', () => {
+        connecting.delete(client);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -300,7 +306,11 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
       client.on('close', () => {
         conn.dead = true;
         onDeath(conn);
-        if (!settled) fail(refusal ?? new ConnectionError(hostName, `${addrPort(ep)} closed the connection during the SSH handshake`));
+        if (!settled) {
+          fail(refusal ?? new ConnectionError(hostName, destroyedByClose.has(client)
+            ? `connecting to ${addrPort(ep)} was cancelled: the SSH transport was closed`
+            : `${addrPort(ep)} closed the connection during the SSH handshake`));
+        }
       });
       armTimer();
       try {
@@ -543,6 +553,10 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
   return {
     exec,
     async close() {
+      for (const c of connecting) {
+        destroyedByClose.add(c);
+        c.destroy();
+      }
       const entries = [...conns.values()];
       conns.clear();
       await Promise.all(
