@@ -499,6 +499,7 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
         startKill();
       };
       eo.signal?.addEventListener('abort', onAbort, { once: true });
+      if (eo.signal?.aborted) onAbort(); // aborted while the channel was opening
 
       const emitStdout = (b: Buffer): void => {
         if (b.length) eo.onData?.(b, 'stdout');
