@@ -1,14 +1,23 @@
-/** Run `fn` over `items` with at most `limit` in flight; resolves when all settled (never rejects). */
+/**
+ * Run `fn` over `items` with at most `limit` in flight. If one call throws, no new item starts,
+ * the calls in flight are awaited (never abandoned mid-step), and then the first error is thrown.
+ */
 export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const item = items[next++];
-      await fn(item);
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   const n = Math.max(1, Math.min(limit, items.length));
   await Promise.all(Array.from({ length: n }, worker));
+  if (failure) throw failure.error;
 }
 
 /** Resolves after ms, or immediately when the signal aborts. */
