@@ -104,3 +104,10 @@ export class BugError extends RunbookError {
 export function isRunbookError(e: unknown): e is RunbookError {
   return e instanceof RunbookError;
 }
+
+/** One line for an error inside a report: `file:line: message` for bad input, the message otherwise. */
+export function describeError(e: unknown): string {
+  if (e instanceof BadInputError) return e.located;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,7 +1,7 @@
 // `runbook lint`: attributes, ids, host patterns, undefined variables, and ShellCheck on every shell
 // step (when installed), each finding mapped to the runbook's file:line.
 import { spawnSync } from 'node:child_process';
-import { EXIT, isRunbookError } from '../../engine/errors.js';
+import { BadInputError, EXIT } from '../../engine/errors.js';
 import { RenderContext, STEP_PRELUDE } from '../../engine/run/renderContext.js';
 import type { Step } from '../../engine/types.js';
 import { loadSession, type CommonOptions } from '../session.js';
@@ -25,11 +25,8 @@ interface ShellcheckComment {
 }
 
 function located(e: unknown): { file?: string; line?: number; message: string } {
-  if (isRunbookError(e) && 'located' in e) {
-    const b = e as unknown as { file?: string; line?: number; message: string };
-    return { file: b.file, line: b.line, message: b.message };
-  }
-  return { message: (e as Error).message };
+  if (e instanceof BadInputError) return { file: e.file, line: e.line, message: e.message };
+  return { message: e instanceof Error ? e.message : String(e) };
 }
 
 export function shellcheckAvailable(): boolean {

@@ -2,7 +2,7 @@
 // Connects to nothing.
 import { RenderContext } from '../../engine/run/renderContext.js';
 import { openState } from '../../engine/state/stateFile.js';
-import { EXIT, isRunbookError } from '../../engine/errors.js';
+import { describeError, EXIT } from '../../engine/errors.js';
 import { loadSession, type CommonOptions } from '../session.js';
 import { STATUS_SYMBOL } from '../symbols.js';
 
@@ -39,7 +39,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
       hosts = ctx.stepHosts(s);
     } catch (e) {
       errors++;
-      say(`\n## ${s.id}  ✖ ${isRunbookError(e) && 'located' in e ? (e as { located: string }).located : (e as Error).message}`);
+      say(`\n## ${s.id}  ✖ ${describeError(e)}`);
       continue;
     }
     if (hostFilter) hosts = hosts.filter((h) => hostFilter.includes(h.name));
@@ -61,7 +61,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
         json.push({ step: s.id, host: h.name, status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
       } catch (e) {
         errors++;
-        const msg = isRunbookError(e) && 'located' in e ? (e as { located: string }).located : (e as Error).message;
+        const msg = describeError(e);
         say(`### ${h.name}  ✖ ${msg}`);
         json.push({ step: s.id, host: h.name, error: msg });
       }

@@ -1,5 +1,5 @@
 // Runs one step on one host: guard, body (with retries), verify, capture; records every transition.
-import { isRunbookError } from '../errors.js';
+import { describeError, isRunbookError } from '../errors.js';
 import { createStreamMasker } from '../secrets.js';
 import { openStepLog } from '../state/logs.js';
 import type { Host, HostStatus, HostStepRecord, Step } from '../types.js';
@@ -46,7 +46,7 @@ export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord
   try {
     rendered = deps.ctx.render(step, host);
   } catch (e) {
-    const message = isRunbookError(e) && 'located' in e ? String((e as { located: string }).located) : (e as Error).message;
+    const message = describeError(e);
     const rec: HostStepRecord = { status: 'failed', attempts: prev?.attempts ?? 0, hash: step.hash, endedAt: new Date().toISOString(), message };
     await deps.record(rec, { durable: true });
     return { status: 'failed', message, durationMs: 0, aborted: false };

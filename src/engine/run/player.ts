@@ -1,6 +1,6 @@
 // The engine's controller: runs steps across hosts, records every transition durably, and
 // publishes live state to the RunStore. Driven by the headless CLI and by the Ink player alike.
-import { BadInputError, BugError, StateError, StepFailedError } from '../errors.js';
+import { BadInputError, BugError, describeError, StateError, StepFailedError } from '../errors.js';
 import type { StateHandle } from '../state/stateFile.js';
 import type { resolveStatePaths } from '../state/paths.js';
 import {
@@ -245,8 +245,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
           fileContent: r.file ? mask(r.file.content) : undefined,
         };
       } catch (e) {
-        const err = e as BadInputError;
-        return { ok: false, host: hostName, error: err.located ?? err.message };
+        return { ok: false, host: hostName, error: describeError(e) };
       }
     },
     runStep,
