@@ -1,7 +1,7 @@
 // Layout and input wiring only: state derivations live in selectors.ts, UI state in uiState.ts,
 // what keys do in commands.ts, which keys exist in keymap.ts.
 import React, { useEffect, useMemo, useReducer, useRef } from 'react';
-import { Box, useInput, useStdout } from 'ink';
+import { Box, useInput } from 'ink';
 import { useStore } from 'zustand';
 import { dismissMessage, liveKey, type RunStore } from '../engine/store.js';
 import type { PlayerController } from '../engine/run/types.js';
@@ -10,7 +10,7 @@ import { activeContext } from './activeContext.js';
 import { pendingInterrupted, runCommand, type CommandDeps } from './commands.js';
 import { firstNotDoneIndex, hostRows, progress, stepBadge, stepLabel } from './selectors.js';
 import { initialUiState, uiReducer } from './uiState.js';
-import { useElapsed, useFlashExpiry } from './hooks.js';
+import { useElapsed, useFlashExpiry, useTerminalSize } from './hooks.js';
 import { ThemeProvider, themeFromEnv, type Theme } from './theme.js';
 import { StatusLine } from './components/StatusLine.js';
 import { FooterHints } from './components/FooterHints.js';
@@ -35,9 +35,10 @@ export interface AppProps {
 
 export function App(props: AppProps): React.JSX.Element {
   const { store, controller } = props;
-  const { stdout } = useStdout();
-  const width = props.width ?? stdout.columns ?? 100;
-  const height = props.height ?? stdout.rows ?? 30;
+  const term = useTerminalSize();
+  const width = props.width ?? term.columns;
+  // One row short of the terminal: a frame as tall as the screen makes Ink clear it on every update.
+  const height = props.height ?? Math.max(8, term.rows - 1);
   const theme = useMemo(() => props.theme ?? themeFromEnv(), [props.theme]);
   const now = props.now ?? Date.now;
 
@@ -116,7 +117,7 @@ export function App(props: AppProps): React.JSX.Element {
   return (
     <ThemeProvider theme={theme}>
       <Box flexDirection="column" width={width} height={height}>
-        <StatusLine title={runbook.title} progress={progress(runbook.steps, records, targetsOf)} mode={mode} elapsedMs={elapsedMs} hostFilter={hostFilter} />
+        <StatusLine title={runbook.title} progress={progress(runbook.steps, records, targetsOf)} mode={mode} elapsedMs={elapsedMs} hostFilter={hostFilter} width={width} />
         <ErrorBoundary resetKey={`${context}:${ui.selected}:${ui.overlay?.kind ?? ''}`}>
         {context === 'main' ? (
           <Box height={mainHeight}>

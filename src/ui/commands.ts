@@ -3,7 +3,8 @@
 // flash messages (with their hint); nothing here throws into React.
 import type { Step } from '../engine/types.js';
 import type { PlayerController, PlayStop } from '../engine/run/types.js';
-import { answerPrompt, flash, setHostFilter, type RunStore } from '../engine/store.js';
+import { answerPrompt, flash, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
+import { isSecretName } from '../engine/secrets.js';
 import type { CommandId, KeyContext } from './keymap.js';
 import { isDone, stepChanged, stepLabel } from './selectors.js';
 import type { PendingRun, UiAction, UiState } from './uiState.js';
@@ -52,8 +53,37 @@ function stepIndex(d: CommandDeps, stepId: string): number {
   return d.store.getState().runbook.steps.findIndex((s) => s.id === stepId);
 }
 
+/**
+ * Ask for every variable the runbook needs and nothing defines (masked when the name looks
+ * secret), then go on; values stay in memory (controller.setVar). Without missing variables `go`
+ * runs synchronously. Cancelling a prompt runs nothing.
+ */
+export function withVars(d: CommandDeps, go: () => void): void {
+  let missing: readonly string[];
+  try {
+    missing = d.controller.missingVars();
+  } catch (e) {
+    return reportError(d.store, e);
+  }
+  if (missing.length === 0) return go();
+  void (async () => {
+    for (const name of missing) {
+      const value = await requestPrompt<string | undefined>(d.store, { kind: 'var', name, secret: isSecretName(name) });
+      if (value === undefined) {
+        flash(d.store, 'warn', `no value for ${name}: nothing was run`, 'the runbook needs it; run again to be asked, or pass --var');
+        return;
+      }
+    }
+    go();
+  })().catch((e: unknown) => reportError(d.store, e));
+}
+
 /** Ask first when the step has a confirm or changed since it ran; otherwise run right away. */
 export function requestRun(d: CommandDeps, run: PendingRun): void {
+  withVars(d, () => requestRunNow(d, run));
+}
+
+function requestRunNow(d: CommandDeps, run: PendingRun): void {
   const step = d.store.getState().runbook.steps.find((s) => s.id === run.stepId);
   if (!step) return;
   const hosts = run.kind === 'run' && run.hosts ? run.hosts : d.targetsOf(step.id);
@@ -95,7 +125,7 @@ function failedHosts(hosts: Readonly<Record<string, string>>): string[] {
 
 /** Play from the first pending step until a stop, and react to why it stopped. */
 export function startPlay(d: CommandDeps): void {
-  safely(d.store, () => d.controller.play(), (stop) => handleStop(d, stop));
+  withVars(d, () => safely(d.store, () => d.controller.play(), (stop) => handleStop(d, stop)));
 }
 
 export function handleStop(d: CommandDeps, stop: PlayStop): void {
@@ -225,7 +255,21 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
         else if (id === 'resume.skip') jobs.push(() => controller.skip(stepId, hosts));
         else for (const h of hosts) jobs.push(() => controller.markDone(stepId, h));
       }
+      if (id === 'resume.retry') return withVars(d, () => safely(store, () => inOrder(jobs)));
       return safely(store, () => inOrder(jobs));
+    }
+    case 'confirm.skip': {
+      const o = ui.overlay;
+      if (o?.kind !== 'confirm') return;
+      dispatch({ type: 'close' });
+      const recs = store.getState().records[o.run.stepId] ?? {};
+      const hosts = (o.run.kind === 'run' && o.run.hosts ? o.run.hosts : d.targetsOf(o.run.stepId)).filter((h) => !isDone(recs[h]?.status));
+      const st = store.getState().runbook.steps.find((s) => s.id === o.run.stepId);
+      const label = st ? stepLabel(st) : o.run.stepId;
+      return safely(store, () => controller.skip(o.run.stepId, hosts), () => {
+        flash(store, 'info', `skipped ${label}`);
+        if (o.run.kind === 'play') startPlay(d);
+      });
     }
     case 'dialog.confirm': return confirmDialog(d, context);
     case 'dialog.cancel': return cancelDialog(d, context);

@@ -1,5 +1,6 @@
 // Tiny hooks: each subscribes to one thing and cleans up.
 import { useEffect, useRef, useState } from 'react';
+import { useStdout } from 'ink';
 import { dismissMessage, type FlashMessage, type RunStore } from '../engine/store.js';
 
 /** Milliseconds since mount, refreshed every second. */
@@ -20,4 +21,17 @@ export function useFlashExpiry(store: RunStore, message: FlashMessage | undefine
     const t = setTimeout(() => dismissMessage(store, message.id), ms);
     return () => clearTimeout(t);
   }, [store, message, ms]);
+}
+
+/** The terminal's columns and rows, re-rendering on resize. */
+export function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = (): { columns: number; rows: number } => ({ columns: stdout.columns || 100, rows: stdout.rows || 30 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = (): void => setSize(read());
+    stdout.on('resize', onResize);
+    return () => { stdout.off('resize', onResize); };
+  }, [stdout]);
+  return size;
 }

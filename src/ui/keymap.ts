@@ -44,7 +44,8 @@ export type CommandId =
   | 'hostKey.reject'
   | 'resume.retry'
   | 'resume.markDone'
-  | 'resume.skip';
+  | 'resume.skip'
+  | 'confirm.skip';
 
 export interface Command {
   readonly id: CommandId;
@@ -89,6 +90,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'resume.retry', keys: ['R'], description: 'retry the interrupted hosts', contexts: ['resume'], hint: true },
   { id: 'resume.markDone', keys: ['m'], description: 'mark the interrupted hosts done by hand', contexts: ['resume'], dangerous: true, hint: true },
   { id: 'resume.skip', keys: ['s'], description: 'skip the interrupted hosts', contexts: ['resume'], dangerous: true, hint: true },
+  { id: 'confirm.skip', keys: ['s'], description: 'skip the step instead of running it', contexts: ['confirm'], dangerous: true, hint: true },
   { id: 'dialog.confirm', keys: ['enter', 'y'], description: 'confirm / apply', contexts: ['confirm', 'quit', 'picker', 'var'], hint: true },
   { id: 'dialog.cancel', keys: ['esc', 'n'], description: 'cancel / close', contexts: ['confirm', 'quit', 'picker', 'log', 'help', 'resume', 'var'], hint: true },
 ];
@@ -161,7 +163,7 @@ function shortDescription(c: Command): string {
     'step.run': 'run', 'play.toggle': 'play/pause', 'step.retry': 'retry', 'step.skip': 'skip',
     'hosts.pick': 'hosts', 'help.toggle': 'help', 'app.quit': 'quit', 'picker.toggle': 'toggle',
     'picker.all': 'all', 'hostKey.accept': 'accept', 'hostKey.reject': 'reject', 'resume.retry': 'retry',
-    'resume.markDone': 'mark done', 'resume.skip': 'skip', 'dialog.confirm': 'confirm', 'dialog.cancel': 'cancel',
+    'resume.markDone': 'mark done', 'resume.skip': 'skip', 'confirm.skip': 'skip', 'dialog.confirm': 'confirm', 'dialog.cancel': 'cancel',
   };
   return short[c.id] ?? c.description;
 }

@@ -10,21 +10,33 @@ export interface StatusLineProps {
   readonly mode: PlayerMode;
   readonly elapsedMs: number;
   readonly hostFilter?: readonly string[];
+  /** Columns available: the line never wraps (the title is cut first). */
+  readonly width: number;
 }
 
 const MODE_LABEL: Record<PlayerMode, string> = { idle: 'paused', running: 'running', playing: 'playing', pausing: 'pausing' };
 
-/** Title, progress (steps and host-steps done of total), mode and elapsed time. */
+/** Title, progress (steps and host-steps done of total), mode and elapsed time, on exactly one line. */
 export function StatusLine(props: StatusLineProps): React.JSX.Element {
   const theme = useTheme();
   const p = props.progress;
+  const counts = `  steps ${p.stepsDone}/${p.stepsTotal}  host-steps ${p.hostStepsDone}/${p.hostStepsTotal}  `;
+  const mode = `[${MODE_LABEL[props.mode]}]`;
+  const clock = `  ${formatClock(props.elapsedMs)}`;
+  let hosts = props.hostFilter ? `  hosts: ${props.hostFilter.join(',') || '(none)'}` : '';
+  const fixed = counts.length + mode.length + clock.length;
+  // Keep at least 12 columns of title; the host filter gives way before the title does.
+  const room = Math.max(0, props.width - fixed - 12);
+  if (hosts.length > room) hosts = room > 10 ? `${hosts.slice(0, room - 1)}…` : '';
+  const titleRoom = Math.max(1, props.width - fixed - hosts.length);
+  const title = props.title.length > titleRoom ? `${props.title.slice(0, Math.max(0, titleRoom - 1))}…` : props.title;
   return (
-    <Box>
-      <Text {...theme.accent} wrap="truncate">{props.title}</Text>
-      <Text>{`  steps ${p.stepsDone}/${p.stepsTotal}  host-steps ${p.hostStepsDone}/${p.hostStepsTotal}  `}</Text>
-      <Text {...(props.mode === 'idle' ? theme.text.muted : theme.status.running)}>[{MODE_LABEL[props.mode]}]</Text>
-      <Text>{`  ${formatClock(props.elapsedMs)}`}</Text>
-      {props.hostFilter && <Text {...theme.status.interrupted}>{`  hosts: ${props.hostFilter.join(',') || '(none)'}`}</Text>}
+    <Box width={props.width} height={1} overflow="hidden">
+      <Text {...theme.accent} wrap="truncate">{title}</Text>
+      <Text>{counts}</Text>
+      <Text {...(props.mode === 'idle' ? theme.text.muted : theme.status.running)}>{mode}</Text>
+      <Text>{clock}</Text>
+      {hosts !== '' && <Text {...theme.status.interrupted}>{hosts}</Text>}
     </Box>
   );
 }
