@@ -42,3 +42,42 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * A loopback address:port where nobody answers: a listener (perl, part of every Debian base
+ * system) with backlog 0 that never accepts, whose accept queue the helper fills. The kernel
+ * then drops further SYNs, so a TCP connect hangs exactly like one to a black-holed host.
+ */
+export async function listenBlackhole(address: string): Promise<{ address: string; port: number; close(): void }> {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const script =
+    'use Socket; socket(S, PF_INET, SOCK_STREAM, 0) or die; bind(S, sockaddr_in(0, inet_aton($ARGV[0]))) or die "bind: $!"; ' +
+    'listen(S, 0) or die; my ($p) = sockaddr_in(getsockname(S)); $| = 1; print "$p\\n"; <STDIN>;';
+  const proc = spawn('perl', ['-e', script, address], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(Number(out.trim()));
+    });
+    proc.once('exit', (c) => reject(new Error(`blackhole listener exited (${c})`)));
+  });
+  // Fill the accept queue: connect until a connection stays pending.
+  const fillers: import('node:net').Socket[] = [];
+  for (let i = 0; i < 16; i++) {
+    const s = net.connect({ host: address, port });
+    s.on('error', () => undefined);
+    fillers.push(s);
+    const connected = await Promise.race([new Promise<boolean>((r) => s.once('connect', () => r(true))), after(300).then(() => false)]);
+    if (!connected) break; // this SYN was dropped: the queue is full
+  }
+  return {
+    address,
+    port,
+    close(): void {
+      for (const s of fillers) s.destroy();
+      proc.kill('SIGKILL');
+    },
+  };
+}
