@@ -70,6 +70,9 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
       add({ file: l.file ?? s.loc.file, line: l.line ?? s.loc.line, level: 'error', message: l.message });
       continue;
     }
+    if (s.attrs.capture && s.attrs.unless !== undefined) {
+      add({ file: s.loc.file, line: s.loc.line, level: 'warning', message: `step \`${s.id}\`: capture=${s.attrs.capture} with unless: when the guard passes the body does not run, nothing is captured, and later steps using \`${s.attrs.capture}\` fail` });
+    }
     if (hosts.length === 0) add({ file: s.loc.file, line: s.loc.line, level: 'warning', message: `step \`${s.id}\`: hosts=${s.hosts} matches no host in ${inventory.file ?? 'the default local inventory'}` });
     let checked = false;
     for (const h of hosts) {
