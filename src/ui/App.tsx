@@ -1,7 +1,7 @@
 // Layout and input wiring only: state derivations live in selectors.ts, UI state in uiState.ts,
 // what keys do in commands.ts, which keys exist in keymap.ts.
 import React, { useEffect, useMemo, useReducer, useRef } from 'react';
-import { Box, useInput } from 'ink';
+import { Box, useInput, type Key } from 'ink';
 import { useStore } from 'zustand';
 import { dismissMessage, liveKey, type RunStore } from '../engine/store.js';
 import type { PlayerController } from '../engine/run/types.js';
@@ -9,7 +9,7 @@ import { resolveCommand } from './keymap.js';
 import { activeContext } from './activeContext.js';
 import { pendingInterrupted, runCommand, type CommandDeps } from './commands.js';
 import { firstNotDoneIndex, hostRows, progress, stepBadge, stepLabel } from './selectors.js';
-import { initialUiState, uiReducer } from './uiState.js';
+import { initialUiState, uiReducer, type UiAction } from './uiState.js';
 import { useElapsed, useFlashExpiry, useTerminalSize } from './hooks.js';
 import { ThemeProvider, themeFromEnv, type Theme } from './theme.js';
 import { StatusLine } from './components/StatusLine.js';
@@ -83,25 +83,41 @@ export function App(props: AppProps): React.JSX.Element {
   const interrupted = pendingInterrupted(store);
   const context = activeContext(ui, prompts, interrupted.length);
 
-  const deps: CommandDeps = { store, controller, ui: () => uiRef.current, dispatch, targetsOf, quit: props.onQuit, pageSize: Math.max(1, mainHeight - 4) };
+  // Reducer updates are mirrored into uiRef at once, so several keys arriving in one chunk
+  // ("js" typed fast, or sent by a terminal multiplexer) each see the state the previous one left.
+  const dispatchNow = (a: UiAction): void => {
+    uiRef.current = uiReducer(uiRef.current, a);
+    dispatch(a);
+  };
+  const deps: CommandDeps = { store, controller, ui: () => uiRef.current, dispatch: dispatchNow, targetsOf, quit: props.onQuit, pageSize: Math.max(1, mainHeight - 4) };
   const depsRef = useRef(deps);
   depsRef.current = deps;
-  const contextRef = useRef(context);
-  contextRef.current = context;
 
-  // The one owner of keyboard input.
-  useInput((input, key) => {
-    const ctx = contextRef.current;
+  const handleKey = (input: string, key: Key): void => {
+    const ctx = activeContext(uiRef.current, store.getState().prompts, pendingInterrupted(store).length);
     const last = store.getState().messages.at(-1);
     if (last?.level === 'error') dismissMessage(store, last.id);
     const id = resolveCommand(ctx, input, key);
-    if (id !== 'step.abort' && uiRef.current.ctrlCArmed) dispatch({ type: 'armCtrlC', armed: false });
+    if (id !== 'step.abort' && uiRef.current.ctrlCArmed) dispatchNow({ type: 'armCtrlC', armed: false });
     if (id) return runCommand(depsRef.current, id, ctx);
     if (ctx === 'var') {
       const v = uiRef.current.varInput;
-      if (key.backspace || key.delete) dispatch({ type: 'varInput', value: v.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) dispatch({ type: 'varInput', value: v + input });
+      if (key.backspace || key.delete) dispatchNow({ type: 'varInput', value: v.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) dispatchNow({ type: 'varInput', value: v + input });
     }
+  };
+  const handleKeyRef = useRef(handleKey);
+  handleKeyRef.current = handleKey;
+
+  // The one owner of keyboard input.
+  useInput((input, key) => {
+    const text = activeContext(uiRef.current, store.getState().prompts, pendingInterrupted(store).length) === 'var';
+    // Ink delivers a run of printable characters as one input: outside text entry, each is a key.
+    if (!text && input.length > 1 && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) {
+      for (const ch of input) handleKeyRef.current(ch, { ...NO_KEY, shift: ch !== ch.toLowerCase() });
+      return;
+    }
+    handleKeyRef.current(input, key);
   });
 
   const step = runbook.steps[ui.selected];
@@ -145,6 +161,12 @@ export function App(props: AppProps): React.JSX.Element {
     </ThemeProvider>
   );
 }
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
 
 function liveTail(l: { tail: readonly string[]; partial: string } | undefined): readonly string[] {
   if (!l) return [];

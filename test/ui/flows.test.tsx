@@ -81,6 +81,15 @@ describe('recording by hand', () => {
     expect(statuses((await stateOnDisk(f)).drain)).toEqual({ web1: 'skipped', web2: 'skipped', db1: 'skipped' });
   });
 
+  it('keys arriving in one chunk act one after the other (j then s skips the second step)', async () => {
+    const f = await start();
+    await f.press('js');
+    await f.waitFor((x) => /backup\s+✔ 3\/3/.test(x), 'backup skipped');
+    const onDisk = await stateOnDisk(f);
+    expect(onDisk.drain).toBeUndefined();
+    expect(statuses(onDisk.backup)).toEqual({ web1: 'skipped', web2: 'skipped', db1: 'skipped' });
+  });
+
   it('m marks the step done by hand on the host selected in the hosts pane', async () => {
     const f = await start();
     await f.press(KEYS.tab, KEYS.tab, KEYS.down, 'm');
