@@ -14,7 +14,7 @@ export function renderMarkdown(source: string, width: number, plain: boolean): s
   let out: string;
   try {
     marked ??= new Marked(markedTerminal({ reflowText: true, width, tab: 2 }) as never);
-    out = (marked.parse(source, { async: false }) as string).replace(/\n+$/, '');
+    out = (marked.parse(stripFenceAttributes(source), { async: false }) as string).replace(/\n+$/, '');
   } catch {
     out = source; // never let a rendering problem take the UI down: show the source as is
   }
@@ -22,4 +22,13 @@ export function renderMarkdown(source: string, width: number, plain: boolean): s
   if (cache.size > 200) cache.clear();
   cache.set(key, out);
   return out;
+}
+
+/**
+ * Keep only the language of each fence's info string (```bash {id=x sudo} -> ```bash): the
+ * highlighter would otherwise look for a language named after the whole string and complain on
+ * stderr, which scribbles over the full-screen UI.
+ */
+export function stripFenceAttributes(source: string): string {
+  return source.replace(/^( {0,3})(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n`]*$/gm, (_m, indent: string, fence: string, lang: string) => `${indent}${fence}${lang}`);
 }

@@ -40,6 +40,12 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
     if (tty) stdout.write(LEAVE_ALT);
   };
   process.once('exit', restore);
+  // The terminal went away (SIGHUP) or someone asked us to stop (SIGTERM): leave like `q` does,
+  // aborting a running step, so the state lock is released and the terminal restored.
+  let quitNow: (() => void) | undefined;
+  const onSignal = (): void => quitNow?.();
+  process.on('SIGHUP', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await new Promise<number>((resolve, reject) => {
       let quitting = false;
@@ -55,6 +61,7 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
             resolve(code);
           });
       };
+      quitNow = onQuit;
       const instance = render(<App store={opts.store} controller={opts.controller} stateDir={opts.stateDir} onQuit={onQuit} />, {
         stdout,
         stdin,
@@ -67,5 +74,7 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
   } finally {
     restore();
     process.removeListener('exit', restore);
+    process.removeListener('SIGHUP', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }

@@ -40,7 +40,7 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
     case 'quit':
       return <QuitDialog stepLabel={state.currentStepId ? props.stepLabelOf(state.currentStepId) : undefined} width={width} />;
     case 'help':
-      return <HelpOverlay width={width} />;
+      return <HelpOverlay width={width} height={props.height} />;
     case 'log':
       return o?.kind === 'log' ? <LogView stateDir={props.stateDir} log={o.log} title={`Log of ${props.stepLabelOf(o.stepId)} on ${o.host}`} scroll={o.scroll} height={props.height} width={width} /> : null;
     case 'picker':
