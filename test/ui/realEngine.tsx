@@ -95,8 +95,12 @@ export async function startFlow(markdown: string, opts: { dir?: string; rules?: 
   return flow;
 }
 
-/** What the state file on disk says now (read without the lock, like `runbook status`). */
-export async function stateOnDisk(f: Pick<Flow, 'stateFile' | 'runbookFile'>): Promise<Record<string, Record<string, HostStepRecord>>> {
+/**
+ * What the state file on disk says (read without the lock, like `runbook status`), once the
+ * records the screen already shows are written: the engine batches non-critical writes.
+ */
+export async function stateOnDisk(f: Pick<Flow, 'stateFile' | 'runbookFile' | 'state'>): Promise<Record<string, Record<string, HostStepRecord>>> {
+  await f.state.flush();
   const h = await openState({ stateFile: f.stateFile, runbookPath: f.runbookFile, mode: 'read' });
   try {
     return h.snapshot();
