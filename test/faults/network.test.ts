@@ -61,6 +61,11 @@ describe('an sshd killed in the middle of a step', () => {
 });
 
 describe('hosts that never complete a connection', () => {
+  it('have a connect + handshake timeout of 15s unless --connect-timeout says otherwise', async () => {
+    const r = await runCli(['run', '--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('--connect-timeout <duration> TCP connect + SSH handshake timeout (default: "15s")');
+  });
+
   it('time out with a clear message after --connect-timeout, without stalling the hosts that answer', async () => {
     const silent = await listenSilentTcp();
     const hole = await listenBlackhole((await unusedAddress()).address);
