@@ -28,10 +28,14 @@ export function splitHostKey(key: string): { name: string; port?: string } {
 
 const RANGE = /\[([0-9]+|[a-zA-Z]):([0-9]+|[a-zA-Z])(?::([0-9]+))?\]/;
 
+/** Most hosts one range key may expand to (`x[1:100000000]` is a typo, not a fleet to build in memory). */
+export const MAX_RANGE_HOSTS = 10_000;
+
 /**
  * Expand Ansible host ranges: `web[01:03].example.com` gives web01, web02, web03 (end included,
  * leading zeros kept), `db-[a:c]` gives db-a, db-b, db-c, `n[0:10:5]` gives n0, n5, n10.
- * Several ranges multiply. Returns undefined when a range is malformed (start after end, mixed kinds).
+ * Several ranges multiply. Returns undefined when a range is malformed (start after end, mixed kinds)
+ * or expands to more than MAX_RANGE_HOSTS names.
  */
 export function expandHostRange(name: string): string[] | undefined {
   const m = RANGE.exec(name);
@@ -47,7 +51,7 @@ export function expandHostRange(name: string): string[] | undefined {
   if (numeric) {
     const b = Number(beg);
     const e = Number(end);
-    if (b > e) return undefined;
+    if (b > e || (e - b) / stride + 1 > MAX_RANGE_HOSTS) return undefined;
     const width = beg.length > 1 && beg.startsWith('0') ? beg.length : 0;
     for (let i = b; i <= e; i += stride) items.push(String(i).padStart(width, '0'));
   } else {
@@ -59,7 +63,7 @@ export function expandHostRange(name: string): string[] | undefined {
   const out: string[] = [];
   for (const item of items) {
     const rest = expandHostRange(pre + item + post);
-    if (!rest) return undefined;
+    if (!rest || out.length + rest.length > MAX_RANGE_HOSTS) return undefined;
     out.push(...rest);
   }
   return out;

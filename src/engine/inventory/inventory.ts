@@ -170,7 +170,7 @@ class InventoryReader {
       const key = this.keyText(pair.key);
       const { name: pattern, port: portText } = splitHostKey(key);
       const names = expandHostRange(pattern);
-      if (!names) this.fail(`bad host range in \`${key}\``, pair.key, 'ranges look like web[01:10] or db-[a:f]');
+      if (!names) this.fail(`bad host range in \`${key}\``, pair.key, 'ranges look like web[01:10] or db-[a:f] and expand to at most 10000 hosts');
       let portFromKey: number | undefined;
       if (portText !== undefined) {
         portFromKey = parsePort(portText);

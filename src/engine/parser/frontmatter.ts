@@ -88,7 +88,9 @@ export function parseFrontMatter(yamlText: string, opts: FrontMatterOptions): Fr
   const { file } = opts;
   const yamlLine = opts.yamlLine ?? 2;
   const counter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  // prettyErrors: false: pretty errors quote their line, which made a 100 KB line of quotes (tens of
+  // thousands of errors) take seconds to minutes; only the first error's position is used here.
+  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = lineOf(counter, e.pos?.[0], yamlLine);
