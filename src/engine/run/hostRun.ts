@@ -83,11 +83,14 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   const exec = async (script: string, label: string | undefined, collect: boolean): Promise<ExecResult> => {
     const masker = secrets.length ? createStreamMasker(secrets) : undefined;
     if (label) log.write(`### runbook: ${label}\n`);
+    if (collect && step.attrs.secret) log.write(`### runbook: stdout captured as secret \`${step.attrs.capture}\`, not logged\n`);
     const onData = (chunk: Buffer, stream: OutputStream): void => {
       if (collect && stream === 'stdout' && stdoutBytes < CAPTURE_LIMIT) {
         stdout += chunk.toString('utf8');
         stdoutBytes += chunk.length;
       }
+      // The stdout of a `capture=NAME secret` step IS the secret, unknown until it ends: never shown or logged.
+      if (collect && step.attrs.secret && stream === 'stdout') return;
       const text = masker ? masker.push(chunk.toString('utf8')) : undefined;
       log.write(text ?? chunk);
       const shown = text ?? chunk.toString('utf8');
