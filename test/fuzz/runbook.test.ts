@@ -86,12 +86,12 @@ describe('fuzz: runbook text (parseRunbookText + preflight)', () => {
 
   it('returns or throws located BadInputError for binary garbage, huge lines and deep YAML', () => {
     const garbage = fc.oneof(
-      { arbitrary: binaryText, weight: 3 },
-      { arbitrary: binaryText.map((b) => `---\n${b}\n---\n# x\n`), weight: 3 },
+      { arbitrary: binaryText, weight: 6 },
+      { arbitrary: binaryText.map((b) => `---\n${b}\n---\n# x\n`), weight: 6 },
       { arbitrary: hugeLine.map((l) => `# t\n\n${l}\n\`\`\`bash {id=x}\necho ${l.slice(0, 5000)}\n\`\`\`\n`), weight: 1 },
       { arbitrary: hugeLine.map((l) => `---\ntitle: ${l}\n---\n`), weight: 1 },
-      { arbitrary: deepYaml.map((d) => `---\nvars:\n  v: ${d.replaceAll('\n', '\n  ')}\n---\n# x\n`), weight: 2 },
-      { arbitrary: deepYaml.map((d) => `---\n${d}\n---\n`), weight: 2 },
+      { arbitrary: deepYaml.map((d) => `---\nvars:\n  v: ${d.replaceAll('\n', '\n  ')}\n---\n# x\n`), weight: 3 },
+      { arbitrary: deepYaml.map((d) => `---\n${d}\n---\n`), weight: 3 },
     );
     fc.assert(fc.property(garbage, check), fcOptions());
   });

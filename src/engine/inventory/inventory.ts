@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { BadInputError } from '../errors.js';
+import { MAX_YAML_NESTING, yamlNestingTooDeep } from '../parser/frontmatter.js';
 import { isSecretName } from '../secrets.js';
 import type { Host, Inventory, JumpHost } from '../types.js';
 import { expandHostRange, isValidGroupName, isValidHostName, splitHostKey } from './hostNames.js';
@@ -340,6 +341,10 @@ function buildHost(r: InventoryReader, h: HostInfo, groupOrder: string[], ssh: S
 
 /** Parse inventory text (the file name is for messages and relative key paths). */
 export function parseInventory(text: string, file: string, ssh?: SshConfigFile): Inventory {
+  const deep = yamlNestingTooDeep(text);
+  if (deep !== undefined) {
+    throw new BadInputError(`inventory nests [ and { more than ${MAX_YAML_NESTING} levels deep`, { file, line: deep, hint: 'only the Ansible YAML inventory format is supported (all: / hosts: / children: / vars:)' });
+  }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {

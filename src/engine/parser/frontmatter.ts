@@ -83,10 +83,37 @@ function isSecretForm(v: unknown): v is { value: unknown; secret: unknown } {
   return keys.length === 2 && keys[0] === 'secret' && keys[1] === 'value';
 }
 
+/** Deepest `[`/`{` nesting accepted in YAML (front matter, inventory). */
+export const MAX_YAML_NESTING = 256;
+
+/**
+ * The 1-based line (counted from the text's first line) where unclosed `[` / `{` first exceed
+ * MAX_YAML_NESTING, or undefined. Checked before parsing: the yaml parser recurses per level, and
+ * tens of thousands of levels exhaust the stack — after warm-up even fatally (V8 aborts the process
+ * with "RegExpCompiler Allocation failed") instead of throwing. Brackets in quoted strings count
+ * too; a real file never holds hundreds of unclosed ones.
+ */
+export function yamlNestingTooDeep(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_YAML_NESTING) return line;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 /** Parse and validate front matter YAML text. Every problem is a BadInputError with file and line. */
 export function parseFrontMatter(yamlText: string, opts: FrontMatterOptions): FrontMatter {
   const { file } = opts;
   const yamlLine = opts.yamlLine ?? 2;
+  const deep = yamlNestingTooDeep(yamlText);
+  if (deep !== undefined) {
+    throw new BadInputError(`front matter nests [ and { more than ${MAX_YAML_NESTING} levels deep`, { file, line: deep + yamlLine - 1, hint: 'front matter is YAML between two --- lines' });
+  }
   const counter = new LineCounter();
   // prettyErrors: false: pretty errors quote their line, which made a 100 KB line of quotes (tens of
   // thousands of errors) take seconds to minutes; only the first error's position is used here.
