@@ -62,7 +62,15 @@ describe('fuzz: parseInventory', () => {
   });
 
   it('returns or throws located BadInputError for binary garbage, huge lines and deep YAML', () => {
-    const garbage = fc.oneof(binaryText, anyText, binaryText, anyText, hugeLine, hugeLine.map((l) => `all:\n  hosts:\n    h1:\n      ansible_host: ${l}\n`), deepYaml, deepYaml.map((d) => `all:\n  vars:\n    deep: ${d.replaceAll('\n', '\n    ')}\n`), deepYaml.map((d) => `all:\n  children:\n    g: ${d.replaceAll('\n', '\n    ')}\n`));
+    const garbage = fc.oneof(
+      { arbitrary: binaryText, weight: 6 },
+      { arbitrary: anyText, weight: 6 },
+      { arbitrary: hugeLine, weight: 1 },
+      { arbitrary: hugeLine.map((l) => `all:\n  hosts:\n    h1:\n      ansible_host: ${l}\n`), weight: 1 },
+      { arbitrary: deepYaml, weight: 2 },
+      { arbitrary: deepYaml.map((d) => `all:\n  vars:\n    deep: ${d.replaceAll('\n', '\n    ')}\n`), weight: 2 },
+      { arbitrary: deepYaml.map((d) => `all:\n  children:\n    g: ${d.replaceAll('\n', '\n    ')}\n`), weight: 2 },
+    );
     fc.assert(fc.property(garbage, check), fcOptions());
   });
 
