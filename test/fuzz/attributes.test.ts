@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ATTRIBUTE_NAMES, parseInfoString } from '../../src/engine/parser/attributes.js';
-import { anyText, binaryText, expectValidOrBadInput, fcOptions, hugeLine, mutate } from './support.js';
+import { anyText, binaryText, expectValidOrBadInput, fcOptions, hugeLine, mutate, FUZZ_TIMEOUT } from './support.js';
 
 const loc = { file: 'fuzz/book.md', line: 42 };
 const parse = (info: string) => expectValidOrBadInput(() => parseInfoString(info, loc), loc.file, { needLine: true, maxLine: 42 });
@@ -24,16 +24,16 @@ const wellFormed = fc
 describe('fuzz: parseInfoString', () => {
   it('returns or throws BadInputError(file, line) for generated attribute lists', () => {
     fc.assert(fc.property(wellFormed, (info) => void parse(info)), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('returns or throws BadInputError(file, line) for mutated valid info strings', () => {
     const valid = 'bash {id=init-cluster hosts="masters[0]" sudo timeout=10m retries=3 delay=5s unless="test -f /etc/kubernetes/admin.conf" capture=join_cmd secret confirm="really?"}';
     fc.assert(fc.property(mutate(valid), (info) => void parse(info)), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('returns or throws BadInputError(file, line) for binary garbage, any code points and huge lines', () => {
     fc.assert(fc.property(fc.oneof({ arbitrary: binaryText, weight: 4 }, { arbitrary: anyText, weight: 4 }, { arbitrary: binaryText.map((s) => `bash {${s}}`), weight: 4 }, { arbitrary: hugeLine, weight: 1 }, { arbitrary: hugeLine.map((s) => `bash {id=x confirm="${s}"}`), weight: 1 }), (info) => void parse(info)), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('accepts every documented attribute in a valid combination', () => {
     const r = parseInfoString('bash {id=a hosts=all sudo timeout=2m retries=1 delay=1s}', loc);

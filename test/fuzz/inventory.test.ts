@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/engine/errors.js';
 import { parseInventory } from '../../src/engine/inventory/inventory.js';
-import { anyText, binaryText, deepYaml, expectValidOrBadInput, fcOptions, hugeLine, mutate, nestedYaml } from './support.js';
+import { anyText, binaryText, deepYaml, expectValidOrBadInput, fcOptions, hugeLine, mutate, nestedYaml, FUZZ_TIMEOUT } from './support.js';
 
 const FILE = 'fuzz/inventory.yaml';
 // A line is asked for whenever the text has any content to point at.
@@ -55,11 +55,11 @@ describe('fuzz: parseInventory', () => {
 
   it('returns or throws located BadInputError for generated inventories (unknown keys, wrong types, ranges, cycles)', () => {
     fc.assert(fc.property(inventory, check), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('returns or throws located BadInputError for mutations of a valid inventory', () => {
     fc.assert(fc.property(mutate(VALID), check), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('returns or throws located BadInputError for binary garbage, huge lines and deep YAML', () => {
     const garbage = fc.oneof(
@@ -72,7 +72,7 @@ describe('fuzz: parseInventory', () => {
       { arbitrary: deepYaml.map((d) => `all:\n  children:\n    g: ${d.replaceAll('\n', '\n    ')}\n`), weight: 2 },
     );
     fc.assert(fc.property(garbage, check), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it.each([10_000, 50_000] as const)('refuses or accepts an inventory nested %i levels deep without a stack overflow', (n) => {
     for (const kind of ['flow-seq', 'flow-map'] as const) {

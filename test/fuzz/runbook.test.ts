@@ -5,7 +5,7 @@ import { describe, it } from 'vitest';
 import { parseInventory } from '../../src/engine/inventory/inventory.js';
 import { displayPath, parseRunbookText } from '../../src/engine/parser/load.js';
 import { preflight } from '../../src/engine/run/preflight.js';
-import { anyText, binaryText, deepYaml, expectValidOrBadInput, fcOptions, hugeLine, mutate, nestedYaml } from './support.js';
+import { anyText, binaryText, deepYaml, expectValidOrBadInput, fcOptions, hugeLine, mutate, nestedYaml, FUZZ_TIMEOUT } from './support.js';
 
 const FILE = '/tmp/runbook-fuzz/book.md';
 const shown = displayPath(FILE);
@@ -78,11 +78,11 @@ describe('fuzz: runbook text (parseRunbookText + preflight)', () => {
 
   it('returns or throws located BadInputError for generated runbooks (front matter, fences, duplicate ids, patterns that match nothing)', () => {
     fc.assert(fc.property(document, check), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('returns or throws located BadInputError for mutations of a valid runbook', () => {
     fc.assert(fc.property(mutate(VALID), check), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('returns or throws located BadInputError for binary garbage, huge lines and deep YAML', () => {
     const garbage = fc.oneof(
@@ -94,7 +94,7 @@ describe('fuzz: runbook text (parseRunbookText + preflight)', () => {
       { arbitrary: deepYaml.map((d) => `---\n${d}\n---\n`), weight: 3 },
     );
     fc.assert(fc.property(garbage, check), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it.each([10_000, 50_000] as const)('refuses or accepts front matter nested %i levels deep without a stack overflow', (n) => {
     for (const kind of ['flow-seq', 'flow-map'] as const) check(`---\nvars:\n  v: ${nestedYaml(n, kind)}\n---\n# x\n`);

@@ -11,7 +11,7 @@ import { StateError } from '../../src/engine/errors.js';
 import { headerLine, parseJournal, recLine, resetLine, STATE_SCHEMA } from '../../src/engine/state/journal.js';
 import { openState } from '../../src/engine/state/stateFile.js';
 import { HOST_STATUSES, type HostStepRecord } from '../../src/engine/types.js';
-import { expectValidOrStateError, fcOptions, RUNS } from './support.js';
+import { expectValidOrStateError, fcOptions, RUNS, FUZZ_TIMEOUT } from './support.js';
 
 const RUNBOOK = '/srv/runbooks/site.md';
 const FILE = '/srv/runbooks/.runbook/site.state.jsonl';
@@ -80,11 +80,11 @@ describe('fuzz: parseJournal', () => {
       }),
       fcOptions(),
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it('loads or refuses with StateError(file:line, exit 2) every damaged journal', () => {
     fc.assert(fc.property(damagedJournal, (b) => void parse(b)), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 
   it('accepts only a journal prefix: what it loads never extends past the valid length', () => {
     fc.assert(
@@ -96,7 +96,7 @@ describe('fuzz: parseJournal', () => {
       }),
       fcOptions(),
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it('refuses a journal of another runbook or another schema version, naming line 1', () => {
     fc.assert(
@@ -107,7 +107,7 @@ describe('fuzz: parseJournal', () => {
       }),
       fcOptions(),
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it('loads or refuses binary garbage and huge lines', () => {
     const garbage = fc.oneof(
@@ -116,7 +116,7 @@ describe('fuzz: parseJournal', () => {
       fc.tuple(fc.constantFrom('x', '{', '"', '\n', '{"t":"reset"}\n'), fc.integer({ min: 1000, max: 5_000 })).map(([c, n]) => Buffer.from(headerLine(RUNBOOK) + c.repeat(n))),
     );
     fc.assert(fc.property(garbage, (b) => void parse(b)), fcOptions());
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('fuzz: openState on damaged files', () => {
@@ -152,5 +152,5 @@ describe('fuzz: openState on damaged files', () => {
       }),
       fcOptions(runs),
     );
-  });
+  }, FUZZ_TIMEOUT);
 });

@@ -7,6 +7,8 @@ import { BadInputError, StateError } from '../../src/engine/errors.js';
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 /** Fixed seed unless FUZZ_SEED is set, so a CI failure reproduces; the seed is printed on failure. */
 export const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20260501;
+/** Per-property time limit: generous, since CI shares 2 cores with the rest of the suite. */
+export const FUZZ_TIMEOUT = 600_000;
 export const fcOptions = (runs = RUNS): fc.Parameters<unknown> => ({ numRuns: runs, seed: SEED, endOnFailure: true });
 
 /**
