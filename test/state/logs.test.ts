@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openStepLog, safeFileComponent } from '../../src/engine/state/logs.js';
+import { HIGH_WATER, openStepLog, safeFileComponent } from '../../src/engine/state/logs.js';
 import { resolveStatePaths } from '../../src/engine/state/paths.js';
 import { tempDir } from './helpers.js';
 
@@ -32,15 +32,26 @@ describe('step logs', () => {
     expect(log.bytes).toBe(data.length + Buffer.byteLength('ünïcode'));
   });
 
-  it('buffers nothing in memory: every chunk is in the file as soon as write() returns', async () => {
+  it('never leaves more than HIGH_WATER bytes waiting for the disk, however fast the writer', async () => {
     const p = paths();
     const log = openStepLog(p, 'big', 'h', 1);
     const chunk = Buffer.alloc(1 << 20, 'z');
     for (let i = 1; i <= 64; i++) {
       log.write(chunk);
-      expect(statSync(log.absolutePath).size).toBe(i * chunk.length);
+      // What is not on disk yet is at most HIGH_WATER bytes (the rest was written in line).
+      expect(i * chunk.length - statSync(log.absolutePath).size).toBeLessThanOrEqual(HIGH_WATER);
     }
     await log.close();
+    expect(statSync(log.absolutePath).size).toBe(64 * chunk.length);
+  });
+
+  it('keeps the bytes in order whatever order the writes complete in', async () => {
+    const p = paths();
+    const log = openStepLog(p, 'order', 'h', 1);
+    const parts = Array.from({ length: 2000 }, (_, i) => `line ${i}\n`);
+    for (const part of parts) log.write(part);
+    await log.close();
+    expect(readFileSync(log.absolutePath, 'utf8')).toBe(parts.join(''));
   });
 
   it('keeps hostile step and host names inside the step log directory', async () => {

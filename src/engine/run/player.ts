@@ -1,5 +1,6 @@
 // The engine's controller: runs steps across hosts, records every transition durably, and
 // publishes live state to the RunStore. Driven by the headless CLI and by the Ink player alike.
+import { setMaxListeners } from 'node:events';
 import { BadInputError, BugError, describeError, StateError, StepFailedError } from '../errors.js';
 import type { StateHandle } from '../state/stateFile.js';
 import type { resolveStatePaths } from '../state/paths.js';
@@ -131,6 +132,8 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     }
 
     const ac = new AbortController();
+    // Every host's exec (and its timeout) listens on this one signal.
+    setMaxListeners(Math.max(10, todo.length * 4), ac.signal);
     current = ac;
     const prevMode = store.getState().mode;
     setMode(store, prevMode === 'playing' || prevMode === 'pausing' ? prevMode : 'running', stepId);

@@ -1,11 +1,13 @@
 // Per-step, per-host, per-attempt output logs: `<logsDir>/<step>/<host>.<attempt>.log`.
 //
-// Backpressure: write() is synchronous (fs.writeSync straight to the file), so nothing is
-// buffered in memory however fast the source is: a 500 MB stream costs one chunk of memory at a
-// time. Transports deliver output through a synchronous onData callback that cannot be paused,
-// so an asynchronous stream would have to buffer without bound when the disk is slower than the
-// network; writing synchronously turns a slow disk into a slower event loop instead of an OOM.
-import { closeSync, constants as FS, mkdirSync, openSync, writeSync } from 'node:fs';
+// Writes are positional: each chunk reserves its byte range when it arrives, so the file is the
+// exact byte sequence given whatever order the writes complete in. Normally a chunk is written
+// asynchronously (the event loop never waits on the disk, which matters while the state journal
+// fsyncs on the same file system). Transports deliver output through an onData callback that
+// cannot be paused, so when more than HIGH_WATER bytes are waiting for the disk, chunks are
+// written synchronously instead: a disk slower than the network slows the event loop rather than
+// filling memory (a 500 MB stream never holds more than HIGH_WATER bytes).
+import { close as closeAsync, constants as FS, mkdirSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { EXIT, StateError } from '../errors.js';
@@ -29,6 +31,8 @@ export interface StepLog {
 }
 
 const MAX_COMPONENT = 150;
+/** Bytes that may wait for the disk before writes turn synchronous (see the top of this file). */
+export const HIGH_WATER = 8 * 1024 * 1024;
 
 /**
  * Turn any step id or host name into one safe file-name component: letters, digits, `_`, `-`
@@ -65,7 +69,7 @@ export function openStepLog(paths: StatePaths, stepId: string, host: string, att
     for (let n = 1; fd < 0; n++) {
       abs = path.join(dir, n === 1 ? `${base}.log` : `${base}-${n}.log`);
       try {
-        fd = openSync(abs, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_APPEND, FILE_MODE);
+        fd = openSync(abs, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL, FILE_MODE);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
@@ -81,6 +85,24 @@ export function openStepLog(paths: StatePaths, stepId: string, host: string, att
   let bytes = 0;
   let error: StateError | undefined;
   let closed = false;
+  let waiting = 0; // bytes handed to asynchronous writes that have not completed
+  let idle: (() => void) | undefined;
+  const fail = (e: unknown): void => {
+    error ??= new StateError(`cannot write log file ${abs}: ${describeFsError(e)}`, {
+      file: abs,
+      exitCode: EXIT.STATE_UNAVAILABLE,
+      hint: 'free space or fix the file system; the step output after this point was not logged',
+    });
+  };
+  const writeAt = (buf: Buffer, pos: number): void => {
+    waiting += buf.length;
+    writeAsync(fd, buf, 0, buf.length, pos, (e, n) => {
+      waiting -= buf.length;
+      if (e) fail(e);
+      else if (n < buf.length) writeAt(buf.subarray(n), pos + n); // short write: the rest
+      if (waiting === 0) idle?.();
+    });
+  };
   return {
     path: path.relative(paths.dir, abs),
     absolutePath: abs,
@@ -93,25 +115,29 @@ export function openStepLog(paths: StatePaths, stepId: string, host: string, att
     write(chunk: Buffer | string): void {
       if (closed || error) return;
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (buf.length === 0) return;
+      const pos = bytes;
+      bytes += buf.length;
+      if (waiting + buf.length <= HIGH_WATER) {
+        writeAt(Buffer.from(buf), pos); // a copy: the caller may reuse its buffer
+        return;
+      }
       try {
-        for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-        bytes += buf.length;
+        for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off, pos + off);
       } catch (e) {
-        error = new StateError(`cannot write log file ${abs}: ${describeFsError(e)}`, {
-          file: abs,
-          exitCode: EXIT.STATE_UNAVAILABLE,
-          hint: 'free space or fix the file system; the step output after this point was not logged',
-        });
+        fail(e);
       }
     },
     async close(): Promise<void> {
       if (!closed) {
         closed = true;
-        try {
-          closeSync(fd);
-        } catch (e) {
-          error ??= new StateError(`cannot close log file ${abs}: ${describeFsError(e)}`, { file: abs, exitCode: EXIT.STATE_UNAVAILABLE });
-        }
+        if (waiting > 0) await new Promise<void>((resolve) => (idle = resolve));
+        await new Promise<void>((resolve) =>
+          closeAsync(fd, (e) => {
+            if (e) error ??= new StateError(`cannot close log file ${abs}: ${describeFsError(e)}`, { file: abs, exitCode: EXIT.STATE_UNAVAILABLE });
+            resolve();
+          }),
+        );
       }
       if (error) throw error;
     },
