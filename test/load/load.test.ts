@@ -40,6 +40,7 @@ describe('load', () => {
     const state = join(dir, 'state.jsonl');
     const r = await runMeasured(args(rb, state), { cwd: dir });
     expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(0);
+    expect(r.stderr, 'nothing on stderr (no runtime warnings with many hosts)').toBe('');
     expect(r.peakRssMb).toBeLessThan(RSS_LIMIT_MB);
     const st = JSON.parse((await runCli(['status', rb, '-i', inv, '--state', state, '--json'], { cwd: dir })).stdout);
     const statuses = st.steps.flatMap((s: { hosts: Record<string, { status: string }> }) => Object.values(s.hosts).map((h) => h.status));
