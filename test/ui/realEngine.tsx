@@ -30,6 +30,8 @@ export interface Flow {
   readonly state: StateHandle;
   readonly onQuit: ReturnType<typeof vi.fn>;
   frame(): string;
+  /** Every frame Ink has written so far, in order. */
+  frames(): readonly string[];
   press(...keys: string[]): Promise<void>;
   /** Poll the frame until `cond` holds (bounded; the error shows the last frame). */
   waitFor(cond: (frame: string) => boolean, what?: string, timeoutMs?: number): Promise<string>;
@@ -69,6 +71,7 @@ export async function startFlow(markdown: string, opts: { dir?: string; rules?: 
   let closed = false;
   const flow: Flow = {
     dir, runbookFile, stateFile, store, controller, transport, state, onQuit, frame,
+    frames: () => r.frames,
     async press(...keys) {
       for (const k of keys) {
         r.stdin.write(k);

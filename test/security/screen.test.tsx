@@ -1,0 +1,68 @@
+// Secrets never reach the screen: every frame the player draws while running steps that use and
+// print secrets is checked for the values in clear.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fence, KEYS, removeDir, startFlow, type Flow } from '../ui/realEngine.js';
+
+const DB_PASSWORD = 'pw-Zq81-never-shown';
+const TOKEN = 'tok-7f3a9c-never-shown';
+
+const BOOK = [
+  '---',
+  'vars:',
+  `  db_password: {value: ${DB_PASSWORD}, secret: true}`,
+  '---',
+  '# Secrets\n',
+  fence('id=make-token hosts=web1 capture=join_token secret', 'kubeadm token create'),
+  fence('id=use-token', 'echo join with {{ join_token }} and {{ db_password }}'),
+].join('\n');
+
+let flow: Flow | undefined;
+afterEach(async () => {
+  if (flow) {
+    await flow.close();
+    removeDir(flow.dir);
+  }
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe('secrets on screen', () => {
+  it('no frame, log or state file shows a secret var, a secret capture, or output echoing them', async () => {
+    flow = await startFlow(BOOK, {
+      rules: [
+        { script: 'kubeadm token create', stdout: `${TOKEN}\n` },
+        { script: 'echo join with', stdout: `join with ${TOKEN} and ${DB_PASSWORD}\n` },
+      ],
+    });
+    const f = flow;
+    await f.press(KEYS.space);
+    await f.waitFor((x) => /use-token\s+✔ 3\/3/.test(x), 'both steps done');
+    // Look at the rendered command of the step using the secrets, and its output, too.
+    await f.press('j');
+    await f.waitFor((x) => x.includes('join with'), 'the step using the secrets is shown');
+
+    const frames = f.frames();
+    expect(frames.length).toBeGreaterThan(5);
+    for (const frame of frames) {
+      expect(frame).not.toContain(DB_PASSWORD);
+      expect(frame).not.toContain(TOKEN);
+    }
+    expect(frames.some((x) => x.includes('********'))).toBe(true);
+    // The engine really used the values (the scripted host received them).
+    expect(f.transport.callsMatching('echo join with')[0].script).toContain(TOKEN);
+
+    for (const file of filesUnder(f.dir)) {
+      if (file.endsWith('book.md')) continue; // the runbook itself declares the var's value
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).not.toContain(DB_PASSWORD);
+      expect(text, file).not.toContain(TOKEN);
+    }
+  });
+});
