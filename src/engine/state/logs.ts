@@ -6,7 +6,7 @@
 // fsyncs on the same file system). Transports deliver output through an onData callback that
 // cannot be paused, so when more than HIGH_WATER bytes are waiting for the disk, chunks are
 // written synchronously instead: a disk slower than the network slows the event loop rather than
-// filling memory (a 500 MB stream never holds more than HIGH_WATER bytes).
+// filling memory (a 500 MB stream never holds more than HIGH_WATER bytes per log).
 import { close as closeAsync, constants as FS, mkdirSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -32,7 +32,7 @@ export interface StepLog {
 
 const MAX_COMPONENT = 150;
 /** Bytes that may wait for the disk before writes turn synchronous (see the top of this file). */
-export const HIGH_WATER = 8 * 1024 * 1024;
+export const HIGH_WATER = 4 * 1024 * 1024;
 
 /**
  * Turn any step id or host name into one safe file-name component: letters, digits, `_`, `-`
@@ -119,7 +119,7 @@ export function openStepLog(paths: StatePaths, stepId: string, host: string, att
       const pos = bytes;
       bytes += buf.length;
       if (waiting + buf.length <= HIGH_WATER) {
-        writeAt(Buffer.from(buf), pos); // a copy: the caller may reuse its buffer
+        writeAt(buf, pos); // stream chunks are never reused by Node, so no copy is needed
         return;
       }
       try {
