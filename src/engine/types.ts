@@ -49,6 +49,11 @@ export interface Step {
   readonly hash: string;
   /** Title of the nearest heading (for display). */
   readonly title: string;
+  /**
+   * The step as written: the fence's info string, a newline, then the body (untemplated, so it
+   * holds no variable values). Kept in state per hash so a changed step can show its old text.
+   */
+  readonly source: string;
 }
 
 /** A display-only fenced block (not executed). */

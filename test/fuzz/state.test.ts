@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/engine/errors.js';
-import { headerLine, parseJournal, recLine, resetLine, STATE_SCHEMA } from '../../src/engine/state/journal.js';
+import { headerLine, parseJournal, recLine, resetLine, STATE_SCHEMA, textLine } from '../../src/engine/state/journal.js';
 import { openState } from '../../src/engine/state/stateFile.js';
 import { HOST_STATUSES, type HostStepRecord } from '../../src/engine/types.js';
 import { expectValidOrStateError, fcOptions, RUNS, FUZZ_TIMEOUT } from './support.js';
@@ -28,6 +28,7 @@ const id = fc.constantFrom('a', 'b', 'init', 'join', 'h1', 'h2', 'web/1', 'dup')
 const entryLine = fc.oneof(
   { arbitrary: fc.tuple(id, id, record).map(([s, h, r]) => recLine(s, h, r)), weight: 5 },
   { arbitrary: fc.tuple(fc.option(id, { nil: undefined }), fc.option(id, { nil: undefined })).map(([s, h]) => resetLine(s, h)), weight: 1 },
+  { arbitrary: fc.tuple(id, fc.stringMatching(/^[0-9a-f]{1,8}$/), fc.string({ maxLength: 40 })).map(([s, h, t]) => textLine(s, h, t)), weight: 1 },
 );
 const validJournal = fc.array(entryLine, { maxLength: 12 }).map((ls) => headerLine(RUNBOOK, '2026-01-01T00:00:00.000Z') + ls.join(''));
 

@@ -22,6 +22,7 @@ export function makeRunbook(sections: readonly { title: string; markdown?: strin
       steps.push({
         id: spec.id, kind: 'shell', lang: 'bash', body, attrs: { ...ATTRS, id: spec.id, ...spec.attrs }, hosts: spec.hosts ?? 'all',
         sectionIndex: si, loc: { file: 'rb.md', line: (line += 4) }, hash: `h-${spec.id}`, title: sec.title,
+        source: `bash {id=${spec.id}}\n${body}\n`,
       });
       ids.push(spec.id);
     }

@@ -41,6 +41,7 @@ export function assembleRunbook(absPath: string, files: readonly FileParse[], fa
     loc: s.loc,
     hash: stepHash(s),
     title: s.title,
+    source: s.source,
   }));
   let k = 0;
   const stepIdsByFile = files.map((f) => f.steps.map(() => ids[k++]));

@@ -28,6 +28,8 @@ export interface FileStep {
   readonly title: string;
   /** Slug the default id derives from (nearest heading, else the file's basename). */
   readonly idBase: string;
+  /** Info string (trimmed, as CommonMark reads it), a newline, then the body: the step as written. */
+  readonly source: string;
 }
 
 /** A section as found in one file; steps are referenced by index into FileParse.steps. */
@@ -163,6 +165,7 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
           hosts: attrs.hosts ?? frontMatter.hosts ?? 'all',
           loc,
           sectionIndex: open.length - 1,
+          source: `${fence[3].trim()}\n${body}`,
         });
       }
       i = close + 1;

@@ -1,4 +1,4 @@
-// The state journal's line format: header, record and reset lines; parsing with torn-tail
+// The state journal's line format: header, record, reset and step-text lines; parsing with torn-tail
 // tolerance and strict refusal of anything else. Pure functions, no I/O.
 import path from 'node:path';
 import { z } from 'zod';
@@ -21,10 +21,14 @@ export interface StateHeader {
 /** Every line after the header. */
 export type JournalEntry =
   | { readonly t: 'rec'; readonly step: string; readonly host: string; readonly rec: HostStepRecord }
-  | { readonly t: 'reset'; readonly step?: string; readonly host?: string };
+  | { readonly t: 'reset'; readonly step?: string; readonly host?: string }
+  | { readonly t: 'text'; readonly step: string; readonly hash: string; readonly text: string };
 
 /** In-memory state: step id -> host name -> record. */
 export type RecordMap = Map<string, Map<string, HostStepRecord>>;
+
+/** Step source texts seen by the journal: step id -> step hash -> the step's source as written. */
+export type TextMap = Map<string, Map<string, string>>;
 
 const recordSchema = z.looseObject({
   status: z.enum(HOST_STATUSES),
@@ -42,6 +46,7 @@ const recordSchema = z.looseObject({
 const entrySchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('rec'), step: z.string().min(1), host: z.string().min(1), rec: recordSchema }),
   z.object({ t: z.literal('reset'), step: z.string().min(1).optional(), host: z.string().min(1).optional() }),
+  z.object({ t: z.literal('text'), step: z.string().min(1), hash: z.string().min(1), text: z.string() }),
 ]);
 
 const HEADER_PREFIX = `{"schema":"${STATE_SCHEMA}",`;
@@ -66,8 +71,48 @@ export function resetLine(step?: string, host?: string): string {
   return JSON.stringify(e) + '\n';
 }
 
-/** Apply one journal entry to the in-memory map (later entries win). */
-export function applyEntry(records: RecordMap, e: JournalEntry): void {
+/**
+ * A step-text line: the source of step `step` (info string and body, untemplated) whose hash is
+ * `hash`. Written once per (step, hash), so a changed step can show its old text next to the new.
+ */
+export function textLine(step: string, hash: string, text: string): string {
+  return JSON.stringify({ t: 'text', step, hash, text }) + '\n';
+}
+
+/** Remember a step text (later lines for the same step and hash win). */
+export function setText(texts: TextMap, step: string, hash: string, text: string): void {
+  let byHash = texts.get(step);
+  if (!byHash) texts.set(step, (byHash = new Map()));
+  byHash.set(hash, text);
+}
+
+/** Keep only the texts whose (step, hash) some live record still carries. */
+export function liveTexts(texts: TextMap, records: RecordMap): TextMap {
+  const out: TextMap = new Map();
+  for (const [step, byHost] of records) {
+    const byHash = texts.get(step);
+    if (!byHash) continue;
+    for (const rec of byHost.values()) {
+      const text = byHash.get(rec.hash);
+      if (text !== undefined) setText(out, step, rec.hash, text);
+    }
+  }
+  return out;
+}
+
+/** Number of (step, hash) texts in a map. */
+export function countTexts(texts: TextMap): number {
+  let n = 0;
+  for (const byHash of texts.values()) n += byHash.size;
+  return n;
+}
+
+/** Apply one journal entry to the in-memory maps (later entries win). Text lines go to `texts`. */
+export function applyEntry(records: RecordMap, e: JournalEntry, texts?: TextMap): void {
+  if (e.t === 'text') {
+    if (texts) setText(texts, e.step, e.hash, e.text);
+    return;
+  }
   if (e.t === 'rec') {
     let byHost = records.get(e.step);
     if (!byHost) records.set(e.step, (byHost = new Map()));

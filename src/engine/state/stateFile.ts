@@ -9,12 +9,17 @@ import {
   applyEntry,
   applyReset,
   countRecords,
+  countTexts,
   headerLine,
+  liveTexts,
   parseJournal,
   recLine,
   resetLine,
+  setText,
+  textLine,
   type ParsedJournal,
   type RecordMap,
+  type TextMap,
 } from './journal.js';
 import { acquireLock, type StateLock } from './lock.js';
 
@@ -41,6 +46,13 @@ export interface StateHandle {
   set(stepId: string, host: string, rec: HostStepRecord): void;
   /** Forget records (see applyReset) and queue a reset line. */
   reset(stepId?: string, host?: string): void;
+  /**
+   * Remember the source text of a step for its hash: queues a text line the first time this
+   * (step, hash) is seen, and does nothing after that. Call it before set() records that hash.
+   */
+  noteStepText(stepId: string, hash: string, text: string): void;
+  /** The source text recorded for this step and hash; undefined when never recorded (older files). */
+  stepText(stepId: string, hash: string): string | undefined;
   /** Write every queued line with one write + fdatasync. Rejects with StateError (exit 4) once failed. */
   flush(): Promise<void>;
   /** Flush, then release the lock. Rejects if the final flush failed (the lock is released anyway). */
@@ -79,6 +91,8 @@ async function readJournal(stateFile: string, runbookPath: string): Promise<Pars
 
 class Handle implements StateHandle {
   private readonly map: RecordMap = new Map();
+  /** step -> hash -> source text, as the journal holds them. */
+  texts: TextMap = new Map();
   private queue: string[] = [];
   private inflight: Promise<void> | undefined;
   private next: Promise<void> | undefined;
@@ -111,6 +125,17 @@ class Handle implements StateHandle {
 
   get(stepId: string, host: string): HostStepRecord | undefined {
     return this.map.get(stepId)?.get(host);
+  }
+
+  stepText(stepId: string, hash: string): string | undefined {
+    return this.texts.get(stepId)?.get(hash);
+  }
+
+  noteStepText(stepId: string, hash: string, text: string): void {
+    this.assertWritable('noteStepText()');
+    if (this.texts.get(stepId)?.has(hash)) return;
+    setText(this.texts, stepId, hash, text);
+    this.enqueue(textLine(stepId, hash, text));
   }
 
   private assertWritable(what: string): void {
@@ -225,7 +250,7 @@ export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
   const handle = new Handle(stateFile, opts.mode, opts.onFailure);
   if (opts.mode === 'read') {
     const j = await readJournal(stateFile, opts.runbookPath);
-    for (const e of j?.entries ?? []) applyEntry(handle.mutableMap, e);
+    for (const e of j?.entries ?? []) applyEntry(handle.mutableMap, e, handle.texts);
     return handle;
   }
 
@@ -238,7 +263,7 @@ export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
   try {
     const j = await readJournal(stateFile, opts.runbookPath);
     const map = handle.mutableMap;
-    for (const e of j?.entries ?? []) applyEntry(map, e);
+    for (const e of j?.entries ?? []) applyEntry(map, e, handle.texts);
 
     const interrupted: { stepId: string; host: string }[] = [];
     for (const [stepId, byHost] of map) {
@@ -249,9 +274,11 @@ export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
     try {
       if (!j || !j.header) {
         await atomicReplace(stateFile, headerLine(opts.runbookPath));
-      } else if (needsCompaction(j.entries.length, countRecords(map))) {
+      } else if (needsCompaction(j.entries.length, countRecords(map) + countTexts(liveTexts(handle.texts, map)))) {
         for (const { stepId, host } of interrupted) map.get(stepId)!.set(host, markInterrupted(map.get(stepId)!.get(host)!));
-        await compact(stateFile, headerLine(j.header.runbook, j.header.createdAt), map);
+        // The texts of hashes no live record carries are dropped, on disk and in memory alike.
+        handle.texts = liveTexts(handle.texts, map);
+        await compact(stateFile, headerLine(j.header.runbook, j.header.createdAt), map, handle.texts);
         return handle;
       } else {
         await repairTail(stateFile, j);
@@ -287,9 +314,10 @@ async function repairTail(stateFile: string, j: ParsedJournal): Promise<void> {
   }
 }
 
-/** Rewrite the journal as header + one line per live record, atomically. */
-async function compact(stateFile: string, header: string, map: RecordMap): Promise<void> {
+/** Rewrite the journal as header + the live records' step texts + one line per live record, atomically. */
+async function compact(stateFile: string, header: string, map: RecordMap, texts: TextMap): Promise<void> {
   const parts = [header];
+  for (const [step, byHash] of texts) for (const [hash, text] of byHash) parts.push(textLine(step, hash, text));
   for (const [step, byHost] of map) for (const [host, rec] of byHost) parts.push(recLine(step, host, rec));
   await atomicReplace(stateFile, parts.join(''));
 }
