@@ -22,6 +22,8 @@ export interface FakeScript {
   readonly playStop?: PlayStop;
   /** Make this method throw an error with a hint. */
   readonly throwOn?: 'runStep' | 'skip' | 'markDone';
+  /** What previousText(stepId) answers: the step's text when its records were made. */
+  readonly previousText?: Readonly<Record<string, string>>;
 }
 
 export interface FakeController extends PlayerController {
@@ -98,6 +100,7 @@ export function createFakeController(store: RunStore, script: FakeScript = {}): 
     async reset(stepId, host) { calls.push({ fn: 'reset', stepId, host }); },
     setVar: (name, value) => { calls.push({ fn: 'setVar', name, value }); },
     missingVars: () => [],
+    previousText: (stepId) => script.previousText?.[stepId],
     async close() { calls.push({ fn: 'close' }); },
   };
   return controller;

@@ -174,6 +174,25 @@ describe('resuming', () => {
     await second.waitFor((x) => /drain\s+✔ 3\/3/.test(x), 'drain rerun');
     expect(second.transport.callsMatching('draining gently')).toHaveLength(3);
   });
+
+  it('shows the old and the new text of a changed step as a line diff before anything reruns', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const first = await start(BOOK, { dir });
+    await first.press(KEYS.enter);
+    await first.waitFor((x) => /drain\s+✔ 3\/3/.test(x), 'drain done');
+    await first.close();
+    const second = await start(BOOK.replace('echo draining {{ host.name }}', 'echo draining {{ host.name }} --gently'), { dir });
+    await second.waitFor((x) => /drain\s+⚠ changed/.test(x), 'changed badge');
+    await second.press('g', KEYS.enter);
+    const diff = await second.waitFor((x) => x.includes('Changed since it ran: drain'), 'changed dialog');
+    expect(diff).toContain('text changed since it ran on web1, web2, db1');
+    expect(diff).toContain('- echo draining {{ host.name }}');
+    expect(diff).toContain('+ echo draining {{ host.name }} --gently');
+    expect(diff).toContain('  bash {id=drain}');
+    expect(diff).toContain('echo draining web1 --gently');
+    expect(second.transport.calls).toHaveLength(0);
+  });
 });
 
 describe('variables nothing defines', () => {

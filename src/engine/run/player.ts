@@ -91,6 +91,10 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
 
   const record = async (stepId: string, host: string, rec: HostStepRecord, durable: boolean): Promise<void> => {
     if (state.failed) throw state.failed;
+    // The step's text goes into the journal (once per hash, before its first record), so a later
+    // edit of the runbook can show what ran next to what would run now.
+    const s = steps.get(stepId);
+    if (s && rec.hash === s.hash) state.noteStepText(stepId, s.hash, s.source);
     state.set(stepId, host, rec);
     setRecord(store, stepId, host, rec);
     if (durable) await state.flush();
@@ -272,6 +276,19 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       ctx.setVar(name, value);
     },
     missingVars: () => ctx.missingVars(runbook.steps),
+    previousText(stepId: string): string | undefined {
+      const s = steps.get(stepId);
+      if (!s) return undefined;
+      const when = (r: HostStepRecord): string => r.endedAt ?? r.startedAt ?? '';
+      const older = Object.values(store.getState().records[stepId] ?? {})
+        .filter((r) => r.hash !== s.hash)
+        .sort((a, b) => (when(a) < when(b) ? 1 : when(a) > when(b) ? -1 : 0));
+      for (const r of older) {
+        const text = state.stepText(stepId, r.hash);
+        if (text !== undefined) return text;
+      }
+      return undefined;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -69,6 +69,12 @@ export interface PlayerController {
   setVar(name: string, value: string): void;
   /** Variables that some step needs and nothing defines. */
   missingVars(): readonly string[];
+  /**
+   * The source text (info string and body, as written) the step had when its records were made,
+   * when that differs from its current hash and the state kept it (the latest such record wins);
+   * undefined when the step is unchanged or the old text is unknown (state written before texts).
+   */
+  previousText(stepId: string): string | undefined;
   /** Stop everything and release connections and the state lock. */
   close(): Promise<void>;
 }

@@ -53,7 +53,7 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
       const step = state.runbook.steps.find((s) => s.id === stepId);
       if (o.reason === 'changed') {
         const changedHosts = hosts.filter((h) => { const r = state.records[stepId]?.[h]; return r !== undefined && r.hash !== step?.hash; });
-        return <ChangedDiff stepLabel={props.stepLabelOf(stepId)} changedHosts={changedHosts} rendered={rendered} width={width} />;
+        return <ChangedDiff stepLabel={props.stepLabelOf(stepId)} changedHosts={changedHosts} rendered={rendered} width={width} previousText={props.controller.previousText(stepId)} currentText={step?.source} />;
       }
       return <ConfirmDialog stepLabel={props.stepLabelOf(stepId)} reason={step?.attrs.confirm ?? ''} rendered={rendered} width={width} />;
     }
