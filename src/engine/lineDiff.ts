@@ -88,3 +88,13 @@ export function formatDiffLine(l: DiffLine): string {
   if (l.kind === 'gap') return `  … ${l.count} unchanged line${l.count === 1 ? '' : 's'}`;
   return `${l.kind === 'removed' ? '-' : l.kind === 'added' ? '+' : ' '} ${l.text}`;
 }
+
+/**
+ * The hashes other than `currentHash` that a step's records carry, the latest record first (by
+ * endedAt, else startedAt): where to look for the text a changed step had when it ran.
+ */
+export function olderHashes(records: Iterable<{ readonly hash: string; readonly endedAt?: string; readonly startedAt?: string }>, currentHash: string): string[] {
+  const when = (r: { endedAt?: string; startedAt?: string }): string => r.endedAt ?? r.startedAt ?? '';
+  const older = [...records].filter((r) => r.hash !== currentHash).sort((a, b) => (when(a) < when(b) ? 1 : when(a) > when(b) ? -1 : 0));
+  return [...new Set(older.map((r) => r.hash))];
+}

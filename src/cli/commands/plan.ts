@@ -5,9 +5,29 @@ import { openState } from '../../engine/state/stateFile.js';
 import { describeError, EXIT } from '../../engine/errors.js';
 import { loadSession, type CommonOptions } from '../session.js';
 import { STATUS_SYMBOL } from '../symbols.js';
+import { compactLineDiff, formatDiffLine, olderHashes } from '../../engine/lineDiff.js';
+import type { HostStepRecord, Step } from '../../engine/types.js';
 
 export interface PlanOptions extends CommonOptions {
   readonly json?: boolean;
+}
+
+/**
+ * For a step changed since it ran on some of `hosts`: the lines saying so, with the old text
+ * against the new one as a line diff when the state kept the old text.
+ */
+function changedLines(s: Step, recs: Readonly<Record<string, HostStepRecord>>, hosts: readonly string[], oldText: (hash: string) => string | undefined, mask: (t: string) => string): string[] {
+  const changed = hosts.filter((h) => recs[h] && recs[h].hash !== s.hash);
+  if (changed.length === 0) return [];
+  const where = changed.join(', ');
+  const previousText = olderHashes(changed.map((h) => recs[h]), s.hash).map(oldText).find((t) => t !== undefined);
+  if (previousText === undefined) return [`  changed since it ran on ${where} (the old text is not in the state file: it ran before runbook kept step texts)`];
+  if (previousText === s.source) return [`  changed since it ran on ${where}: same text; what changed is the hosts it targets (front matter hosts)`];
+  return [`  changed since it ran on ${where}: - old, + new`, ...compactLineDiff(mask(previousText), mask(s.source)).map((l) => `  ${formatDiffLine(l)}`)];
+}
+
+function maybe(text: string | undefined, f: (t: string) => string): string | undefined {
+  return text === undefined ? undefined : f(text);
 }
 
 function indent(text: string): string {
@@ -18,6 +38,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
   const { runbook, inventory, cliVars, hostFilter, paths } = await loadSession(path, o);
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'read' });
   const records = state.snapshot();
+  const oldText = (stepId: string) => (hash: string): string | undefined => state.stepText(stepId, hash);
   await state.close();
   const ctx = new RenderContext(runbook, inventory, cliVars);
   // Captured values known from earlier sessions are shown as they are; the rest as placeholders.
@@ -48,6 +69,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
       .join(' ');
     say(`\n## ${s.id}  — ${s.title}  (${s.loc.file}:${s.loc.line})  hosts=${s.hosts}${flags ? `  ${flags}` : ''}`);
     if (hosts.length === 0) say('  (matches no host)');
+    for (const l of changedLines(s, records[s.id] ?? {}, hosts.map((h) => h.name), oldText(s.id), mask)) say(l);
     for (const h of hosts) {
       const rec = records[s.id]?.[h.name];
       const st = rec ? `${STATUS_SYMBOL[rec.status]} ${rec.status}${rec.hash !== s.hash ? ', changed since it ran' : ''}` : `${STATUS_SYMBOL.pending} pending`;
@@ -58,7 +80,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
         if (r.file) say(`  writes ${r.file.path} (mode ${r.file.mode ?? '0644'}${r.file.owner ? `, owner ${r.file.owner}` : ''}):\n${indent(mask(r.file.content))}`);
         else say(indent(mask(r.script.replace(/^set -eo pipefail\n/, ''))));
         if (r.verify) say(`  verify: ${mask(r.verify)}`);
-        json.push({ step: s.id, host: h.name, status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
+        json.push({ step: s.id, host: h.name, status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), previousText: rec && rec.hash !== s.hash ? maybe(oldText(s.id)(rec.hash), mask) : undefined, script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
       } catch (e) {
         errors++;
         const msg = describeError(e);

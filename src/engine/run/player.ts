@@ -17,6 +17,7 @@ import { DONE_STATUSES, type Host, type HostStatus, type HostStepRecord, type In
 import type { PlayerEventListener } from './events.js';
 import { runStepOnHost } from './hostRun.js';
 import { forEachLimit } from './limit.js';
+import { olderHashes } from '../lineDiff.js';
 import { RenderContext } from './renderContext.js';
 import type { PlayStop, PlayerController, RenderedStep, RunStepOptions, StepOutcome } from './types.js';
 
@@ -279,12 +280,8 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     previousText(stepId: string): string | undefined {
       const s = steps.get(stepId);
       if (!s) return undefined;
-      const when = (r: HostStepRecord): string => r.endedAt ?? r.startedAt ?? '';
-      const older = Object.values(store.getState().records[stepId] ?? {})
-        .filter((r) => r.hash !== s.hash)
-        .sort((a, b) => (when(a) < when(b) ? 1 : when(a) > when(b) ? -1 : 0));
-      for (const r of older) {
-        const text = state.stepText(stepId, r.hash);
+      for (const hash of olderHashes(Object.values(store.getState().records[stepId] ?? {}), s.hash)) {
+        const text = state.stepText(stepId, hash);
         if (text !== undefined) return text;
       }
       return undefined;
