@@ -82,7 +82,7 @@ describe('player', () => {
   });
 
   it('keeps a secret capture out of the state file and masks it in the log', async () => {
-    const t = await setup(`# C\n${fence('id=s hosts=a capture=join_token secret', 'echo abcdef.0123456789abcdef')}\n${fence('id=use hosts=a', 'echo "token is {{ join_token }}"')}`);
+    const t = await setup(`# C\n${fence('id=s hosts=a capture=join_token secret', 'echo abcdef.$(printf %s%s 01234567 89abcdef)')}\n${fence('id=use hosts=a', 'echo "token is {{ join_token }}"')}`);
     expect((await t.player.play()).kind).toBe('end');
     expect(t.journal()).not.toContain('0123456789abcdef');
     const log = readFileSync(join(t.paths.dir, t.state.get('use', 'a')!.log!), 'utf8');
