@@ -282,7 +282,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       if (!s) return undefined;
       for (const hash of olderHashes(Object.values(store.getState().records[stepId] ?? {}), s.hash)) {
         const text = state.stepText(stepId, hash);
-        if (text !== undefined) return text;
+        if (text !== undefined) return ctx.masker()(text);
       }
       return undefined;
     },
