@@ -20,6 +20,6 @@ describe('resolveStatePaths', () => {
 
   it('honours an explicit state file, relative to cwd, with logs beside it', () => {
     const p = resolveStatePaths('site.md', { cwd: '/w', stateFile: 'st/prod.jsonl' });
-    expect(p).toEqual({ stateFile: '/w/st/prod.jsonl', dir: '/w/st', logsDir: '/w/st/logs/site', lockFile: '/w/st/prod.jsonl.lock' });
+    expect(p).toEqual({ stateFile: '/w/st/prod.jsonl', dir: '/w/st', logsDir: '/w/st/logs/site', lockFile: '/w/st/prod.jsonl.lock', varsFile: '/w/st/site.vars.yaml' });
   });
 });

@@ -11,6 +11,8 @@ export interface StatePaths {
   readonly logsDir: string;
   /** Lock file guarding the state file against a second player: `<stateFile>.lock`. */
   readonly lockFile: string;
+  /** Variables the operator chose to save from the player's prompt: `<dir>/<name>.vars.yaml`. */
+  readonly varsFile: string;
 }
 
 /** The runbook's name for file names: its basename without a trailing `.md` (any case). */
@@ -23,7 +25,8 @@ export function runbookName(runbookPath: string): string {
 /**
  * Resolve the state file, its directory, the logs directory and the lock file for a runbook.
  * Default state file: `<cwd>/.runbook/<name>.state.jsonl`; `opts.stateFile` (relative to cwd)
- * overrides it. Logs always go under `<dir of the state file>/logs/<name>/`.
+ * overrides it. Logs always go under `<dir of the state file>/logs/<name>/`; saved variables in
+ * `<dir of the state file>/<name>.vars.yaml`.
  */
 export function resolveStatePaths(runbookPath: string, opts: { stateFile?: string; cwd?: string } = {}): StatePaths {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
@@ -32,5 +35,5 @@ export function resolveStatePaths(runbookPath: string, opts: { stateFile?: strin
     ? path.resolve(cwd, opts.stateFile)
     : path.join(cwd, '.runbook', `${name}.state.jsonl`);
   const dir = path.dirname(stateFile);
-  return { stateFile, dir, logsDir: path.join(dir, 'logs', name), lockFile: `${stateFile}.lock` };
+  return { stateFile, dir, logsDir: path.join(dir, 'logs', name), lockFile: `${stateFile}.lock`, varsFile: path.join(dir, `${name}.vars.yaml`) };
 }
