@@ -8,6 +8,7 @@ import { resolvePattern } from '../engine/inventory/patterns.js';
 import { loadRunbook } from '../engine/parser/load.js';
 import { parseDuration } from '../engine/parser/attributes.js';
 import { resolveStatePaths } from '../engine/state/paths.js';
+import { loadSavedVars } from '../engine/state/varsFile.js';
 import { parseVarAssignment } from '../engine/template/vars.js';
 import { createLocalTransport } from '../engine/transport/local.js';
 import { createRoutingTransport } from '../engine/transport/routing.js';
@@ -26,12 +27,20 @@ export interface CommonOptions {
 export interface Session {
   readonly runbook: Runbook;
   readonly inventory: Inventory;
+  /** --var values, over the saved vars file's when the command loads it (`savedVars`). */
   readonly cliVars: Record<string, string>;
+  /** What the vars file held (empty unless loaded). */
+  readonly savedVars: Record<string, string>;
   readonly hostFilter?: readonly string[];
   readonly paths: ReturnType<typeof resolveStatePaths>;
 }
 
-export async function loadSession(path: string, o: CommonOptions): Promise<Session> {
+/**
+ * Load what a command needs. With `savedVars` (run, play) the runbook's vars file
+ * (`<state dir>/<name>.vars.yaml`, values saved from the player's prompt) is read too, with
+ * precedence just below --var; a malformed one is a BadInputError with its file and line.
+ */
+export async function loadSession(path: string, o: CommonOptions, opts: { savedVars?: boolean } = {}): Promise<Session> {
   const runbook = await loadRunbook(path);
   const invFile = o.inventory ?? runbook.inventory;
   const sshConfigFile = o.sshConfig === false ? null : o.sshConfig;
@@ -50,7 +59,8 @@ export async function loadSession(path: string, o: CommonOptions): Promise<Sessi
     hostFilter = hosts.map((h) => h.name);
   }
   const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
-  return { runbook, inventory, cliVars, hostFilter, paths };
+  const savedVars = opts.savedVars ? await loadSavedVars(paths.varsFile) : {};
+  return { runbook, inventory, cliVars: { ...savedVars, ...cliVars }, savedVars, hostFilter, paths };
 }
 
 export interface TransportOptions {

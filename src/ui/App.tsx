@@ -20,6 +20,9 @@ import { HostsPane } from './components/HostsPane.js';
 import { Overlays } from './components/Overlays.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 
+/** A secret variable is never saved: its prompt offers no "save for next time". */
+const SECRET_VAR_OMIT = ['var.save'] as const;
+
 export interface AppProps {
   readonly store: RunStore;
   readonly controller: PlayerController;
@@ -156,7 +159,7 @@ export function App(props: AppProps): React.JSX.Element {
           </Box>
         )}
         </ErrorBoundary>
-        <FooterHints context={context} message={message} />
+        <FooterHints context={context} message={message} omit={prompts[0]?.kind === 'var' && prompts[0].secret ? SECRET_VAR_OMIT : undefined} />
       </Box>
     </ThemeProvider>
   );

@@ -55,7 +55,8 @@ function stepIndex(d: CommandDeps, stepId: string): number {
 
 /**
  * Ask for every variable the runbook needs and nothing defines (masked when the name looks
- * secret), then go on; values stay in memory (controller.setVar). Without missing variables `go`
+ * secret), then go on; values stay in memory (controller.setVar), and are also saved to the vars
+ * file (controller.saveVar) when the operator turned on "save for next time" (never for secrets). Without missing variables `go`
  * runs synchronously. Cancelling a prompt runs nothing.
  */
 export function withVars(d: CommandDeps, go: () => void): void {
@@ -271,6 +272,12 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
         if (o.run.kind === 'play') startPlay(d);
       });
     }
+    case 'var.save': {
+      const p = store.getState().prompts[0];
+      // Secrets are kept in memory only: the toggle is not offered for them.
+      if (p?.kind !== 'var' || p.secret) return;
+      return dispatch({ type: 'varSaveToggle' });
+    }
     case 'dialog.confirm': return confirmDialog(d, context);
     case 'dialog.cancel': return cancelDialog(d, context);
   }
@@ -283,8 +290,11 @@ function confirmDialog(d: CommandDeps, context: KeyContext): void {
     const p = store.getState().prompts[0];
     if (p?.kind !== 'var') return;
     const value = d.ui().varInput;
+    const save = d.ui().varSave && !p.secret;
     dispatch({ type: 'close' });
     safely(store, () => controller.setVar(p.name, value));
+    // The value is in memory either way; a failed save is a flash message, the run goes on.
+    if (save) safely(store, () => controller.saveVar(p.name, value), (file) => flash(store, 'info', `${p.name} saved for next time in ${file}`, 'edit or delete that file to forget it'));
     answerPrompt(store, p.id, value);
     return;
   }

@@ -45,7 +45,8 @@ export type CommandId =
   | 'resume.retry'
   | 'resume.markDone'
   | 'resume.skip'
-  | 'confirm.skip';
+  | 'confirm.skip'
+  | 'var.save';
 
 export interface Command {
   readonly id: CommandId;
@@ -91,6 +92,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'resume.markDone', keys: ['m'], description: 'mark the interrupted hosts done by hand', contexts: ['resume'], dangerous: true, hint: true },
   { id: 'resume.skip', keys: ['s'], description: 'skip the interrupted hosts', contexts: ['resume'], dangerous: true, hint: true },
   { id: 'confirm.skip', keys: ['s'], description: 'skip the step instead of running it', contexts: ['confirm'], dangerous: true, hint: true },
+  { id: 'var.save', keys: ['tab'], description: 'save the value for next time (on / off; never for secrets)', contexts: ['var'], hint: true },
   { id: 'dialog.confirm', keys: ['enter', 'y'], description: 'confirm / apply', contexts: ['confirm', 'quit', 'picker', 'var'], hint: true },
   { id: 'dialog.cancel', keys: ['esc', 'n'], description: 'cancel / close', contexts: ['confirm', 'quit', 'picker', 'log', 'help', 'resume', 'var'], hint: true },
 ];
@@ -150,10 +152,10 @@ export function getCommand(id: CommandId): Command {
   return c;
 }
 
-/** Footer hints for a context, e.g. "Enter/r run  Space play  ? help". */
-export function hintLine(context: KeyContext): string {
+/** Footer hints for a context, e.g. "Enter/r run  Space play  ? help" (without the `omit` commands). */
+export function hintLine(context: KeyContext, omit: readonly CommandId[] = []): string {
   return commandsFor(context)
-    .filter((c) => c.hint)
+    .filter((c) => c.hint && !omit.includes(c.id))
     .map((c) => `${c.keys.map(keyLabel).join('/')} ${shortDescription(c)}`)
     .join('  ');
 }
@@ -164,6 +166,7 @@ function shortDescription(c: Command): string {
     'hosts.pick': 'hosts', 'help.toggle': 'help', 'app.quit': 'quit', 'picker.toggle': 'toggle',
     'picker.all': 'all', 'hostKey.accept': 'accept', 'hostKey.reject': 'reject', 'resume.retry': 'retry',
     'resume.markDone': 'mark done', 'resume.skip': 'skip', 'confirm.skip': 'skip', 'dialog.confirm': 'confirm', 'dialog.cancel': 'cancel',
+    'var.save': 'save for next time',
   };
   return short[c.id] ?? c.description;
 }

@@ -28,6 +28,8 @@ export interface UiState {
   readonly resumeDismissed: boolean;
   /** Text typed into the variable prompt. */
   readonly varInput: string;
+  /** The operator chose "save for next time" in the variable prompt (off for every new prompt). */
+  readonly varSave: boolean;
 }
 
 export type UiAction =
@@ -41,10 +43,11 @@ export type UiAction =
   | { readonly type: 'pickerAll' }
   | { readonly type: 'armCtrlC'; readonly armed: boolean }
   | { readonly type: 'dismissResume' }
-  | { readonly type: 'varInput'; readonly value: string };
+  | { readonly type: 'varInput'; readonly value: string }
+  | { readonly type: 'varSaveToggle' };
 
 export function initialUiState(stepCount: number, selected = 0): UiState {
-  return { selected: clamp(selected, 0, stepCount - 1), stepCount, pane: 'steps', hostIndex: 0, docScroll: 0, ctrlCArmed: false, resumeDismissed: false, varInput: '' };
+  return { selected: clamp(selected, 0, stepCount - 1), stepCount, pane: 'steps', hostIndex: 0, docScroll: 0, ctrlCArmed: false, resumeDismissed: false, varInput: '', varSave: false };
 }
 
 function clamp(n: number, lo: number, hi: number): number {
@@ -84,7 +87,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
     case 'open':
       return { ...s, overlay: a.overlay };
     case 'close':
-      return { ...s, overlay: undefined, varInput: '' };
+      return { ...s, overlay: undefined, varInput: '', varSave: false };
     case 'pickerToggle': {
       const o = s.overlay;
       if (o?.kind !== 'picker') return s;
@@ -104,5 +107,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, resumeDismissed: true };
     case 'varInput':
       return { ...s, varInput: a.value };
+    case 'varSaveToggle':
+      return { ...s, varSave: !s.varSave };
   }
 }

@@ -11,7 +11,7 @@ export type Call =
   | { readonly fn: 'skip'; readonly stepId: string; readonly hosts?: readonly string[] }
   | { readonly fn: 'markDone'; readonly stepId: string; readonly host: string }
   | { readonly fn: 'reset'; readonly stepId?: string; readonly host?: string }
-  | { readonly fn: 'setVar'; readonly name: string; readonly value: string };
+  | { readonly fn: 'setVar' | 'saveVar'; readonly name: string; readonly value: string };
 
 export interface FakeScript {
   /** Exit status per step and host (default 'ok'). */
@@ -99,6 +99,7 @@ export function createFakeController(store: RunStore, script: FakeScript = {}): 
     },
     async reset(stepId, host) { calls.push({ fn: 'reset', stepId, host }); },
     setVar: (name, value) => { calls.push({ fn: 'setVar', name, value }); },
+    async saveVar(name, value) { calls.push({ fn: 'saveVar', name, value }); return '/state/book.vars.yaml'; },
     missingVars: () => [],
     previousText: (stepId) => script.previousText?.[stepId],
     async close() { calls.push({ fn: 'close' }); },

@@ -53,7 +53,7 @@ async function tick(): Promise<void> {
 }
 
 /** Start the player on `markdown` (written to `dir`/book.md) with a state file in `dir`. */
-export async function startFlow(markdown: string, opts: { dir?: string; rules?: readonly ScriptRule[]; hosts?: readonly string[] } = {}): Promise<Flow> {
+export async function startFlow(markdown: string, opts: { dir?: string; rules?: readonly ScriptRule[]; hosts?: readonly string[]; cliVars?: Readonly<Record<string, string>> } = {}): Promise<Flow> {
   const dir = opts.dir ?? tempDir();
   const runbookFile = join(dir, 'book.md');
   writeFileSync(runbookFile, markdown);
@@ -64,7 +64,7 @@ export async function startFlow(markdown: string, opts: { dir?: string; rules?: 
   const state = await openState({ stateFile, runbookPath: runbook.path, mode: 'write' });
   const store = createRunStore({ runbook, inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   const transport = createScriptedTransport(opts.rules);
-  const controller = createPlayer({ runbook, inventory, transport, state, paths, store, liveIntervalMs: 5 });
+  const controller = createPlayer({ runbook, inventory, transport, state, paths, store, liveIntervalMs: 5, ...(opts.cliVars ? { cliVars: opts.cliVars } : {}) });
   const onQuit = vi.fn();
   const r = render(<App store={store} controller={controller} stateDir={paths.dir} onQuit={onQuit} width={100} height={30} theme={plainTheme} />);
   const frame = (): string => r.lastFrame() ?? '';

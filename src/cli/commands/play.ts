@@ -11,7 +11,7 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
     throw new BadInputError('`runbook play` needs an interactive terminal', { hint: 'use `runbook run` for scripts and CI' });
   }
   const forks = parseIntOption('--forks', o.forks, 1);
-  const session = await loadSession(path, o);
+  const session = await loadSession(path, o, { savedVars: true });
   const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: process.argv.slice(1).join(' ') });
   const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   setHostFilter(store, session.hostFilter);

@@ -62,7 +62,7 @@ function describeStop(stop: PlayStop): { line: string; code: number } {
 
 export async function runCommand(path: string, o: RunOptions, out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
   const forks = parseIntOption('--forks', o.forks, 1);
-  const session = await loadSession(path, o);
+  const session = await loadSession(path, o, { savedVars: true });
   for (const id of [...(o.only ?? []), ...(o.from ? [o.from] : [])]) {
     if (!session.runbook.steps.some((s) => s.id === id)) {
       throw new BadInputError(`no step with id \`${id}\` in ${session.runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });

@@ -4,6 +4,8 @@ import { setMaxListeners } from 'node:events';
 import { BadInputError, BugError, describeError, StateError, StepFailedError } from '../errors.js';
 import type { StateHandle } from '../state/stateFile.js';
 import type { resolveStatePaths } from '../state/paths.js';
+import { saveVar as saveVarToFile } from '../state/varsFile.js';
+import { isSecretName } from '../secrets.js';
 import {
   appendLive,
   clearLive,
@@ -275,6 +277,12 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     },
     setVar(name, value) {
       ctx.setVar(name, value);
+    },
+    async saveVar(name, value) {
+      if (isSecretName(name)) throw new BadInputError(`${name} looks secret: secrets are kept in memory only, never saved`);
+      ctx.setVar(name, value);
+      await saveVarToFile(paths.varsFile, name, value);
+      return paths.varsFile;
     },
     missingVars: () => ctx.missingVars(runbook.steps),
     previousText(stepId: string): string | undefined {

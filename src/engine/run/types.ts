@@ -67,6 +67,12 @@ export interface PlayerController {
   reset(stepId?: string, host?: string): Promise<void>;
   /** Provide a value for a variable nothing defines (kept in memory only). */
   setVar(name: string, value: string): void;
+  /**
+   * Set the variable in memory and save it to the runbook's vars file for next time (merged,
+   * 0600); resolves with the path of that file. Rejects with BadInputError for a secret-looking
+   * name: secrets are kept in memory only.
+   */
+  saveVar(name: string, value: string): Promise<string>;
   /** Variables that some step needs and nothing defines. */
   missingVars(): readonly string[];
   /**

@@ -36,7 +36,7 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
     case 'hostKey':
       return prompt?.kind === 'host-key' ? <HostKeyDialog {...prompt} width={width} /> : null;
     case 'var':
-      return prompt?.kind === 'var' ? <VarPrompt name={prompt.name} secret={prompt.secret} value={ui.varInput} width={width} /> : null;
+      return prompt?.kind === 'var' ? <VarPrompt name={prompt.name} secret={prompt.secret} value={ui.varInput} save={ui.varSave} width={width} /> : null;
     case 'quit':
       return <QuitDialog stepLabel={state.currentStepId ? props.stepLabelOf(state.currentStepId) : undefined} width={width} />;
     case 'help':
