@@ -17,10 +17,26 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
   setHostFilter(store, session.hostFilter);
   const transport = createTransport(o, (info) => requestPrompt<boolean>(store, { kind: 'host-key', ...info }));
   const controller = createPlayer({ runbook: session.runbook, inventory: session.inventory, transport, state, paths: session.paths, store, cliVars: session.cliVars, forks });
-  const { startPlayer } = await import('../../ui/startPlayer.js');
+  const { startPlayer } = await importInteractiveUi();
   try {
     return await startPlayer({ store, controller, stateDir: session.paths.dir });
   } finally {
     await controller.close();
+  }
+}
+
+/**
+ * Ink decides once, when it is first imported, whether it runs "in CI" (from CI, CI_* or
+ * CONTINUOUS_INTEGRATION in the environment) and then draws only the last frame. `play` has
+ * already checked that it owns a real terminal, so hide those variables from that one decision
+ * and put them back for the steps, which inherit the environment.
+ */
+async function importInteractiveUi(): Promise<typeof import('../../ui/startPlayer.js')> {
+  const hidden = Object.entries(process.env).filter(([k]) => k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_'));
+  for (const [k] of hidden) delete process.env[k];
+  try {
+    return await import('../../ui/startPlayer.js');
+  } finally {
+    for (const [k, v] of hidden) process.env[k] = v;
   }
 }
