@@ -14,7 +14,7 @@ function paths() {
 describe('step logs', () => {
   it('writes <logsDir>/<step>/<host>.<attempt>.log and returns its path relative to the state dir', async () => {
     const p = paths();
-    const log = openStepLog(p, 'init', 'cp1', 2);
+    const log = await openStepLog(p, 'init', 'cp1', 2);
     log.write('hello\n');
     await log.close();
     expect(log.path).toBe(path.join('logs', 'site', 'init', 'cp1.2.log'));
@@ -24,7 +24,7 @@ describe('step logs', () => {
   it('stores bytes exactly as given, binary and invalid UTF-8 included', async () => {
     const p = paths();
     const data = Buffer.concat([randomBytes(100_000), Buffer.from([0xff, 0xfe, 0x00, 0x0d, 0x0a])]);
-    const log = openStepLog(p, 's', 'h', 1);
+    const log = await openStepLog(p, 's', 'h', 1);
     for (let i = 0; i < data.length; i += 7000) log.write(data.subarray(i, i + 7000));
     log.write('ünïcode');
     await log.close();
@@ -34,7 +34,7 @@ describe('step logs', () => {
 
   it('never leaves more than HIGH_WATER bytes waiting for the disk, however fast the writer', async () => {
     const p = paths();
-    const log = openStepLog(p, 'big', 'h', 1);
+    const log = await openStepLog(p, 'big', 'h', 1);
     const chunk = Buffer.alloc(1 << 20, 'z');
     for (let i = 1; i <= 64; i++) {
       log.write(chunk);
@@ -47,7 +47,7 @@ describe('step logs', () => {
 
   it('keeps the bytes in order whatever order the writes complete in', async () => {
     const p = paths();
-    const log = openStepLog(p, 'order', 'h', 1);
+    const log = await openStepLog(p, 'order', 'h', 1);
     const parts = Array.from({ length: 2000 }, (_, i) => `line ${i}\n`);
     for (const part of parts) log.write(part);
     await log.close();
@@ -57,7 +57,7 @@ describe('step logs', () => {
   it('keeps hostile step and host names inside the step log directory', async () => {
     const p = paths();
     for (const [step, host] of [['../../etc', '../passwd'], ['.', '..'], ['a/b', 'fe80::1%eth0'], ['', ' sp ace']]) {
-      const log = openStepLog(p, step, host, 1);
+      const log = await openStepLog(p, step, host, 1);
       await log.close();
       const rel = path.relative(p.logsDir, log.absolutePath);
       expect(rel.startsWith('..')).toBe(false);
@@ -75,10 +75,10 @@ describe('step logs', () => {
 
   it('never overwrites an existing log: a second log for the same attempt gets a suffix', async () => {
     const p = paths();
-    const a = openStepLog(p, 's', 'h', 1);
+    const a = await openStepLog(p, 's', 'h', 1);
     a.write('first');
     await a.close();
-    const b = openStepLog(p, 's', 'h', 1);
+    const b = await openStepLog(p, 's', 'h', 1);
     b.write('second');
     await b.close();
     expect(b.path).toBe(path.join('logs', 'site', 's', 'h.1-2.log'));
@@ -88,7 +88,7 @@ describe('step logs', () => {
 
   it('creates log files 0600 and their directories 0700', async () => {
     const p = paths();
-    const log = openStepLog(p, 's', 'h', 1);
+    const log = await openStepLog(p, 's', 'h', 1);
     await log.close();
     expect(statSync(log.absolutePath).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(log.absolutePath)).mode & 0o777).toBe(0o700);

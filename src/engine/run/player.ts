@@ -175,7 +175,9 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
         // A rolling (serial) step stops rolling at the first failed batch.
         if (batchFailed && s.attrs.serial && !s.attrs.continueOnError) break;
       }
-      await state.flush();
+      // The final records are already being flushed (set() schedules it). The next step does not
+      // wait for that fsync: its own 'running' records are flushed behind these, in journal order,
+      // before its commands start; a failed write surfaces there and stops the run.
     } finally {
       if (liveTimer) clearTimeout(liveTimer);
       flushLive();

@@ -7,7 +7,9 @@
 // cannot be paused, so when more than HIGH_WATER bytes are waiting for the disk, chunks are
 // written synchronously instead: a disk slower than the network slows the event loop rather than
 // filling memory (a 500 MB stream never holds more than HIGH_WATER bytes per log).
-import { close as closeAsync, constants as FS, mkdirSync, openSync, write as writeAsync, writeSync } from 'node:fs';
+import { close as closeAsync, constants as FS, open as openCb, write as writeAsync, writeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { EXIT, StateError } from '../errors.js';
@@ -31,6 +33,8 @@ export interface StepLog {
 }
 
 const MAX_COMPONENT = 150;
+/** fs.open as a promise of a plain descriptor (a FileHandle would close itself when collected). */
+const openFd = promisify(openCb);
 /** Bytes that may wait for the disk before writes turn synchronous (see the top of this file). */
 export const HIGH_WATER = 4 * 1024 * 1024;
 
@@ -56,20 +60,20 @@ export function safeFileComponent(name: string): string {
 
 /**
  * Create a new log for one attempt of a step on a host (file 0600, directories 0700). An existing
- * log is never overwritten: if the name is taken (e.g. attempts restarted after a reset), a
+ * log is never overwritten (creation runs off the event loop): if the name is taken (e.g. attempts restarted after a reset), a
  * `-2`, `-3`, ... suffix is added before `.log`. Throws StateError (exit 4) if it cannot be created.
  */
-export function openStepLog(paths: StatePaths, stepId: string, host: string, attempt: number): StepLog {
+export async function openStepLog(paths: StatePaths, stepId: string, host: string, attempt: number): Promise<StepLog> {
   const dir = path.join(paths.logsDir, safeFileComponent(stepId));
   const base = `${safeFileComponent(host)}.${attempt}`;
   let fd = -1;
   let abs = '';
   try {
-    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
     for (let n = 1; fd < 0; n++) {
       abs = path.join(dir, n === 1 ? `${base}.log` : `${base}-${n}.log`);
       try {
-        fd = openSync(abs, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL, FILE_MODE);
+        fd = await openFd(abs, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL, FILE_MODE);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
