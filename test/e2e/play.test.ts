@@ -1,16 +1,13 @@
 // `runbook play` end to end: the built CLI in a real pseudo-terminal (a private tmux server)
 // against real OpenSSH servers on loopback. Play, fail, retry, skip, quit, restart, resume.
-import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
+import { createTmux, playCommand } from '../helpers/tmux.js';
 
-const exec = promisify(execFile);
-const SOCKET = `rb-play-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-const tmux = (...args: string[]) => exec('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args]);
+const term = createTmux('rb-play');
 
 let fx: SshFixture;
 let dir: string;
@@ -39,34 +36,18 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await tmux('kill-server').catch(() => undefined);
+  await term.kill();
   await fx?.stop();
 });
 
-/** Start `runbook play` in a new tmux window; the shell prints EXIT=<code> when it returns. */
+/** Start `runbook play` in a new tmux session; the shell prints EXIT=<code> when it returns. */
 async function startPlay(name: string): Promise<void> {
   const args = [BIN, 'play', book, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', state];
-  const cmd = `cd '${dir}' && '${process.execPath}' ${args.map((a) => `'${a}'`).join(' ')}; echo "EXIT=$?"; read _`;
-  await tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '32', '-e', 'NO_COLOR=1', '-e', 'SSH_AUTH_SOCK=', 'sh', '-c', cmd);
+  await term.start(name, playCommand(dir, args));
 }
 
-async function screen(name: string): Promise<string> {
-  return (await tmux('capture-pane', '-p', '-t', name)).stdout;
-}
-
-/** Poll the pane until `cond` holds (bounded); the error shows the last screen. */
-async function waitScreen(name: string, cond: (s: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen(name);
-    if (cond(last)) return last;
-    await new Promise<void>((r) => setTimeout(r, 100)); // poll interval, not synchronisation
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
-}
-
-const keys = (name: string, ...k: string[]) => tmux('send-keys', '-t', name, ...k);
+const waitScreen = term.waitScreen;
+const keys = term.keys;
 
 async function statusJson(): Promise<Record<string, Record<string, string>>> {
   const r = await runCli(['status', book, '-i', inv, '--state', state, '--json'], { cwd: dir });
