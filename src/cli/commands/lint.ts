@@ -50,7 +50,7 @@ function runShellcheck(step: Step, script: string): Finding[] {
 export async function lintCommand(path: string, o: LintOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   const { runbook, inventory, cliVars } = await loadSession(path, o);
   const ctx = new RenderContext(runbook, inventory, cliVars);
-  ctx.placeholderCaptures(runbook.steps);
+  ctx.placeholderCaptures(runbook.steps, 'shell');
   const useShellcheck = o.shellcheck !== false && shellcheckAvailable();
   const findings: Finding[] = [];
   const seen = new Set<string>();

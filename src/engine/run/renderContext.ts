@@ -68,13 +68,14 @@ export class RenderContext {
 
   /**
    * For plan and lint (which connect to nothing): make every capture that has no value yet render
-   * as a visible placeholder instead of an undefined variable.
+   * as a placeholder instead of an undefined variable (visible for plan, a plain word for lint).
    */
-  placeholderCaptures(steps: readonly Step[]): void {
+  placeholderCaptures(steps: readonly Step[], style: 'display' | 'shell' = 'display'): void {
     for (const s of steps) {
       const name = s.attrs.capture;
       if (!name || name in this.global) continue;
-      const value = `<${name}: captured by step ${s.id}>`;
+      // 'shell' placeholders are plain words, so ShellCheck sees valid shell where a value goes.
+      const value = style === 'shell' ? `captured_${name}` : `<${name}: captured by step ${s.id}>`;
       this.global[name] = value;
       for (const h of this.inventory.hosts) (this.byHost[h.name] ??= {})[name] ??= value;
     }
