@@ -33,17 +33,19 @@ export function shellcheckAvailable(): boolean {
   return spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function runShellcheck(step: Step, script: string): Finding[] {
-  // Template tags may add or remove lines; findings map to body lines as rendered for the first host.
+function runShellcheck(step: Step, script: string, host: string): Finding[] {
   const res = spawnSync('shellcheck', ['-f', 'json1', '-s', 'bash', '-'], { input: `#!/bin/bash\n${script}`, encoding: 'utf8' });
   if (res.error) return [];
   const parsed = JSON.parse(res.stdout || '{"comments":[]}') as { comments: ShellcheckComment[] };
+  // When templating kept the line count (the usual case), rendered line k is body line k, at fence
+  // line + k. When a loop or condition changed it, say which rendered line, at the fence line.
+  const lineCount = (t: string): number => t.replace(/\n$/, '').split('\n').length;
+  const sameLines = lineCount(script) === lineCount(step.body);
   return parsed.comments.map((c) => ({
     file: step.loc.file,
-    // line 1 is the shebang we added; body line k is at fence line + k
-    line: step.loc.line + (c.line - 1),
+    line: sameLines ? step.loc.line + (c.line - 1) : step.loc.line,
     level: c.level,
-    message: `SC${c.code}: ${c.message} (step \`${step.id}\`)`,
+    message: `SC${c.code}: ${c.message} (step \`${step.id}\`${sameLines ? '' : `, line ${c.line - 1} of the script as rendered for ${host}`})`,
   }));
 }
 
@@ -80,7 +82,7 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
         const r = ctx.render(s, h);
         if (useShellcheck && !checked && s.kind === 'shell') {
           checked = true;
-          for (const f of runShellcheck(s, r.script.slice(STEP_PRELUDE.length))) add(f);
+          for (const f of runShellcheck(s, r.script.slice(STEP_PRELUDE.length), h.name)) add(f);
         }
       } catch (e) {
         const l = located(e);
