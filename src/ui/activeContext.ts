@@ -4,7 +4,7 @@ import type { UiState } from './uiState.js';
 
 /**
  * Which dialog owns the keyboard, highest priority first: engine prompts (host key, variable),
- * then the quit / confirm / picker / log / help overlays, then the resume banner, else the player.
+ * then the quit / danger / confirm / picker / log / help overlays, then the resume banner, else the player.
  */
 export function activeContext(ui: UiState, prompts: readonly PromptRequest[], interruptedPending: number): KeyContext {
   const p = prompts[0];
@@ -12,6 +12,7 @@ export function activeContext(ui: UiState, prompts: readonly PromptRequest[], in
   if (p?.kind === 'var') return 'var';
   switch (ui.overlay?.kind) {
     case 'quit': return 'quit';
+    case 'danger': return 'danger';
     case 'confirm': return 'confirm';
     case 'picker': return 'picker';
     case 'log': return 'log';

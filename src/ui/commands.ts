@@ -5,9 +5,9 @@ import type { Step } from '../engine/types.js';
 import type { PlayerController, PlayStop } from '../engine/run/types.js';
 import { answerPrompt, flash, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
 import { isSecretName } from '../engine/secrets.js';
-import type { CommandId, KeyContext } from './keymap.js';
+import { asksFirst, type CommandId, type KeyContext } from './keymap.js';
 import { isDone, stepChanged, stepLabel } from './selectors.js';
-import type { PendingRun, UiAction, UiState } from './uiState.js';
+import type { PendingRun, RecordPlan, UiAction, UiState } from './uiState.js';
 
 export interface CommandDeps {
   readonly store: RunStore;
@@ -162,9 +162,83 @@ async function inOrder(jobs: readonly (() => Promise<unknown>)[]): Promise<void>
   for (const j of jobs) await j();
 }
 
+type Planner = (d: CommandDeps) => RecordPlan | undefined;
+
+/**
+ * What each dangerous command would record, computed when its key is pressed (undefined, after
+ * an info message, when there is nothing to record). Every command the keymap flags `dangerous`
+ * (and not `alreadyAsked`) needs one here: test/ui/dangerous.test.tsx checks it.
+ */
+export const RECORD_PLANNERS: Partial<Record<CommandId, Planner>> = {
+  'step.skip': (d) => {
+    const step = selectedStep(d);
+    if (!step) return undefined;
+    const recs = d.store.getState().records[step.id] ?? {};
+    const hosts = d.targetsOf(step.id).filter((h) => !isDone(recs[h]?.status) && recs[h]?.status !== 'running');
+    if (hosts.length === 0) return void flash(d.store, 'info', `nothing to skip in ${stepLabel(step)}`);
+    return { command: 'step.skip', verb: 'skip', groups: [{ stepId: step.id, hosts }], then: 'next' };
+  },
+  'host.skip': (d) => {
+    const step = selectedStep(d);
+    const host = selectedHost(d, step);
+    if (!step || !host) return undefined;
+    return { command: 'host.skip', verb: 'skip', groups: [{ stepId: step.id, hosts: [host] }] };
+  },
+  'host.markDone': (d) => {
+    const step = selectedStep(d);
+    const host = selectedHost(d, step);
+    if (!step || !host) return undefined;
+    return { command: 'host.markDone', verb: 'markDone', groups: [{ stepId: step.id, hosts: [host] }] };
+  },
+  'resume.skip': (d) => resumePlan(d, 'resume.skip', 'skip'),
+  'resume.markDone': (d) => resumePlan(d, 'resume.markDone', 'markDone'),
+};
+
+function resumePlan(d: CommandDeps, command: CommandId, verb: RecordPlan['verb']): RecordPlan | undefined {
+  const groups = [...groupByStep(pendingInterrupted(d.store))].map(([stepId, hosts]) => ({ stepId, hosts }));
+  if (groups.length === 0) return undefined;
+  return { command, verb, groups, then: 'dismissResume' };
+}
+
+/** A dangerous command: open the 'danger' dialog with what it would record, or record at once
+ *  when the keymap says it was already asked. */
+function askOrRecord(d: CommandDeps, id: CommandId): void {
+  const planner = RECORD_PLANNERS[id];
+  if (!planner) return flash(d.store, 'error', `no record plan for ${id}`, 'this is a bug in the player');
+  const plan = planner(d);
+  if (!plan) return;
+  if (asksFirst(id)) return d.dispatch({ type: 'open', overlay: { kind: 'danger', plan } });
+  recordPlan(d, plan);
+}
+
+/** Record what the operator agreed to: every (step, hosts) skipped or done by hand, in order. */
+export function recordPlan(d: CommandDeps, plan: RecordPlan): void {
+  const { store, controller, dispatch } = d;
+  if (plan.then === 'dismissResume') dispatch({ type: 'dismissResume' });
+  const jobs: (() => Promise<unknown>)[] = [];
+  for (const g of plan.groups) {
+    if (plan.verb === 'skip') jobs.push(() => controller.skip(g.stepId, g.hosts));
+    else for (const h of g.hosts) jobs.push(() => controller.markDone(g.stepId, h));
+  }
+  const labelOf = (id: string): string => {
+    const st = store.getState().runbook.steps.find((s) => s.id === id);
+    return st ? stepLabel(st) : id;
+  };
+  const what = plan.groups.map((g) => `${labelOf(g.stepId)} on ${g.hosts.join(', ')}`).join('; ');
+  safely(store, () => inOrder(jobs), () => {
+    flash(store, 'info', plan.verb === 'skip' ? `skipped ${what}` : `marked done by hand: ${what}`);
+    if (plan.then === 'next') {
+      const step = selectedStep(d);
+      dispatch({ type: 'move', delta: 1, hostCount: step ? d.targetsOf(step.id).length : 0 });
+    }
+  });
+}
+
 /** Carry out one command in the given context. */
 export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): void {
   const { store, controller, dispatch } = d;
+  // Data, not special cases: whatever the keymap flags dangerous asks first.
+  if (asksFirst(id)) return askOrRecord(d, id);
   const ui = d.ui();
   const step = selectedStep(d);
   const host = selectedHost(d, step);
@@ -200,19 +274,13 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
     case 'host.retry':
       if (!step || !host) return;
       return requestRun(d, { kind: 'run', stepId: step.id, hosts: [host], force: true });
-    case 'step.skip': {
-      if (!step) return;
-      const recs = store.getState().records[step.id] ?? {};
-      const hosts = d.targetsOf(step.id).filter((h) => !isDone(recs[h]?.status) && recs[h]?.status !== 'running');
-      if (hosts.length === 0) return flash(store, 'info', `nothing to skip in ${stepLabel(step)}`);
-      return safely(store, () => controller.skip(step.id, hosts), () => dispatch({ type: 'move', delta: 1, hostCount }));
-    }
+    case 'step.skip':
     case 'host.skip':
-      if (!step || !host) return;
-      return safely(store, () => controller.skip(step.id, [host]));
     case 'host.markDone':
-      if (!step || !host) return;
-      return safely(store, () => controller.markDone(step.id, host), () => flash(store, 'info', `${stepLabel(step)} marked done by hand on ${host}`));
+    case 'resume.markDone':
+    case 'resume.skip':
+      // Only reached for a dangerous command that does not ask first (none today): record at once.
+      return askOrRecord(d, id);
     case 'step.abort':
       if (ui.ctrlCArmed) {
         if (mode !== 'idle') safely(store, () => controller.abort());
@@ -245,19 +313,11 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
       if (p?.kind === 'host-key') answerPrompt(store, p.id, id === 'hostKey.accept');
       return;
     }
-    case 'resume.retry':
-    case 'resume.markDone':
-    case 'resume.skip': {
+    case 'resume.retry': {
       const byStep = groupByStep(pendingInterrupted(store));
       dispatch({ type: 'dismissResume' });
-      const jobs: (() => Promise<unknown>)[] = [];
-      for (const [stepId, hosts] of byStep) {
-        if (id === 'resume.retry') jobs.push(() => controller.runStep(stepId, { hosts }));
-        else if (id === 'resume.skip') jobs.push(() => controller.skip(stepId, hosts));
-        else for (const h of hosts) jobs.push(() => controller.markDone(stepId, h));
-      }
-      if (id === 'resume.retry') return withVars(d, () => safely(store, () => inOrder(jobs)));
-      return safely(store, () => inOrder(jobs));
+      const jobs = [...byStep].map(([stepId, hosts]) => () => controller.runStep(stepId, { hosts }));
+      return withVars(d, () => safely(store, () => inOrder(jobs)));
     }
     case 'confirm.skip': {
       const o = ui.overlay;
@@ -312,6 +372,10 @@ function confirmDialog(d: CommandDeps, context: KeyContext): void {
     dispatch({ type: 'close' });
     return executeRun(d, o.run, true);
   }
+  if (o?.kind === 'danger') {
+    dispatch({ type: 'close' });
+    return recordPlan(d, o.plan);
+  }
 }
 
 function cancelDialog(d: CommandDeps, context: KeyContext): void {
@@ -326,4 +390,5 @@ function cancelDialog(d: CommandDeps, context: KeyContext): void {
   const o = d.ui().overlay;
   dispatch({ type: 'close' });
   if (o?.kind === 'confirm' && o.run.kind === 'play') flash(store, 'info', `stopped before ${o.run.stepId}`);
+  if (o?.kind === 'danger') flash(store, 'info', 'nothing recorded');
 }

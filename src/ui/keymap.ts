@@ -14,7 +14,8 @@ export type KeyContext =
   | 'quit'
   | 'hostKey'
   | 'var'
-  | 'resume';
+  | 'resume'
+  | 'danger';
 
 export type CommandId =
   | 'nav.down'
@@ -54,8 +55,15 @@ export interface Command {
    *  ('up', 'down', 'pageUp', 'pageDown', 'enter', 'esc', 'tab', 'space'), optionally 'ctrl+x'. */
   readonly keys: readonly string[];
   readonly description: string;
-  /** Changes recorded state in a way that cannot be undone by rerunning (shown with a mark). */
+  /**
+   * Records state that makes play pass a step without running it (skipped, done by hand). The
+   * player asks first: pressing it opens the 'danger' dialog listing exactly what will be recorded
+   * (y/Enter records it, n/Esc records nothing), unless `alreadyAsked`. Shown with a mark.
+   */
   readonly dangerous?: boolean;
+  /** A dangerous key pressed inside a dialog that already is the question (the confirm dialog's
+   *  `s`): it acts at once, no second prompt. */
+  readonly alreadyAsked?: boolean;
   readonly contexts: readonly KeyContext[];
   /** Shown in the footer hints of its contexts. */
   readonly hint?: boolean;
@@ -79,7 +87,9 @@ export const COMMANDS: readonly Command[] = [
   { id: 'step.skip', keys: ['s'], description: 'skip the step on all its pending hosts', contexts: ['main'], dangerous: true, hint: true },
   { id: 'host.skip', keys: ['S'], description: 'skip the step on the selected host', contexts: ['main'], dangerous: true },
   { id: 'host.markDone', keys: ['m'], description: 'mark the step done by hand on the selected host', contexts: ['main'], dangerous: true },
-  { id: 'step.abort', keys: ['ctrl+c'], description: 'abort the running step (twice: quit)', contexts: ['global'], dangerous: true },
+  // Not dangerous: aborting records the running hosts failed, which play never passes (R reruns
+  // them). It is the safe direction and must act at once, so it never asks.
+  { id: 'step.abort', keys: ['ctrl+c'], description: 'abort the running step at once, never asks (twice: quit)', contexts: ['global'] },
   { id: 'hosts.pick', keys: ['h'], description: 'choose the hosts of this session', contexts: ['main'], hint: true },
   { id: 'log.open', keys: ['l'], description: 'open the full log of the selected host', contexts: ['main'] },
   { id: 'help.toggle', keys: ['?'], description: 'show / hide this help', contexts: ['main', 'help'], hint: true },
@@ -91,10 +101,10 @@ export const COMMANDS: readonly Command[] = [
   { id: 'resume.retry', keys: ['R'], description: 'retry the interrupted hosts', contexts: ['resume'], hint: true },
   { id: 'resume.markDone', keys: ['m'], description: 'mark the interrupted hosts done by hand', contexts: ['resume'], dangerous: true, hint: true },
   { id: 'resume.skip', keys: ['s'], description: 'skip the interrupted hosts', contexts: ['resume'], dangerous: true, hint: true },
-  { id: 'confirm.skip', keys: ['s'], description: 'skip the step instead of running it', contexts: ['confirm'], dangerous: true, hint: true },
+  { id: 'confirm.skip', keys: ['s'], description: 'skip the step instead of running it', contexts: ['confirm'], dangerous: true, alreadyAsked: true, hint: true },
   { id: 'var.save', keys: ['tab'], description: 'save the value for next time (on / off; never for secrets)', contexts: ['var'], hint: true },
-  { id: 'dialog.confirm', keys: ['enter', 'y'], description: 'confirm / apply', contexts: ['confirm', 'quit', 'picker', 'var'], hint: true },
-  { id: 'dialog.cancel', keys: ['esc', 'n'], description: 'cancel / close', contexts: ['confirm', 'quit', 'picker', 'log', 'help', 'resume', 'var'], hint: true },
+  { id: 'dialog.confirm', keys: ['enter', 'y'], description: 'confirm / apply', contexts: ['confirm', 'danger', 'quit', 'picker', 'var'], hint: true },
+  { id: 'dialog.cancel', keys: ['esc', 'n'], description: 'cancel / close', contexts: ['confirm', 'danger', 'quit', 'picker', 'log', 'help', 'resume', 'var'], hint: true },
 ];
 
 /** In the var prompt, letters are text: only named keys dispatch there. */
@@ -146,6 +156,12 @@ export function commandsFor(context: KeyContext): readonly Command[] {
   return COMMANDS.filter((c) => c.contexts.includes(context));
 }
 
+/** True when pressing the command opens the 'danger' dialog first (dangerous and not already asked). */
+export function asksFirst(id: CommandId): boolean {
+  const c = getCommand(id);
+  return c.dangerous === true && c.alreadyAsked !== true;
+}
+
 export function getCommand(id: CommandId): Command {
   const c = COMMANDS.find((x) => x.id === id);
   if (!c) throw new Error(`unknown command ${id}`);
@@ -174,6 +190,7 @@ function shortDescription(c: Command): string {
 const CONTEXT_TITLES: Record<KeyContext, string> = {
   global: 'Anywhere', main: 'Player', help: 'Help', log: 'Log view', picker: 'Host picker',
   confirm: 'Confirm dialog', quit: 'Quit dialog', hostKey: 'Host key dialog', var: 'Variable prompt', resume: 'Resume banner',
+  danger: 'Skip / mark done dialog',
 };
 
 export function contextTitle(c: KeyContext): string {
@@ -185,7 +202,7 @@ export function keyTableMarkdown(): string {
   const rows = COMMANDS.map((c) => {
     const keys = c.keys.map((k) => `\`${keyLabel(k)}\``).join(', ');
     const where = c.contexts.map(contextTitle).join(', ');
-    return `| ${keys} | ${c.description}${c.dangerous ? ' (records state)' : ''} | ${where} | \`${c.id}\` |`;
+    return `| ${keys} | ${c.description}${c.dangerous ? (c.alreadyAsked ? ' (records state)' : ' (records state; asks first)') : ''} | ${where} | \`${c.id}\` |`;
   });
   return ['| Keys | Action | Where | Command |', '| --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }

@@ -2,6 +2,7 @@
 // No React here; everything is testable directly.
 import { DONE_STATUSES, type HostStatus, type HostStepRecord, type Step } from '../engine/types.js';
 import { liveKey, type RunStoreState } from '../engine/store.js';
+import type { RecordPlan } from './uiState.js';
 
 export type BadgeKind = 'done' | 'failed' | 'running' | 'partial' | 'interrupted' | 'changed' | 'pending' | 'none';
 
@@ -152,4 +153,30 @@ export function stepAttributeLines(step: Step): string[] {
   if (a.file) out.push(`file: ${a.file}${a.mode ? ` mode ${a.mode}` : ''}${a.owner ? ` owner ${a.owner}` : ''}`);
   if (a.norun) out.push('norun: yes');
   return out;
+}
+
+/**
+ * The question the 'danger' dialog asks before a dangerous command records anything: what will be
+ * recorded, on which step and exactly which hosts, e.g.
+ * "Skip step `drain` on web1, web2, db1? It will be recorded as skipped and play will pass it."
+ */
+export function recordQuestion(plan: RecordPlan, labelOf: (stepId: string) => string): { readonly title: string; readonly lines: readonly string[] } {
+  const skip = plan.verb === 'skip';
+  const title = skip ? 'Skip without running?' : 'Mark done by hand?';
+  const recorded = skip ? 'skipped' : 'done by hand (done-manual)';
+  const [only] = plan.groups;
+  if (plan.groups.length === 1 && only) {
+    const where = `\`${labelOf(only.stepId)}\``;
+    const hosts = only.hosts.join(', ');
+    const ask = skip ? `Skip step ${where} on ${hosts}?` : `Mark ${where} done by hand on ${hosts}?`;
+    return { title, lines: [`${ask} It will be recorded as ${recorded} and play will pass it.`] };
+  }
+  const ask = skip ? 'Skip these steps on these hosts?' : 'Mark these steps done by hand on these hosts?';
+  return {
+    title,
+    lines: [
+      `${ask} Each will be recorded as ${recorded} and play will pass it:`,
+      ...plan.groups.map((g) => `  \`${labelOf(g.stepId)}\` on ${g.hosts.join(', ')}`),
+    ],
+  };
 }

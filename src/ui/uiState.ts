@@ -1,5 +1,6 @@
 // UI-local state (selection, focused pane, overlays, scroll) as a pure reducer, tested directly.
 // Engine state lives in the run store; nothing here is persisted.
+import type { CommandId } from './keymap.js';
 
 export type Pane = 'steps' | 'doc' | 'hosts';
 export const PANES: readonly Pane[] = ['steps', 'doc', 'hosts'];
@@ -9,12 +10,25 @@ export type PendingRun =
   | { readonly kind: 'run'; readonly stepId: string; readonly hosts?: readonly string[]; readonly force?: boolean }
   | { readonly kind: 'play'; readonly stepId: string };
 
+/**
+ * What a dangerous command (keymap `dangerous`) will record once the operator says yes: every
+ * (step, hosts) pair, recorded skipped or done by hand, and what happens after.
+ */
+export interface RecordPlan {
+  readonly command: CommandId;
+  readonly verb: 'skip' | 'markDone';
+  readonly groups: readonly { readonly stepId: string; readonly hosts: readonly string[] }[];
+  /** 'next': select the next step (s on a step); 'dismissResume': close the resume banner. */
+  readonly then?: 'next' | 'dismissResume';
+}
+
 export type Overlay =
   | { readonly kind: 'help' }
   | { readonly kind: 'log'; readonly stepId: string; readonly host: string; readonly log?: string; readonly scroll: number }
   | { readonly kind: 'picker'; readonly hosts: readonly string[]; readonly chosen: readonly string[]; readonly cursor: number }
   | { readonly kind: 'confirm'; readonly run: PendingRun; readonly reason: 'confirm' | 'changed' }
-  | { readonly kind: 'quit' };
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'danger'; readonly plan: RecordPlan };
 
 export interface UiState {
   readonly selected: number;

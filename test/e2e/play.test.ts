@@ -72,6 +72,9 @@ describe('runbook play in a terminal', () => {
     expect(s).toMatch(/h2\s+ok\s+#2/);
 
     await keys('first', 'j', 's');
+    s = await waitScreen('first', (x) => x.includes('Skip step `optional` on h1, h2, h3?'), 'the player asking before it records the skip');
+    expect(existsSync(join(dir, 'h1.optional'))).toBe(false);
+    await keys('first', 'y');
     await waitScreen('first', (x) => /optional\s+✔ 3\/3/.test(x) && /› finish/.test(x), 'optional skipped');
     expect(existsSync(join(dir, 'h1.optional'))).toBe(false);
 

@@ -31,9 +31,9 @@ describe('running, retrying, skipping', () => {
     expect(h.frame()).toContain('› backup');
   });
 
-  it('s skips the selected step on its pending hosts only', async () => {
+  it('s then y skips the selected step on its pending hosts only', async () => {
     h = await renderApp(rb, { records: { drain: all('drain', 'ok'), backup: { web1: rec('backup', 'ok') } } });
-    await h.press('s');
+    await h.press('s', 'y');
     expect(h.controller.calls).toContainEqual({ fn: 'skip', stepId: 'backup', hosts: ['web2', 'db1'] });
   });
 
@@ -50,16 +50,16 @@ describe('running, retrying, skipping', () => {
     expect(h.controller.calls).toContainEqual({ fn: 'runStep', stepId: 'drain', opts: { hosts: ['web2'], force: true } });
   });
 
-  it('S skips and m marks done the selected host', async () => {
+  it('S skips and m marks done the selected host, each once confirmed', async () => {
     h = await renderApp(rb);
-    await h.press(KEYS.tab, KEYS.tab, 'j', 'j', 'S', 'k', 'm');
+    await h.press(KEYS.tab, KEYS.tab, 'j', 'j', 'S', 'y', 'k', 'm', 'y');
     expect(h.controller.calls).toContainEqual({ fn: 'skip', stepId: 'drain', hosts: ['db1'] });
     expect(h.controller.calls).toContainEqual({ fn: 'markDone', stepId: 'drain', host: 'web2' });
   });
 
   it('shows a controller error as a flash message with its hint instead of crashing', async () => {
     h = await renderApp(rb, { script: { throwOn: 'skip' } });
-    await h.press('s');
+    await h.press('s', 'y');
     const f = await h.waitFor((x) => x.includes('skip failed'), 'flash');
     expect(f).toContain('state file is locked — close the other player');
   });
@@ -136,10 +136,10 @@ describe('dialogs', () => {
     expect(h.controller.calls).toContainEqual({ fn: 'setVar', name: 'api_token', value: 's3x' });
   });
 
-  it('on resume, lists interrupted hosts and m marks them done', async () => {
+  it('on resume, lists interrupted hosts and m then y marks them done', async () => {
     h = await renderApp(rb, { records: { drain: { web1: rec('drain', 'ok'), web2: rec('drain', 'interrupted'), db1: rec('drain', 'ok') } }, interruptedOnLoad: [{ stepId: 'drain', host: 'web2' }] });
     expect(h.frame()).toContain('⏸ drain on web2');
-    await h.press('m');
+    await h.press('m', 'y');
     await h.waitFor((f) => !f.includes('⏸ drain on web2'), 'banner closed');
     expect(h.controller.calls).toContainEqual({ fn: 'markDone', stepId: 'drain', host: 'web2' });
   });

@@ -73,26 +73,30 @@ describe('running a step across hosts', () => {
 });
 
 describe('recording by hand', () => {
-  it('s records the step skipped on every pending host in the state file, without running it', async () => {
+  it('s then y records the step skipped on every pending host in the state file, without running it', async () => {
     const f = await start();
     await f.press('s');
+    await f.waitFor((x) => x.includes('Skip step `drain` on web1, web2, db1?'), 'the skip question');
+    await f.press('y');
     await f.waitFor((x) => /drain\s+✔ 3\/3/.test(x), 'skipped counts as done');
     expect(f.transport.calls).toHaveLength(0);
     expect(statuses((await stateOnDisk(f)).drain)).toEqual({ web1: 'skipped', web2: 'skipped', db1: 'skipped' });
   });
 
-  it('keys arriving in one chunk act one after the other (j then s skips the second step)', async () => {
+  it('keys arriving in one chunk act one after the other (j, s, y skips the second step)', async () => {
     const f = await start();
-    await f.press('js');
+    await f.press('jsy');
     await f.waitFor((x) => /backup\s+✔ 3\/3/.test(x), 'backup skipped');
     const onDisk = await stateOnDisk(f);
     expect(onDisk.drain).toBeUndefined();
     expect(statuses(onDisk.backup)).toEqual({ web1: 'skipped', web2: 'skipped', db1: 'skipped' });
   });
 
-  it('m marks the step done by hand on the host selected in the hosts pane', async () => {
+  it('m then y marks the step done by hand on the host selected in the hosts pane', async () => {
     const f = await start();
     await f.press(KEYS.tab, KEYS.tab, KEYS.down, 'm');
+    await f.waitFor((x) => x.includes('Mark `drain` done by hand on web2?'), 'the mark-done question');
+    await f.press('y');
     await f.waitFor((x) => /web2\s+done-manual/.test(x), 'web2 done-manual');
     const recs = (await stateOnDisk(f)).drain;
     expect(statuses(recs)).toEqual({ web2: 'done-manual' });
@@ -114,7 +118,7 @@ describe('playing', () => {
     expect(f.transport.callsMatching('upgrading')).toHaveLength(3);
   });
 
-  it('s in the confirm dialog records the step skipped instead of running it', async () => {
+  it('s in the confirm dialog records the step skipped at once (the dialog was the question)', async () => {
     const f = await start();
     await f.press(KEYS.space);
     await f.waitFor((x) => x.includes('Confirm: upgrade'), 'confirm dialog');

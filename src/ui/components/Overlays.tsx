@@ -10,6 +10,7 @@ import { HostPicker } from './HostPicker.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ChangedDiff } from './ChangedDiff.js';
 import { QuitDialog } from './QuitDialog.js';
+import { DangerDialog } from './DangerDialog.js';
 import { HostKeyDialog } from './HostKeyDialog.js';
 import { VarPrompt } from './VarPrompt.js';
 import { ResumeBanner } from './ResumeBanner.js';
@@ -39,6 +40,8 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
       return prompt?.kind === 'var' ? <VarPrompt name={prompt.name} secret={prompt.secret} value={ui.varInput} save={ui.varSave} width={width} /> : null;
     case 'quit':
       return <QuitDialog stepLabel={state.currentStepId ? props.stepLabelOf(state.currentStepId) : undefined} width={width} />;
+    case 'danger':
+      return o?.kind === 'danger' ? <DangerDialog plan={o.plan} stepLabelOf={props.stepLabelOf} width={width} /> : null;
     case 'help':
       return <HelpOverlay width={width} height={props.height} />;
     case 'log':
