@@ -160,6 +160,11 @@ export type HostStatus = (typeof HOST_STATUSES)[number];
 /** Statuses that mean "this step is finished on this host; do not run it again unless forced". */
 export const DONE_STATUSES: readonly HostStatus[] = ['ok', 'skipped', 'done-already', 'done-manual'];
 
+/** Finished on that host: play passes it unless forced. */
+export function isDone(status: HostStatus | undefined): boolean {
+  return status !== undefined && DONE_STATUSES.includes(status);
+}
+
 export interface HostStepRecord {
   readonly status: HostStatus;
   readonly attempts: number;

@@ -1,7 +1,8 @@
 // Pure derivations from the run store for display: step badges, progress, host rows.
 // No React here; everything is testable directly.
-import { DONE_STATUSES, type HostStatus, type HostStepRecord, type Step } from '../engine/types.js';
+import { isDone, type HostStatus, type HostStepRecord, type Step } from '../engine/types.js';
 import { liveKey, type RunStoreState } from '../engine/store.js';
+import { formatDuration } from '../engine/duration.js';
 import type { RecordPlan } from './uiState.js';
 
 export type BadgeKind = 'done' | 'failed' | 'running' | 'partial' | 'interrupted' | 'changed' | 'pending' | 'none';
@@ -14,9 +15,7 @@ export interface Badge {
 
 type Records = RunStoreState['records'];
 
-export function isDone(status: HostStatus | undefined): boolean {
-  return status !== undefined && DONE_STATUSES.includes(status);
-}
+export { isDone };
 
 /** True when some record of the step was made for a different version of its text. */
 export function stepChanged(step: Step, records: Records, hosts: readonly string[]): boolean {
@@ -118,16 +117,7 @@ export function exitCodeFor(steps: readonly Step[], records: Records, targetsOf:
   return allDone ? 0 : 3;
 }
 
-/** "1m05s", "12s", "850ms". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  const h = Math.floor(m / 60);
-  if (h > 0) return `${h}h${String(m % 60).padStart(2, '0')}m`;
-  return `${m}m${String(s % 60).padStart(2, '0')}s`;
-}
+export { formatDuration };
 
 /** Short label of a step for lists: its id attribute, the file it writes, or its first command line. */
 export function stepLabel(step: Step): string {

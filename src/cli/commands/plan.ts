@@ -4,7 +4,7 @@ import { RenderContext } from '../../engine/run/renderContext.js';
 import { openState } from '../../engine/state/stateFile.js';
 import { describeError, EXIT } from '../../engine/errors.js';
 import { loadSession, type CommonOptions } from '../session.js';
-import { STATUS_SYMBOL } from '../symbols.js';
+import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 import { compactLineDiff, formatDiffLine, olderHashes } from '../../engine/lineDiff.js';
 import type { HostStepRecord, Step } from '../../engine/types.js';
 
@@ -64,7 +64,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
       continue;
     }
     if (hostFilter) hosts = hosts.filter((h) => hostFilter.includes(h.name));
-    const flags = [s.attrs.sudo && 'sudo', s.attrs.confirm !== undefined && `confirm${s.attrs.confirm ? `="${s.attrs.confirm}"` : ''}`, s.attrs.serial && `serial=${s.attrs.serial}`, s.attrs.capture && `capture=${s.attrs.capture}`, s.attrs.timeoutMs && `timeout=${s.attrs.timeoutMs / 1000}s`, s.attrs.retries && `retries=${s.attrs.retries}`, s.attrs.continueOnError && 'continue_on_error']
+    const flags = [s.attrs.sudo && 'sudo', s.attrs.confirm !== undefined && `confirm${s.attrs.confirm ? `="${s.attrs.confirm}"` : ''}`, s.attrs.serial && `serial=${s.attrs.serial}`, s.attrs.capture && `capture=${s.attrs.capture}`, s.attrs.timeoutMs && `timeout=${formatDuration(s.attrs.timeoutMs)}`, s.attrs.retries && `retries=${s.attrs.retries}`, s.attrs.continueOnError && 'continue_on_error']
       .filter(Boolean)
       .join(' ');
     say(`\n## ${s.id}  — ${s.title}  (${s.loc.file}:${s.loc.line})  hosts=${s.hosts}${flags ? `  ${flags}` : ''}`);

@@ -1,7 +1,7 @@
 // `runbook status`: the steps × hosts table from the state file (read-only, takes no lock).
 import { resolvePattern } from '../../engine/inventory/patterns.js';
 import { openState } from '../../engine/state/stateFile.js';
-import type { HostStatus, HostStepRecord } from '../../engine/types.js';
+import { isDone, type HostStatus, type HostStepRecord } from '../../engine/types.js';
 import { loadSession, type CommonOptions } from '../session.js';
 import { STATUS_LEGEND, STATUS_SYMBOL } from '../symbols.js';
 
@@ -68,7 +68,7 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
       const c = cells[h];
       if (!c) return ' '.repeat(h.length);
       total++;
-      if (['ok', 'skipped', 'done-already', 'done-manual'].includes(c.status)) done++;
+      if (isDone(c.status)) done++;
       return (STATUS_SYMBOL[c.status] + (c.changed ? '*' : '')).padEnd(h.length);
     });
     out(`${step.id.slice(0, idWidth).padEnd(idWidth)}  ${row.join('  ')}`);

@@ -4,6 +4,7 @@ import { createStreamMasker } from '../secrets.js';
 import { openStepLog } from '../state/logs.js';
 import type { Host, HostStatus, HostStepRecord, Step } from '../types.js';
 import type { ExecResult, OutputStream, Transport } from '../transport/types.js';
+import { formatDuration } from '../duration.js';
 import { delay } from './limit.js';
 import type { RenderContext, RealRender } from './renderContext.js';
 import type { resolveStatePaths } from '../state/paths.js';
@@ -34,10 +35,6 @@ export interface HostRunResult {
   readonly lastLine?: string;
   readonly log?: string;
   readonly aborted: boolean;
-}
-
-function fmtDuration(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord | undefined, deps: HostRunDeps): Promise<HostRunResult> {
@@ -117,7 +114,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   let signalName: string | null | undefined;
   let captured: HostStepRecord['captured'];
   const abortedMessage = (): string =>
-    timeout?.aborted && !deps.signal.aborted ? `timed out after ${fmtDuration(timeoutMs!)}` : 'aborted by operator';
+    timeout?.aborted && !deps.signal.aborted ? `timed out after ${formatDuration(timeoutMs!)}` : 'aborted by operator';
 
   try {
     let done = false;

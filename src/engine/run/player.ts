@@ -15,7 +15,7 @@ import {
   type RunStore,
 } from '../store.js';
 import type { Transport } from '../transport/types.js';
-import { DONE_STATUSES, type Host, type HostStatus, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
+import { isDone, type Host, type HostStatus, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
 import type { PlayerEventListener } from './events.js';
 import { runStepOnHost } from './hostRun.js';
 import { forEachLimit } from './limit.js';
@@ -46,10 +46,6 @@ export interface PlayOptions {
   readonly only?: readonly string[];
   /** Run even where state says done (headless --force). */
   readonly force?: boolean;
-}
-
-export function isDone(status: HostStatus | undefined): boolean {
-  return status !== undefined && DONE_STATUSES.includes(status);
 }
 
 export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?: PlayOptions): Promise<PlayStop> } {
