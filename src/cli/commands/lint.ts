@@ -2,7 +2,7 @@
 // step (when installed), each finding mapped to the runbook's file:line.
 import { spawnSync } from 'node:child_process';
 import { BadInputError, EXIT } from '../../engine/errors.js';
-import { RenderContext, STEP_PRELUDE } from '../../engine/run/renderContext.js';
+import { RenderContext } from '../../engine/run/renderContext.js';
 import type { Step } from '../../engine/types.js';
 import { loadSession, type CommonOptions } from '../session.js';
 
@@ -82,7 +82,7 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
         const r = ctx.render(s, h);
         if (useShellcheck && !checked && s.kind === 'shell') {
           checked = true;
-          for (const f of runShellcheck(s, r.script.slice(STEP_PRELUDE.length), h.name)) add(f);
+          for (const f of runShellcheck(s, r.shown, h.name)) add(f);
         }
       } catch (e) {
         const l = located(e);

@@ -78,7 +78,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
         say(`### ${h.name}  [${st}]`);
         if (r.unless) say(`  unless: ${mask(r.unless)}`);
         if (r.file) say(`  writes ${r.file.path} (mode ${r.file.mode ?? '0644'}${r.file.owner ? `, owner ${r.file.owner}` : ''}):\n${indent(mask(r.file.content))}`);
-        else say(indent(mask(r.script.replace(/^set -eo pipefail\n/, ''))));
+        else say(indent(mask(r.shown)));
         if (r.verify) say(`  verify: ${mask(r.verify)}`);
         json.push({ step: s.id, host: h.name, status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), previousText: rec && rec.hash !== s.hash ? maybe(oldText(s.id)(rec.hash), mask) : undefined, script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
       } catch (e) {

@@ -247,7 +247,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
         return {
           ok: true,
           host: hostName,
-          script: mask(s.kind === 'file' ? r.script : r.script.replace(/^set -eo pipefail\n/, '')),
+          script: mask(r.shown),
           unless: r.unless === undefined ? undefined : mask(r.unless),
           verify: r.verify === undefined ? undefined : mask(r.verify),
           fileContent: r.file ? mask(r.file.content) : undefined,

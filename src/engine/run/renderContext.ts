@@ -9,7 +9,10 @@ import { fileWriteScript, validateFileSpec, type FileWriteSpec } from './fileScr
 
 /** A step rendered for one host, unmasked: what actually runs. */
 export interface RealRender {
+  /** What the transport runs: the shell prelude and body, or the file-writing script. */
   readonly script: string;
+  /** What the operator reads: the rendered body as written, or the file-writing script. */
+  readonly shown: string;
   readonly unless?: string;
   readonly verify?: string;
   readonly file?: FileWriteSpec;
@@ -17,7 +20,7 @@ export interface RealRender {
 
 const RESERVED = new Set(['host', 'groups', 'hosts']);
 /** Shell options every step body runs under (as in GitHub Actions' bash): fail on the first error. */
-export const STEP_PRELUDE = 'set -eo pipefail\n';
+const STEP_PRELUDE = 'set -eo pipefail\n';
 
 export class RenderContext {
   private readonly byHost: Record<string, Record<string, string>> = {};
@@ -133,9 +136,10 @@ export class RenderContext {
       };
       const problem = validateFileSpec(spec);
       if (problem) throw new BadInputError(`step \`${step.id}\`: ${problem}`, { file: step.loc.file, line: step.loc.line });
-      return { script: fileWriteScript(spec), unless, verify, file: spec };
+      const script = fileWriteScript(spec);
+      return { script, shown: script, unless, verify, file: spec };
     }
-    return { script: STEP_PRELUDE + body, unless, verify };
+    return { script: STEP_PRELUDE + body, shown: body, unless, verify };
   }
 
   /** Variables that steps reference and nothing defines (for prompts and lint). */
