@@ -42,12 +42,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
   await state.close();
   const ctx = new RenderContext(runbook, inventory, cliVars);
   // Captured values known from earlier sessions are shown as they are; the rest as placeholders.
-  for (const s of runbook.steps) {
-    if (!s.attrs.capture) continue;
-    for (const [h, rec] of Object.entries(records[s.id] ?? {})) {
-      if (rec.captured?.value != null) ctx.addCapture(h, rec.captured.name, rec.captured.value, { global: false, secret: false });
-    }
-  }
+  ctx.restoreCaptures(records);
   ctx.placeholderCaptures(runbook.steps);
   const mask = ctx.masker();
   let errors = 0;

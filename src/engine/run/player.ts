@@ -65,21 +65,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
   };
 
   // Captured values survive restarts through the state file (secret ones do not: memory only).
-  for (const s of runbook.steps) {
-    if (!s.attrs.capture) continue;
-    let single = false;
-    try {
-      single = ctx.stepHosts(s).length === 1;
-    } catch {
-      /* unknown names are reported when the step runs */
-    }
-    for (const [hostName, rec] of Object.entries(state.snapshot()[s.id] ?? {})) {
-      if (rec.captured && rec.captured.value !== null && isDone(rec.status)) {
-        ctx.addCapture(hostName, rec.captured.name, rec.captured.value, { global: single, secret: false });
-        setCapture(store, hostName, rec.captured.name, rec.captured.value);
-      }
-    }
-  }
+  for (const c of ctx.restoreCaptures(state.snapshot())) setCapture(store, c.host, c.name, c.value);
 
   const filtered = (hosts: Host[]): Host[] => {
     const filter = store.getState().hostFilter;

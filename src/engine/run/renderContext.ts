@@ -4,7 +4,7 @@ import { resolvePattern } from '../inventory/patterns.js';
 import { createMasker, isSecretName } from '../secrets.js';
 import { renderTemplate, templateVariables } from '../template/render.js';
 import { buildVars, type Captures } from '../template/vars.js';
-import type { Host, Inventory, Runbook, Step } from '../types.js';
+import { isDone, type Host, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
 import { fileWriteScript, validateFileSpec, type FileWriteSpec } from './fileScript.js';
 
 /** A step rendered for one host, unmasked: what actually runs. */
@@ -82,6 +82,30 @@ export class RenderContext {
       this.global[name] = value;
       for (const h of this.inventory.hosts) (this.byHost[h.name] ??= {})[name] ??= value;
     }
+  }
+
+  /**
+   * Captured values recorded by earlier sessions (secret ones never reach the state file), with
+   * the same single-host-is-global rule as when they were made. Returns what it restored.
+   */
+  restoreCaptures(records: Readonly<Record<string, Readonly<Record<string, HostStepRecord>>>>): { host: string; name: string; value: string }[] {
+    const restored: { host: string; name: string; value: string }[] = [];
+    for (const s of this.runbook.steps) {
+      if (!s.attrs.capture) continue;
+      let single = false;
+      try {
+        single = this.stepHosts(s).length === 1;
+      } catch {
+        /* unknown host names are reported where the step is rendered */
+      }
+      for (const [host, rec] of Object.entries(records[s.id] ?? {})) {
+        const value = rec.captured?.value;
+        if (value == null || !isDone(rec.status)) continue;
+        this.addCapture(host, rec.captured!.name, value, { global: single, secret: false });
+        restored.push({ host, name: rec.captured!.name, value });
+      }
+    }
+    return restored;
   }
 
   captures(): Captures {
