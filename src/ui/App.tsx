@@ -120,6 +120,14 @@ export function App(props: AppProps): React.JSX.Element {
       for (const ch of input) handleKeyRef.current(ch, { ...NO_KEY, shift: ch !== ch.toLowerCase() });
       return;
     }
+    // In text entry, a pasted or fast-typed "value⏎" is the text, then Enter.
+    if (text && input.length > 1 && /[\r\n]/.test(input)) {
+      for (const part of input.split(/(\r\n|\r|\n)/)) {
+        if (/^[\r\n]+$/.test(part)) handleKeyRef.current('', { ...NO_KEY, return: true });
+        else if (part) handleKeyRef.current(part, NO_KEY);
+      }
+      return;
+    }
     handleKeyRef.current(input, key);
   });
 
