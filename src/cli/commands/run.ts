@@ -1,23 +1,11 @@
 // `runbook run`: plays every pending step headlessly, one line per step and host.
-import { BadInputError, EXIT } from '../../engine/errors.js';
+import { EXIT } from '../../engine/errors.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
-import { createPlayer } from '../../engine/run/player.js';
-import { preflight } from '../../engine/run/preflight.js';
 import type { PlayStop } from '../../engine/run/types.js';
-import { openState } from '../../engine/state/stateFile.js';
-import { createRunStore, setHostFilter } from '../../engine/store.js';
-import { createTransport, loadSession, parseIntOption, type CommonOptions, type TransportOptions } from '../session.js';
+import { openPlayerSession, type RunOptions } from '../playerSession.js';
 import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 
-export interface RunOptions extends CommonOptions, TransportOptions {
-  readonly only?: readonly string[];
-  readonly from?: string;
-  readonly yes?: boolean;
-  readonly forks?: string;
-  readonly force?: boolean;
-  readonly retryInterrupted?: boolean;
-  readonly json?: boolean;
-}
+export type { RunOptions };
 
 type Out = (line: string) => void;
 
@@ -61,28 +49,7 @@ function describeStop(stop: PlayStop): { line: string; code: number } {
 }
 
 export async function runCommand(path: string, o: RunOptions, out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const forks = parseIntOption('--forks', o.forks, 1);
-  const session = await loadSession(path, o, { savedVars: true });
-  for (const id of [...(o.only ?? []), ...(o.from ? [o.from] : [])]) {
-    if (!session.runbook.steps.some((s) => s.id === id)) {
-      throw new BadInputError(`no step with id \`${id}\` in ${session.runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });
-    }
-  }
-  preflight(session.runbook, session.inventory, session.cliVars);
-  const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: process.argv.slice(1).join(' ') });
-  const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
-  setHostFilter(store, session.hostFilter);
-  const player = createPlayer({
-    runbook: session.runbook,
-    inventory: session.inventory,
-    transport: createTransport(o),
-    state,
-    paths: session.paths,
-    store,
-    cliVars: session.cliVars,
-    forks,
-    onEvent: o.json ? (e) => out(JSON.stringify(e)) : plainReporter(out),
-  });
+  const { state, player } = await openPlayerSession(path, o, { interactive: false, onEvent: o.json ? (e) => out(JSON.stringify(e)) : plainReporter(out) });
   const onSignal = (): void => player.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

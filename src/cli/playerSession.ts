@@ -1,0 +1,58 @@
+// What `run` and `play` both open before any work: the session, a preflight check of every step,
+// the state file (locked), the store and the player over a transport.
+import { BadInputError } from '../engine/errors.js';
+import type { PlayerEventListener } from '../engine/run/events.js';
+import { createPlayer } from '../engine/run/player.js';
+import { preflight } from '../engine/run/preflight.js';
+import { openState, type StateHandle } from '../engine/state/stateFile.js';
+import { createRunStore, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
+import { createTransport, loadSession, parseIntOption, type CommonOptions, type Session, type TransportOptions } from './session.js';
+
+export interface RunOptions extends CommonOptions, TransportOptions {
+  readonly only?: readonly string[];
+  readonly from?: string;
+  readonly yes?: boolean;
+  readonly forks?: string;
+  readonly force?: boolean;
+  readonly retryInterrupted?: boolean;
+  readonly json?: boolean;
+}
+
+export interface PlayerSession {
+  readonly session: Session;
+  readonly state: StateHandle;
+  readonly store: RunStore;
+  readonly player: ReturnType<typeof createPlayer>;
+}
+
+/**
+ * Bad input fails here, before the state file is opened (exit 2, state untouched). `interactive`:
+ * the operator is there to be asked, so unknown host keys raise a prompt in the store, and
+ * variables nothing defines are left for the player's prompt instead of failing the preflight.
+ */
+export async function openPlayerSession(path: string, o: RunOptions, opts: { interactive: boolean; onEvent?: PlayerEventListener }): Promise<PlayerSession> {
+  const forks = parseIntOption('--forks', o.forks, 1);
+  const session = await loadSession(path, o, { savedVars: true });
+  for (const id of [...(o.only ?? []), ...(o.from ? [o.from] : [])]) {
+    if (!session.runbook.steps.some((s) => s.id === id)) {
+      throw new BadInputError(`no step with id \`${id}\` in ${session.runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });
+    }
+  }
+  preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
+  const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: process.argv.slice(1).join(' ') });
+  const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
+  setHostFilter(store, session.hostFilter);
+  const transport = createTransport(o, opts.interactive ? (info) => requestPrompt<boolean>(store, { kind: 'host-key', ...info }) : undefined);
+  const player = createPlayer({
+    runbook: session.runbook,
+    inventory: session.inventory,
+    transport,
+    state,
+    paths: session.paths,
+    store,
+    cliVars: session.cliVars,
+    forks,
+    onEvent: opts.onEvent,
+  });
+  return { session, state, store, player };
+}
