@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
 import { createTmux, playCommand } from '../helpers/tmux.js';
+import { fence } from '../helpers/markdown.js';
 
 const term = createTmux('rb-play');
 
@@ -15,7 +16,6 @@ let inv: string;
 let book: string;
 let state: string;
 
-const fence = (attrs: string, body: string): string => `\`\`\`bash {${attrs}}\n${body}\n\`\`\`\n`;
 
 beforeAll(async () => {
   fx = await startSshHosts(3);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sharedTempDir, startCli, writeFile } from '../helpers/cli.js';
 import { startSshHosts, unusedAddress, type SshFixture } from '../helpers/sshd.js';
+import { fence } from '../helpers/markdown.js';
 
 let fx: SshFixture;
 let inv: string;
@@ -33,7 +34,6 @@ function setup(markdown: string) {
   };
 }
 
-const fence = (attrs: string, body: string, lang = 'bash'): string => `\`\`\`${lang} {${attrs}}\n${body}\n\`\`\`\n`;
 
 describe('runbook run over ssh', () => {
   it('fans a step out to every targeted host and records ok for each', async () => {

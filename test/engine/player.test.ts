@@ -11,6 +11,7 @@ import { resolveStatePaths } from '../../src/engine/state/paths.js';
 import { openState } from '../../src/engine/state/stateFile.js';
 import { createRunStore, setHostFilter } from '../../src/engine/store.js';
 import { createLocalTransport } from '../../src/engine/transport/local.js';
+import { fence } from '../helpers/markdown.js';
 
 const INVENTORY = `all:
   children:
@@ -41,7 +42,6 @@ async function setup(markdown: string, opts: { cliVars?: Record<string, string> 
   return { dir, player, store, state, paths, events, journal };
 }
 
-const fence = (attrs: string, body: string, lang = 'bash') => `\`\`\`${lang} {${attrs}}\n${body}\n\`\`\`\n`;
 
 describe('player', () => {
   it('runs a serial step one host at a time, in inventory order', async () => {

@@ -10,9 +10,9 @@ import { resolveStatePaths } from '../../src/engine/state/paths.js';
 import { openState } from '../../src/engine/state/stateFile.js';
 import { createRunStore } from '../../src/engine/store.js';
 import { createScriptedTransport } from '../helpers/scriptedTransport.js';
+import { fence } from '../helpers/markdown.js';
 
 const INVENTORY = 'all:\n  hosts:\n    a: {}\n    b: {}\n';
-const fence = (attrs: string, body: string): string => `\`\`\`bash {${attrs}}\n${body}\n\`\`\`\n`;
 const book = (body: string): string => `# Site\n\n## Init\n\n${fence('id=init', body)}\n## Join\n\n${fence('id=join', 'kubeadm join')}`;
 
 const dirs: string[] = [];

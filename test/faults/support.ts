@@ -1,5 +1,6 @@
 // Shared helpers for the fault suite: a seeded PRNG, bounded condition waits, runbook builders.
 import { existsSync, readFileSync } from 'node:fs';
+export { fence } from '../helpers/markdown.js';
 
 /** mulberry32: a tiny seeded PRNG, so a torture run is reproducible from its seed. */
 export function prng(seed: number): () => number {
@@ -25,7 +26,6 @@ export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 2
   }
 }
 
-export const fence = (attrs: string, body: string, lang = 'bash'): string => `\`\`\`${lang} {${attrs}}\n${body}\n\`\`\`\n`;
 
 /** Lines of a counter file (empty when it does not exist). */
 export function counterLines(file: string): string[] {

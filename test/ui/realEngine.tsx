@@ -17,6 +17,7 @@ import type { PlayerController } from '../../src/engine/run/types.js';
 import { plainTheme } from '../../src/ui/theme.js';
 import { createScriptedTransport, type ScriptRule, type ScriptedTransport } from '../helpers/scriptedTransport.js';
 import { makeInventory } from './fixtures.js';
+import { fence } from '../helpers/markdown.js';
 
 export { KEYS } from './harness.js';
 
@@ -41,7 +42,6 @@ export interface Flow {
 
 export const HOSTS = ['web1', 'web2', 'db1'] as const;
 
-const fence = (attrs: string, body: string): string => `\`\`\`bash {${attrs}}\n${body}\n\`\`\`\n`;
 export { fence };
 
 export function tempDir(): string {
