@@ -1,6 +1,5 @@
 // Entry point of the interactive player: full screen (alternate screen buffer), resolves with
 // the exit code when the operator quits, and always gives the terminal back.
-import React from 'react';
 import { render } from 'ink';
 import type { RunStore } from '../engine/store.js';
 import type { PlayerController } from '../engine/run/types.js';
