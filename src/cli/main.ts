@@ -39,6 +39,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .description('Play Markdown runbooks step by step across hosts, with durable per-host state')
     .version('0.1.0')
     .showSuggestionAfterError(true)
+    // Set before the subcommands are added: they copy these settings when created.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `runbook: ${s}` : s) })
     .exitOverride()
     .addHelpText(
       'after',
@@ -68,7 +70,6 @@ export function buildProgram(setCode: (code: number) => void): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.OK;
   const program = buildProgram((c) => (code = c));
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `runbook: ${s}` : s) });
   try {
     if (argv.length === 0) {
       program.outputHelp();

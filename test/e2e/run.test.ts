@@ -210,7 +210,7 @@ describe('bad input', () => {
     const t = setup(`# X\n\n${fence('id=x hosts=h1', 'true')}`);
     const r = await t.run('--frobnicate');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown option/);
+    expect(r.stderr).toMatch(/^runbook: error: unknown option '--frobnicate'/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
