@@ -28,7 +28,7 @@ describe('runbook play before the screen opens', () => {
     await term.start('ask', playCommand(dir, [BIN, 'play', book, '--state', join(dir, 'state.jsonl')]));
     await term.waitScreen('ask', (x) => /› greet\s+· 0\/1/.test(x), 'the player');
     await term.keys('ask', 'Enter');
-    await term.waitScreen('ask', (x) => x.includes('greeting'), 'the variable prompt');
+    await term.waitScreen('ask', (x) => x.includes('needs a value for greeting'), 'the variable prompt');
     await term.keys('ask', 'hello', 'Enter');
     await term.waitScreen('ask', (x) => /greet\s+✔ 1\/1/.test(x), 'the step done');
     await term.keys('ask', 'q');
