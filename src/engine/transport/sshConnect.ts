@@ -1,0 +1,409 @@
+// SSH connections on ssh2: one persistent connection per host (through its ProxyJump chain), shared by
+// everything that runs on it, verified against known_hosts, re-created when it dies. Authentication
+// and host-key checks live here; running commands on a connection is sshExec.ts / sshSession.ts.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, ConnectConfig } from 'ssh2';
+import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
+import type { Host } from '../types.js';
+import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
+import type { HostKeyPolicy } from './types.js';
+
+// ssh2 is CommonJS: Node's ESM loader only offers its default export.
+const { Client, utils: ssh2utils } = ssh2;
+type Client = InstanceType<typeof Client>;
+
+export interface SshConnectOptions {
+  readonly hostKeys: HostKeyPolicy;
+  /** TCP connect + SSH handshake + auth, per hop (default 15000). Paused while the operator decides on a key. */
+  readonly connectTimeoutMs?: number;
+  /** ssh-agent socket (default process.env.SSH_AUTH_SOCK). */
+  readonly agent?: string;
+  /** Tried when a host has no explicit key (default: existing ~/.ssh/id_ed25519, id_ecdsa, id_rsa). */
+  readonly defaultIdentityFiles?: readonly string[];
+  /** Keepalive probe interval (default 5000); the connection is declared dead after keepaliveCountMax unanswered probes. */
+  readonly keepaliveIntervalMs?: number;
+  readonly keepaliveCountMax?: number;
+}
+
+/** One hop of a connection chain. */
+interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKeyFile?: string;
+}
+
+/** A live (or dead) authenticated connection to a host. */
+export interface Conn {
+  readonly client: Client;
+  readonly label: string; // user@address:port
+  dead: boolean;
+  deathReason?: string;
+}
+
+interface ConnEntry {
+  promise: Promise<Conn>;
+  conn?: Conn;
+}
+
+/** The connection pool: one shared connection per host chain. */
+export interface SshConnector {
+  /** The host's shared live connection, opened (or re-opened after it died) on demand. */
+  connect(host: Host): Promise<Conn>;
+  /** Close every connection (and cancel those still connecting). */
+  close(): Promise<void>;
+}
+
+/** Host-key algorithms ssh2 offers by default, in its order. */
+const DEFAULT_HOST_KEY_ALGOS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+const endpointLabel = (e: Endpoint): string => `${e.user}@${e.address}:${e.port}`;
+const addrPort = (e: Endpoint): string => `${e.address}:${e.port}`;
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
+
+/** Algorithms for a known key type (an `ssh-rsa` key is used with the rsa-sha2 signatures too). */
+function algosForKeyType(t: string): string[] {
+  if (t === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  return DEFAULT_HOST_KEY_ALGOS.includes(t) ? [t] : [];
+}
+
+function defaultIdentities(): string[] {
+  const dir = path.join(os.homedir(), '.ssh');
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
+}
+
+/** Opens and caches the SSH connections of a transport. */
+export function createSshConnector(opts: SshConnectOptions): SshConnector {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const keepaliveIntervalMs = opts.keepaliveIntervalMs ?? 5000;
+  const keepaliveCountMax = opts.keepaliveCountMax ?? 3;
+  const agent = opts.agent ?? process.env.SSH_AUTH_SOCK;
+  const localUser = (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return process.env.USER ?? 'root';
+    }
+  })();
+  const conns = new Map<string, ConnEntry>();
+  /** Clients still connecting: close() destroys them instead of waiting for their timeout. */
+  const connecting = new Set<InstanceType<typeof Client>>();
+  const destroyedByClose = new WeakSet<InstanceType<typeof Client>>();
+
+  // ------------------------------------------------------------------ authentication
+
+  type AuthMethod = AnyAuthMethod;
+
+  function authMethods(ep: Endpoint, hostName: string): AuthMethod[] {
+    const methods: AuthMethod[] = [];
+    let encryptedExplicit: string | undefined;
+    const tryKeyFile = (file: string, explicit: boolean): void => {
+      let data: Buffer;
+      try {
+        data = fs.readFileSync(file);
+      } catch (e) {
+        if (!explicit) return;
+        throw new BadInputError(`private key file ${file} for ${hostName} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, {
+          hint: 'check ansible_ssh_private_key_file / IdentityFile',
+        });
+      }
+      const parsed = ssh2utils.parseKey(data);
+      if (parsed instanceof Error) {
+        if (explicit) encryptedExplicit = /passphrase|encrypted/i.test(parsed.message) ? file : encryptedExplicit;
+        if (explicit && !encryptedExplicit) {
+          throw new BadInputError(`private key file ${file} for ${hostName} is not a usable private key: ${parsed.message}`, {
+            hint: 'check ansible_ssh_private_key_file / IdentityFile',
+          });
+        }
+        return;
+      }
+      methods.push({ type: 'publickey', username: ep.user, key: data });
+    };
+    if (ep.privateKeyFile) tryKeyFile(ep.privateKeyFile, true);
+    if (agent) methods.push({ type: 'agent', username: ep.user, agent });
+    if (!ep.privateKeyFile) for (const f of opts.defaultIdentityFiles ?? defaultIdentities()) tryKeyFile(f, false);
+    if (methods.length === 0) {
+      if (encryptedExplicit) {
+        throw new AuthError(hostName, `private key ${encryptedExplicit} is passphrase-protected and no ssh-agent is available`, `load it into ssh-agent: ssh-add ${encryptedExplicit}`);
+      }
+      throw new AuthError(hostName, `no SSH credentials to log in to ${endpointLabel(ep)}: no key file, no ssh-agent, no default ~/.ssh/id_* key`);
+    }
+    return methods;
+  }
+
+  // ------------------------------------------------------------------ connecting
+
+  function mapConnectError(err: Error & { code?: string; level?: string }, ep: Endpoint, hostName: string, tcpConnected: boolean): RunbookError {
+    const where = addrPort(ep);
+    switch (err.code) {
+      case 'ECONNREFUSED':
+        return new ConnectionError(hostName, `connection refused by ${where}`);
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+        return new ConnectionError(hostName, `${where} is unreachable (${err.code})`);
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return new ConnectionError(hostName, `cannot resolve host name ${ep.address}`, 'check the host address in the inventory or ~/.ssh/config');
+      case 'ECONNRESET':
+        return new ConnectionError(hostName, `connection reset by ${where}${tcpConnected ? ' during the SSH handshake' : ''}`);
+      case 'ETIMEDOUT':
+        return new ConnectionError(hostName, `connection to ${where} timed out`);
+    }
+    if (err.level === 'client-authentication') {
+      return new AuthError(hostName, `permission denied for ${endpointLabel(ep)} (every configured key was refused)`);
+    }
+    if (err.level === 'client-timeout') return new ConnectionError(hostName, `no SSH handshake from ${where} within ${seconds(connectTimeoutMs)}`);
+    if (err.level === 'protocol' || err.level === 'handshake') {
+      return new ConnectionError(hostName, `SSH handshake with ${where} failed: ${err.message}`);
+    }
+    return new ConnectionError(hostName, `cannot connect to ${where}: ${err.message}`);
+  }
+
+  /** Open one authenticated ssh2 client to ep (over sock when hopping through a jump host). */
+  function openClient(ep: Endpoint, hostName: string, sock: Duplex | undefined, onDeath: (c: Conn) => void): Promise<Conn> {
+    return new Promise<Conn>((resolve, reject) => {
+      let methods: AuthMethod[];
+      try {
+        methods = authMethods(ep, hostName);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      const client = new Client();
+      const conn: Conn = { client, label: endpointLabel(ep), dead: false };
+      let settled = false;
+      let tcpConnected = sock !== undefined;
+      let refusal: RunbookError | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      connecting.add(client);
+      const fail = (e: RunbookError): void => {
+        connecting.delete(client);
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+        client.destroy();
+      };
+      const armTimer = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          fail(
+            tcpConnected
+              ? new ConnectionError(hostName, `no SSH handshake from ${addrPort(ep)} within ${seconds(connectTimeoutMs)}`)
+              : new ConnectionError(hostName, `could not connect to ${addrPort(ep)} within ${seconds(connectTimeoutMs)}`),
+          );
+        }, connectTimeoutMs);
+      };
+
+      const hostKeys = opts.hostKeys;
+      const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void): void => {
+        const keyType = keyTypeOfBlob(blob);
+        const fp = fingerprint(blob);
+        const accept = (): void => {
+          try {
+            appendKnownHost(hostKeys.knownHostsFile, ep.address, ep.port, keyType, blob.toString('base64'));
+          } catch (e) {
+            refusal = new ConnectionError(hostName, `cannot record the host key of ${addrPort(ep)} in ${hostKeys.knownHostsFile}: ${(e as Error).message}`, 'check that the known_hosts file and its directory are writable');
+            verify(false);
+            return;
+          }
+          verify(true);
+        };
+        let status: ReturnType<typeof checkHostKey>;
+        try {
+          status = checkHostKey(hostKeys.knownHostsFile, ep.address, ep.port, keyType, blob);
+        } catch (e) {
+          refusal = new ConnectionError(hostName, `cannot read ${hostKeys.knownHostsFile}: ${(e as Error).message}`);
+          verify(false);
+          return;
+        }
+        if (status === 'known') return verify(true);
+        if (status === 'revoked') {
+          refusal = new HostKeyError(hostName, 'changed', fp, keyType,
+            `REFUSED: the ${keyType} host key ${fp} offered by ${addrPort(ep)} is marked @revoked in ${hostKeys.knownHostsFile}`,
+            'a revoked key must never be trusted again; find out why the host still offers it');
+          return verify(false);
+        }
+        if (status === 'changed') {
+          const lines = entriesForHost(hostKeys.knownHostsFile, ep.address, ep.port).map((e) => `${hostKeys.knownHostsFile}:${e.line}`);
+          refusal = new HostKeyError(hostName, 'changed', fp, keyType,
+            `WARNING: HOST KEY OF ${addrPort(ep)} HAS CHANGED! Someone could be eavesdropping on you right now (man-in-the-middle attack), ` +
+              `or the host was reinstalled. It now offers ${keyType} ${fp}, which does not match the key(s) recorded at ${lines.join(', ')}.`,
+            `if the change is expected, remove the old key (ssh-keygen -R '${ep.port === 22 ? ep.address : `[${ep.address}]:${ep.port}`}' -f ${hostKeys.knownHostsFile}) and connect again`);
+          return verify(false);
+        }
+        // unknown
+        if (hostKeys.acceptNew) return accept();
+        if (hostKeys.onUnknownKey) {
+          clearTimeout(timer); // the operator may take their time
+          hostKeys.onUnknownKey({ host: hostName, address: ep.address, port: ep.port, keyType, fingerprint: fp }).then(
+            (ok) => {
+              if (settled) return;
+              armTimer();
+              if (ok) return accept();
+              refusal = new HostKeyError(hostName, 'unknown', fp, keyType, `host key ${keyType} ${fp} of ${addrPort(ep)} was rejected`);
+              verify(false);
+            },
+            (e: unknown) => {
+              refusal = new HostKeyError(hostName, 'unknown', fp, keyType, `host key ${keyType} ${fp} of ${addrPort(ep)} was not accepted: ${String(e)}`);
+              verify(false);
+            },
+          );
+          return;
+        }
+        refusal = new HostKeyError(hostName, 'unknown', fp, keyType,
+          `unknown host key for ${addrPort(ep)}: ${keyType} ${fp} is not in ${hostKeys.knownHostsFile}`,
+          `verify the fingerprint, then re-run with --accept-new, or record it: ssh-keyscan -p ${ep.port} ${ep.address} >> ${hostKeys.knownHostsFile}`);
+        verify(false);
+      };
+
+      const known = knownKeyTypes(hostKeys.knownHostsFile, ep.address, ep.port).flatMap(algosForKeyType);
+      const serverHostKey = [...new Set([...known, ...DEFAULT_HOST_KEY_ALGOS])];
+      const queue = [...methods];
+      const config: ConnectConfig = {
+        host: ep.address,
+        port: ep.port,
+        username: ep.user,
+        sock,
+        readyTimeout: 0, // our own timer (paused while the operator is asked about a key)
+        keepaliveInterval: keepaliveIntervalMs,
+        keepaliveCountMax,
+        hostVerifier,
+        authHandler: (_left, _partial, next) => {
+          // ssh2 accepts `false` for "no more methods" (the typings do not say so)
+          (next as (m: AnyAuthMethod | false) => void)(queue.shift() ?? false);
+        },
+        algorithms: known.length ? { serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } : undefined,
+      };
+
+      client.on('connect', () => {
+        tcpConnected = true;
+      });
+      client.on('ready', () => {
+        connecting.delete(client);
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(conn);
+      });
+      client.on('error', (err: Error & { code?: string; level?: string }) => {
+        if (!settled) fail(refusal ?? mapConnectError(err, ep, hostName, tcpConnected));
+        else if (!conn.deathReason) {
+          conn.deathReason = err.message === 'Keepalive timeout'
+            ? `no answer to ${keepaliveCountMax} keepalives (${seconds(keepaliveIntervalMs * keepaliveCountMax)})`
+            : err.message;
+        }
+      });
+      client.on('close', () => {
+        conn.dead = true;
+        onDeath(conn);
+        if (!settled) {
+          fail(refusal ?? new ConnectionError(hostName, destroyedByClose.has(client)
+            ? `connecting to ${addrPort(ep)} was cancelled: the SSH transport was closed`
+            : `${addrPort(ep)} closed the connection during the SSH handshake`));
+        }
+      });
+      armTimer();
+      try {
+        client.connect(config);
+      } catch (e) {
+        fail(new ConnectionError(hostName, `cannot connect to ${addrPort(ep)}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** Open a forwarded TCP channel through `via` to ep. */
+  function forwardTo(via: Conn, ep: Endpoint, hostName: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      try {
+        via.client.forwardOut('127.0.0.1', 0, ep.address, ep.port, (err, stream) => {
+          if (err) reject(new ConnectionError(hostName, `jump host ${via.label} cannot reach ${addrPort(ep)}: ${err.message}`));
+          else resolve(stream);
+        });
+      } catch (e) {
+        reject(new ConnectionError(hostName, `jump host ${via.label} connection is gone: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** The shared live connection for a chain (jump hosts first, target last), opened lazily. */
+  function getConn(chain: readonly Endpoint[], hostName: string): Promise<Conn> {
+    const key = chain.map(endpointLabel).join(' -> ');
+    const existing = conns.get(key);
+    if (existing && !(existing.conn && existing.conn.dead)) return existing.promise;
+    const target = chain[chain.length - 1];
+    const entry = {} as ConnEntry;
+    entry.promise = (async () => {
+      let sock: Duplex | undefined;
+      if (chain.length > 1) {
+        const via = await getConn(chain.slice(0, -1), hostName);
+        sock = await forwardTo(via, target, hostName);
+      }
+      const conn = await openClient(target, hostName, sock, () => {
+        if (conns.get(key) === entry) conns.delete(key);
+      });
+      entry.conn = conn;
+      return conn;
+    })();
+    entry.promise.catch(() => {
+      if (conns.get(key) === entry) conns.delete(key);
+    });
+    conns.set(key, entry);
+    return entry.promise;
+  }
+
+  function chainOf(host: Host): Endpoint[] {
+    const hops: Endpoint[] = (host.jump ?? []).map((j) => ({
+      address: j.address,
+      port: j.port,
+      user: j.user ?? localUser,
+      privateKeyFile: j.privateKeyFile,
+    }));
+    hops.push({ address: host.address, port: host.port, user: host.user ?? localUser, privateKeyFile: host.privateKeyFile });
+    return hops;
+  }
+
+  function connect(host: Host): Promise<Conn> {
+    return getConn(chainOf(host), host.name);
+  }
+
+  async function close(): Promise<void> {
+    for (const c of connecting) {
+      destroyedByClose.add(c);
+      c.destroy();
+    }
+    const entries = [...conns.values()];
+    conns.clear();
+    await Promise.all(
+      entries.map(async (e) => {
+        const c = await e.promise.catch(() => undefined);
+        if (!c || c.dead) return;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            c.client.destroy();
+            resolve();
+          }, 2000);
+          c.client.once('close', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          c.client.end();
+        });
+      }),
+    );
+  }
+
+  return { connect, close };
+}
