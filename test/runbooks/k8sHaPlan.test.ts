@@ -181,9 +181,32 @@ describe('kubeadm and flannel', () => {
     const cluster = docs().find((d) => d.kind === 'ClusterConfiguration')!;
     const podSubnet = cluster.networking.podSubnet as string;
     expect(podSubnet).toBe(globalVar('pod_subnet'));
+    const flannel = entries('flannel-manifest')[0]!.file!;
+    const config = parseAllDocuments(flannel.content).map((d) => d.toJS() as Record<string, any>).find((d) => d.kind === 'ConfigMap')!;
+    expect(JSON.parse(config.data['net-conf.json']).Network).toBe(podSubnet);
+  });
+
+  it('ships the flannel manifest as a file with every image from flannel_image_repository, nothing from github.com', () => {
     const flannel = entries('flannel-manifest')[0]!;
-    expect(flannel.script).toContain(`"Network": "${podSubnet}"`);
-    expect(flannel.verify).toContain(podSubnet);
+    expect(flannel.file!.path).toBe('/etc/kubernetes/addons/kube-flannel.yml');
+    const images = [...flannel.file!.content.matchAll(/^\s*image: (\S+)$/gm)].map((m) => m[1]!);
+    expect(images.length).toBe(3);
+    for (const image of images) expect(image.startsWith(`${globalVar('flannel_image_repository')}/`), image).toBe(true);
+    for (const e of plan) expect([e.script, e.file?.content].join('\n'), `${e.step}@${e.host}`).not.toContain('github.com/flannel-io');
+  });
+
+  it("lists every Kubernetes node's inventory address as a flannel --iface, so each node uses its own", () => {
+    const content = entries('flannel-manifest')[0]!.file!.content;
+    const ifaces = [...content.matchAll(/--iface=(\S+)/g)].map((m) => m[1]);
+    expect(ifaces).toEqual([...group('masters'), ...group('workers')].map((h) => h.address));
+  });
+
+  it('gives every kubelet its inventory address as node-ip (init config and the kubelet defaults file)', () => {
+    const init = docs().find((d) => d.kind === 'InitConfiguration')!;
+    expect(init.nodeRegistration.kubeletExtraArgs).toEqual([{ name: 'node-ip', value: group('masters')[0]!.address }]);
+    for (const h of [...group('masters'), ...group('workers')]) {
+      expect(entry('kubelet-node-ip-deb', h.name).file!.content).toContain(`KUBELET_EXTRA_ARGS=--node-ip=${h.address}\n`);
+    }
   });
 
   it('names the CRI socket for init and for both joins', () => {
