@@ -1,4 +1,5 @@
 // Secret detection by variable name, and masking of secret values in text and output streams.
+import { StringDecoder } from 'node:string_decoder';
 
 /** What every secret value is replaced with. */
 export const MASK = '********';
@@ -74,6 +75,71 @@ export function createMasker(values: Iterable<string>): (text: string) => string
   return (text) => text.replace(re, MASK);
 }
 
+/** Masks a stream of byte chunks; see createByteMasker. */
+export interface ByteMasker {
+  /** Feed a chunk; returns the masked bytes that are certain (may hold back a short tail). */
+  push(chunk: Buffer): Buffer;
+  /** Flush: returns the masked held-back tail. */
+  end(): Buffer;
+}
+
+const MASK_BYTES = Buffer.from(MASK, 'utf8');
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A masker for streamed output, working on bytes: every occurrence of a secret's UTF-8 bytes is
+ * replaced with MASK, even when split across chunks, and every other byte is passed on exactly
+ * (binary output and multi-byte characters split between chunks stay byte-exact). It holds back
+ * at most (longest secret byte length - 1) bytes between pushes; end() releases them. Matches are
+ * leftmost, and at one position the longest secret wins (like createMasker).
+ */
+export function createByteMasker(values: Iterable<string>): ByteMasker {
+  const list = maskable(values).map((v) => Buffer.from(v, 'utf8')).sort((a, b) => b.length - a.length);
+  if (list.length === 0) return { push: (chunk) => chunk, end: () => EMPTY };
+  const maxLen = list[0].length;
+  let held: Buffer = EMPTY;
+  /** Mask `buf`; matches starting at or after `cut` are left for later. Returns [masked, end of what is final]. */
+  const scan = (buf: Buffer, cut: number): [Buffer[], number] => {
+    const parts: Buffer[] = [];
+    // Next match position of each secret at or after `pos` (-1: none), kept between iterations.
+    const next = list.map((s) => buf.indexOf(s));
+    let pos = 0;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < list.length; i++) {
+        if (next[i] >= 0 && next[i] < pos) next[i] = buf.indexOf(list[i], pos);
+        if (next[i] >= 0 && (best < 0 || next[i] < next[best])) best = i; // ties: the longer (earlier in list)
+      }
+      if (best < 0 || next[best] >= cut) break;
+      const at = next[best];
+      if (at > pos) parts.push(buf.subarray(pos, at));
+      parts.push(MASK_BYTES);
+      pos = at + list[best].length;
+    }
+    return [parts, pos];
+  };
+  return {
+    push(chunk: Buffer): Buffer {
+      const buf = held.length ? Buffer.concat([held, chunk]) : chunk;
+      // A match starting before `cut` is final: every secret starting there fits in `buf`.
+      const cut = buf.length - (maxLen - 1);
+      const [parts, pos] = scan(buf, cut);
+      const emitEnd = Math.max(pos, cut);
+      if (emitEnd > pos) parts.push(buf.subarray(pos, emitEnd));
+      // Copy the tail: the transport may reuse `chunk`'s memory after this call.
+      held = Buffer.from(buf.subarray(Math.max(emitEnd, 0)));
+      return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    },
+    end(): Buffer {
+      const buf = held;
+      held = EMPTY;
+      const [parts, pos] = scan(buf, buf.length);
+      if (pos < buf.length) parts.push(buf.subarray(pos));
+      return Buffer.concat(parts);
+    },
+  };
+}
+
 /** Masks a stream of text chunks; see createStreamMasker. */
 export interface StreamMasker {
   /** Feed a chunk; returns the masked text that is certain (may hold back a short tail). */
@@ -83,38 +149,15 @@ export interface StreamMasker {
 }
 
 /**
- * A masker for streamed output: a secret split across chunks is still masked. It holds back at
- * most (longest secret length - 1) characters between pushes; end() releases them.
+ * createByteMasker for text: chunks are encoded as UTF-8, masked, and decoded again (a character
+ * held back in part is completed by the next push).
  */
 export function createStreamMasker(values: Iterable<string>): StreamMasker {
-  const list = maskable(values);
-  const re = secretsRegExp(list);
-  if (!re) return { push: (chunk) => chunk, end: () => '' };
-  const maxLen = list[0].length;
-  let held = '';
+  const bytes = createByteMasker(values);
+  const decoder = new StringDecoder('utf8');
   return {
-    push(chunk: string): string {
-      const text = held + chunk;
-      // A match starting before `cut` is final: every secret starting there fits in `text`.
-      const cut = text.length - (maxLen - 1);
-      let out = '';
-      let pos = 0;
-      re.lastIndex = 0;
-      for (let m = re.exec(text); m !== null && m.index < cut; m = re.exec(text)) {
-        out += text.slice(pos, m.index) + MASK;
-        pos = m.index + m[0].length;
-      }
-      const emitEnd = Math.max(pos, cut);
-      out += text.slice(pos, emitEnd);
-      held = text.slice(emitEnd);
-      return out;
-    },
-    end(): string {
-      const rest = held;
-      held = '';
-      re.lastIndex = 0;
-      return rest.replace(re, MASK);
-    },
+    push: (chunk) => decoder.write(bytes.push(Buffer.from(chunk, 'utf8'))),
+    end: () => decoder.write(bytes.end()) + decoder.end(),
   };
 }
 

@@ -65,4 +65,23 @@ describe('secrets on screen', () => {
       expect(text, file).not.toContain(TOKEN);
     }
   });
+
+  it('a secret rendered into a failing verify= never shows in clear in the host row, the step pane or the log view', async () => {
+    const book = [
+      '---',
+      'vars:',
+      `  db_password: {value: ${DB_PASSWORD}, secret: true}`,
+      '---',
+      '# Verify\n',
+      fence(`id=check hosts=web1 verify="test '{{ db_password }}' = other"`, 'echo body'),
+    ].join('\n');
+    flow = await startFlow(book, { rules: [{ script: /= other/, exitCode: 1 }] });
+    const f = flow;
+    await f.press(KEYS.space);
+    await f.waitFor((x) => /web1\s+failed.*verify failed/.test(x), 'the failed verify in the host row');
+    await f.press('l');
+    await f.waitFor((x) => x.includes("### runbook: verify: test '********' = other"), 'the log view with the masked verify label');
+    expect(f.transport.callsMatching('= other')[0].script).toContain(DB_PASSWORD); // the host got the real value
+    for (const frame of f.frames()) expect(frame).not.toContain(DB_PASSWORD);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createMasker, createStreamMasker, isSecretName, MASK, secretValues } from '../../src/engine/secrets.js';
+import { createByteMasker, createMasker, createStreamMasker, isSecretName, MASK, secretValues } from '../../src/engine/secrets.js';
 
 describe('isSecretName', () => {
   it.each(['token', 'join_token', 'password', 'DB_PASSWORD', 'passwd', 'secret', 'client_secret', 'key', 'ssh_key', 'certificate_key', 'apiKey', 'API_KEY', 'vault-passphrase', 'ansible_ssh_pass'])(
@@ -70,6 +70,62 @@ describe('createStreamMasker', () => {
         expect(streamed).toBe(whole(chunks.join('')));
       }),
     );
+  });
+});
+
+describe('createByteMasker', () => {
+  const masked = (secrets: string[], chunks: readonly Buffer[]): Buffer => {
+    const m = createByteMasker(secrets);
+    return Buffer.concat([...chunks.map((c) => m.push(c)), m.end()]);
+  };
+
+  it('keeps every byte of output that holds no secret exactly, binary included', () => {
+    const bin = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+    const chunks = [bin.subarray(0, 1), bin.subarray(1, 1000), bin.subarray(1000)];
+    expect(masked(['hunter22-secret'], chunks).equals(bin)).toBe(true);
+  });
+
+  it('keeps a multi-byte character split between chunks byte-exact', () => {
+    const text = Buffer.from('naïve café ✓ 日本', 'utf8');
+    const chunks = Array.from(text).map((b) => Buffer.from([b])); // one byte per chunk
+    expect(masked(['hunter22'], chunks).toString('utf8')).toBe('naïve café ✓ 日本');
+  });
+
+  it('masks a secret split across chunks, non-ASCII secrets included', () => {
+    const out = masked(['pässwörd-1'], [Buffer.from('pw=p\xc3', 'latin1'), Buffer.from('\xa4ssw\xc3\xb6rd-1\n', 'latin1')]);
+    expect(out.toString('utf8')).toBe(`pw=${MASK}\n`);
+  });
+
+  it('gives the same bytes as a naive byte-by-byte masker for any chunking and any bytes around', () => {
+    const secrets = ['hunter22', 'hunt', 'tøpsecret'];
+    const pats = secrets.map((x) => Buffer.from(x, 'utf8')).sort((x, y) => y.length - x.length);
+    const naive = (all: Buffer): Buffer => {
+      const out: number[] = [];
+      for (let i = 0; i < all.length; ) {
+        const hit = pats.find((p) => all.subarray(i, i + p.length).equals(p));
+        if (hit) {
+          out.push(...Buffer.from(MASK));
+          i += hit.length;
+        } else out.push(all[i++]);
+      }
+      return Buffer.from(out);
+    };
+    const piece = fc.oneof(fc.constantFrom('hunter22', 'tøpsecret', 'hun', 'ter', 'é').map((x) => Buffer.from(x, 'utf8')), fc.uint8Array({ maxLength: 6 }).map((x) => Buffer.from(x)));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.nat(60), { maxLength: 6 }), (pieces, cuts) => {
+        const all = Buffer.concat(pieces);
+        const points = [...new Set([0, ...cuts.map((c) => c % (all.length + 1)), all.length])].sort((x, y) => x - y);
+        const chunks = points.slice(1).map((end, i) => all.subarray(points[i], end));
+        expect(masked(secrets, chunks).equals(naive(all))).toBe(true);
+      }),
+    );
+  });
+
+  it('passes chunks straight through when there are no secrets', () => {
+    const chunk = Buffer.from([0xff, 0x00, 0xc3]);
+    const m = createByteMasker([]);
+    expect(m.push(chunk)).toBe(chunk);
+    expect(m.end().length).toBe(0);
   });
 });
 

@@ -90,7 +90,9 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
       }
     }
   }
-  for (const f of findings) out(`${f.file}:${f.line}: ${f.level}: ${f.message}`);
+  // Findings may quote rendered text (ShellCheck quotes words of the script): masked like every output.
+  const mask = ctx.masker();
+  for (const f of findings) out(mask(`${f.file}:${f.line}: ${f.level}: ${f.message}`));
   const errors = findings.filter((f) => f.level === 'error' && !f.message.startsWith('SC')).length;
   const sc = findings.filter((f) => f.message.startsWith('SC')).length;
   out(`${runbook.steps.length} steps checked${useShellcheck ? ' (with ShellCheck)' : ' (ShellCheck not installed: shell syntax not checked)'}: ${errors} error(s), ${sc} ShellCheck finding(s), ${findings.length - errors - sc} warning(s)`);

@@ -1,4 +1,4 @@
-import type { HostStatus } from '../types.js';
+import type { HostStatus, HostStepRecord } from '../types.js';
 import type { PlayStop } from './types.js';
 
 /** What the engine reports as it works; reporters (plain text, JSON, the TUI) listen to these. */
@@ -21,3 +21,24 @@ export type PlayerEvent =
   | { readonly type: 'warning'; readonly message: string };
 
 export type PlayerEventListener = (e: PlayerEvent) => void;
+
+type Mask = (text: string) => string;
+
+/** The event with every free text in it (messages, last output line, stop reason) masked. */
+export function maskEvent(e: PlayerEvent, mask: Mask): PlayerEvent {
+  switch (e.type) {
+    case 'host-end':
+      return { ...e, ...(e.message !== undefined ? { message: mask(e.message) } : {}), ...(e.lastLine !== undefined ? { lastLine: mask(e.lastLine) } : {}) };
+    case 'warning':
+      return { ...e, message: mask(e.message) };
+    case 'play-stop':
+      return e.stop.kind === 'state-error' ? { ...e, stop: { ...e.stop, message: mask(e.stop.message) } } : e.stop.kind === 'confirm' ? { ...e, stop: { ...e.stop, reason: mask(e.stop.reason) } } : e;
+    default:
+      return e;
+  }
+}
+
+/** The record with its message masked (what the journal and the store keep). */
+export function maskRecord(rec: HostStepRecord, mask: Mask): HostStepRecord {
+  return rec.message === undefined ? rec : { ...rec, message: mask(rec.message) };
+}

@@ -1,6 +1,7 @@
 // Runs one step on one host: guard, body (with retries), verify, capture; records every transition.
 import { describeError, isRunbookError } from '../errors.js';
-import { createStreamMasker } from '../secrets.js';
+import { StringDecoder } from 'node:string_decoder';
+import { createByteMasker } from '../secrets.js';
 import { openStepLog } from '../state/logs.js';
 import type { Host, HostStatus, HostStepRecord, Step } from '../types.js';
 import type { ExecResult, OutputStream, Transport } from '../transport/types.js';
@@ -73,38 +74,43 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([deps.signal, timeout]) : deps.signal;
   const secrets = deps.ctx.secretValues();
+  const mask = deps.ctx.masker();
   let lastLine = '';
-  let stdout = '';
+  const stdout: Buffer[] = [];
   let stdoutBytes = 0;
 
+  // Everything written to the log or shown live goes through the masker: the labels (rendered
+  // unless=/verify= text) as text, the output as bytes (exact, across chunk boundaries).
+  const note = (text: string): void => log.write(mask(`### runbook: ${text}\n`));
   const exec = async (script: string, label: string | undefined, collect: boolean): Promise<ExecResult> => {
-    const masker = secrets.length ? createStreamMasker(secrets) : undefined;
-    if (label) log.write(`### runbook: ${label}\n`);
-    if (collect && step.attrs.secret) log.write(`### runbook: stdout captured as secret \`${step.attrs.capture}\`, not logged\n`);
-    const onData = (chunk: Buffer, stream: OutputStream): void => {
-      if (collect && stream === 'stdout' && stdoutBytes < CAPTURE_LIMIT) {
-        stdout += chunk.toString('utf8');
-        stdoutBytes += chunk.length;
-      }
-      // The stdout of a `capture=NAME secret` step IS the secret, unknown until it ends: never shown or logged.
-      if (collect && step.attrs.secret && stream === 'stdout') return;
-      const text = masker ? masker.push(chunk.toString('utf8')) : undefined;
-      log.write(text ?? chunk);
-      const shown = text ?? chunk.toString('utf8');
+    const masker = createByteMasker(secrets);
+    const decoder = new StringDecoder('utf8'); // a character split between chunks is shown whole
+    if (label) note(label);
+    if (collect && step.attrs.secret) note(`stdout captured as secret \`${step.attrs.capture}\`, not logged`);
+    const emit = (bytes: Buffer): void => {
+      log.write(bytes);
+      const shown = decoder.write(bytes);
       if (shown) {
         deps.onOutput(shown);
         const lines = shown.split('\n').filter((l) => l.trim() !== '');
         if (lines.length) lastLine = lines[lines.length - 1];
       }
     };
+    const onData = (chunk: Buffer, stream: OutputStream): void => {
+      if (collect && stream === 'stdout' && stdoutBytes < CAPTURE_LIMIT) {
+        stdout.push(Buffer.from(chunk)); // decoded whole at the end: no character split between chunks
+        stdoutBytes += chunk.length;
+      }
+      // The stdout of a `capture=NAME secret` step IS the secret, unknown until it ends: never shown or logged.
+      if (collect && step.attrs.secret && stream === 'stdout') return;
+      emit(masker.push(chunk));
+    };
     try {
       return await deps.transport.exec(host, script, { signal, onData, sudo: step.attrs.sudo });
     } finally {
-      const rest = masker?.end();
-      if (rest) {
-        log.write(rest);
-        deps.onOutput(rest);
-      }
+      emit(masker.end());
+      const rest = decoder.end();
+      if (rest) deps.onOutput(rest);
     }
   };
 
@@ -143,7 +149,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
         else status = 'ok';
       } else status = 'ok';
       if (status === 'ok' && step.attrs.capture) {
-        const value = stdout.trim();
+        const value = Buffer.concat(stdout).toString('utf8').trim();
         const secret = step.attrs.secret;
         captured = { name: step.attrs.capture, value: secret ? null : value, secret };
         deps.ctx.addCapture(host.name, step.attrs.capture, value, { global: deps.captureGlobal, secret });

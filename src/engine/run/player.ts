@@ -16,7 +16,7 @@ import {
 } from '../store.js';
 import type { Transport } from '../transport/types.js';
 import { isDone, type Host, type HostStatus, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
-import type { PlayerEventListener } from './events.js';
+import { maskEvent, maskRecord, type PlayerEventListener } from './events.js';
 import { runStepOnHost } from './hostRun.js';
 import { forEachLimit } from './limit.js';
 import { olderHashes } from '../lineDiff.js';
@@ -51,8 +51,11 @@ export interface PlayOptions {
 export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?: PlayOptions): Promise<PlayStop> } {
   const { runbook, inventory, transport, state, paths, store } = opts;
   const forks = opts.forks ?? 50;
-  const emit: PlayerEventListener = opts.onEvent ?? (() => {});
   const ctx = new RenderContext(runbook, inventory, opts.cliVars ?? {});
+  // Every event and every record leaves the engine through the masker: their messages and lines
+  // may quote rendered text (a failed verify= command, an error naming a value).
+  const listener: PlayerEventListener = opts.onEvent ?? (() => {});
+  const emit: PlayerEventListener = (e) => listener(maskEvent(e, ctx.masker()));
   const steps = new Map(runbook.steps.map((s) => [s.id, s] as const));
   let current: AbortController | undefined;
   let pauseRequested = false;
@@ -80,8 +83,9 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     // edit of the runbook can show what ran next to what would run now.
     const s = steps.get(stepId);
     if (s && rec.hash === s.hash) state.noteStepText(stepId, s.hash, s.source);
-    state.set(stepId, host, rec);
-    setRecord(store, stepId, host, rec);
+    const masked = maskRecord(rec, ctx.masker());
+    state.set(stepId, host, masked);
+    setRecord(store, stepId, host, masked);
     if (durable) await state.flush();
   };
 

@@ -28,6 +28,7 @@ export class RenderContext {
   private readonly secretCaptures = new Set<string>();
   private readonly extraVars: Record<string, string> = {};
   private secretCache?: string[];
+  private maskerCache?: { readonly values: string[]; readonly mask: (text: string) => string };
 
   constructor(
     readonly runbook: Runbook,
@@ -139,8 +140,11 @@ export class RenderContext {
     return this.secretCache;
   }
 
+  /** Replaces every secret value known so far with the mask (see secretValues). */
   masker(): (text: string) => string {
-    return createMasker(this.secretValues());
+    const values = this.secretValues();
+    if (this.maskerCache?.values !== values) this.maskerCache = { values, mask: createMasker(values) };
+    return this.maskerCache.mask;
   }
 
   /** Render a step for a host. Throws BadInputError (undefined variable, bad file spec). */
