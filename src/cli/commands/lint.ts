@@ -1,8 +1,10 @@
-// `runbook lint`: attributes, ids, host patterns, undefined variables, and ShellCheck on every shell
-// step (when installed), each finding mapped to the runbook's file:line.
+// `runbook lint`: attributes, ids, host patterns, undefined variables, and ShellCheck (when
+// installed) on every shell text a step holds, as rendered for every host it targets: the body,
+// `unless=`/`verify=` guards and script files written by file blocks; each finding mapped to the
+// runbook's file:line.
 import { spawnSync } from 'node:child_process';
 import { BadInputError, EXIT } from '../../engine/errors.js';
-import { RenderContext } from '../../engine/run/renderContext.js';
+import { RenderContext, type RealRender } from '../../engine/run/renderContext.js';
 import type { Step } from '../../engine/types.js';
 import { loadSession, type CommonOptions } from '../session.js';
 
@@ -33,20 +35,50 @@ export function shellcheckAvailable(): boolean {
   return spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function runShellcheck(step: Step, script: string, host: string): Finding[] {
-  const res = spawnSync('shellcheck', ['-f', 'json1', '-s', 'bash', '-'], { input: `#!/bin/bash\n${script}`, encoding: 'utf8' });
+/** Text ShellCheck reads, where its lines sit in the runbook, and how to name it in a finding. */
+interface ShellText {
+  readonly text: string;
+  /** Runbook line of the text's first line, when templating kept the line count. */
+  readonly firstLine: number;
+  /** The runbook text it was rendered from (to tell whether line numbers still match). */
+  readonly source: string;
+  readonly what: string;
+  readonly dialect?: 'bash' | 'sh';
+}
+
+function runShellcheck(step: Step, t: ShellText, host: string): Finding[] {
+  // A file's own shebang names its shell; step bodies and guards run under bash.
+  const hasShebang = t.text.startsWith('#!');
+  const args = ['-f', 'json1', ...(hasShebang ? [] : ['-s', t.dialect ?? 'bash']), '-'];
+  const res = spawnSync('shellcheck', args, { input: hasShebang ? t.text : `#!/bin/bash\n${t.text}`, encoding: 'utf8' });
   if (res.error) return [];
   const parsed = JSON.parse(res.stdout || '{"comments":[]}') as { comments: ShellcheckComment[] };
-  // When templating kept the line count (the usual case), rendered line k is body line k, at fence
-  // line + k. When a loop or condition changed it, say which rendered line, at the fence line.
-  const lineCount = (t: string): number => t.replace(/\n$/, '').split('\n').length;
-  const sameLines = lineCount(script) === lineCount(step.body);
+  // When templating kept the line count (the usual case), rendered line k is source line k. When a
+  // loop or condition changed it, say which rendered line, at the step's fence line.
+  const lineCount = (x: string): number => x.replace(/\n$/, '').split('\n').length;
+  const sameLines = lineCount(t.text) === lineCount(t.source);
+  const offset = hasShebang ? 0 : 1;
   return parsed.comments.map((c) => ({
     file: step.loc.file,
-    line: sameLines ? step.loc.line + (c.line - 1) : step.loc.line,
+    line: sameLines ? t.firstLine + (c.line - 1 - offset) : step.loc.line,
     level: c.level,
-    message: `SC${c.code}: ${c.message} (step \`${step.id}\`${sameLines ? '' : `, line ${c.line - 1} of the script as rendered for ${host}`})`,
+    message: `SC${c.code}: ${c.message} (${t.what} of step \`${step.id}\`${sameLines ? '' : `, line ${c.line - offset} of the ${t.what} as rendered for ${host}`})`,
   }));
+}
+
+/** A file block holds a shell script when it starts with a sh/bash shebang or is named *.sh. */
+function isShellFile(path: string, content: string): boolean {
+  return /^#!\s*\S*\b(ba)?sh\b/.test(content) || /^#!\s*\/usr\/bin\/env\s+(ba)?sh\b/.test(content) || /\.sh$/.test(path);
+}
+
+/** Every shell text a step holds, rendered for one host: body or script file, unless=, verify=. */
+function shellTexts(step: Step, r: RealRender): ShellText[] {
+  const texts: ShellText[] = [];
+  if (step.kind === 'shell') texts.push({ text: r.shown, firstLine: step.loc.line + 1, source: step.body, what: 'script' });
+  else if (r.file && isShellFile(r.file.path, r.file.content)) texts.push({ text: r.file.content, firstLine: step.loc.line + 1, source: step.body, what: `script file ${r.file.path}` });
+  if (r.unless !== undefined) texts.push({ text: r.unless, firstLine: step.loc.line, source: step.attrs.unless ?? '', what: 'unless=' });
+  if (r.verify !== undefined) texts.push({ text: r.verify, firstLine: step.loc.line, source: step.attrs.verify ?? '', what: 'verify=' });
+  return texts;
 }
 
 export async function lintCommand(path: string, o: LintOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
@@ -76,13 +108,18 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
       add({ file: s.loc.file, line: s.loc.line, level: 'warning', message: `step \`${s.id}\`: capture=${s.attrs.capture} with unless: when the guard passes the body does not run, nothing is captured, and later steps using \`${s.attrs.capture}\` fail` });
     }
     if (hosts.length === 0) add({ file: s.loc.file, line: s.loc.line, level: 'warning', message: `step \`${s.id}\`: hosts=${s.hosts} matches no host in ${inventory.file ?? 'the default local inventory'}` });
-    let checked = false;
+    // Every host: a host var or a group condition can make one host's script differ from the
+    // others'. Identical renders are checked once.
+    const checkedTexts = new Set<string>();
     for (const h of hosts) {
       try {
         const r = ctx.render(s, h);
-        if (useShellcheck && !checked && s.kind === 'shell') {
-          checked = true;
-          for (const f of runShellcheck(s, r.shown, h.name)) add(f);
+        if (!useShellcheck) continue;
+        for (const t of shellTexts(s, r)) {
+          const key = `${t.what}\0${t.text}`;
+          if (checkedTexts.has(key)) continue;
+          checkedTexts.add(key);
+          for (const f of runShellcheck(s, t, h.name)) add(f);
         }
       } catch (e) {
         const l = located(e);
