@@ -1,6 +1,6 @@
 // The `runbook` command line: option parsing (commander) and exit codes. Commands live in ./commands.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT } from '../engine/errors.js';
+import { EXIT, EXIT_MEANING } from '../engine/errors.js';
 import { lintCommand } from './commands/lint.js';
 import { planCommand } from './commands/plan.js';
 import { playCommand } from './commands/play.js';
@@ -44,7 +44,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .exitOverride()
     .addHelpText(
       'after',
-      '\nExit codes: 0 all done, 1 a step failed, 2 bad input, 3 stopped at a confirm step or before interrupted steps, 4 state file locked or unwritable, 70 internal error',
+      `\nExit codes: ${Object.entries(EXIT_MEANING).map(([c, m]) => `${c} ${m}`).join(', ')}`,
     );
 
   execution(program.command('run <path>').description('run every pending step headlessly'))

@@ -4,6 +4,7 @@ import { BadInputError } from '../engine/errors.js';
 import type { PlayerEventListener } from '../engine/run/events.js';
 import { createPlayer } from '../engine/run/player.js';
 import { preflight } from '../engine/run/preflight.js';
+import { resolvePattern } from '../engine/inventory/patterns.js';
 import { openState, type StateHandle } from '../engine/state/stateFile.js';
 import { createRunStore, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
 import { createTransport, loadSession, parseIntOption, type CommonOptions, type Session, type TransportOptions } from './session.js';
@@ -26,6 +27,34 @@ export interface PlayerSession {
 }
 
 /**
+ * A run that would run nothing is bad input (exit 2), never "every step is complete": an inventory
+ * without hosts, or no step in scope (--only/--from) targeting any host of the session (--hosts).
+ */
+function nothingToRun(session: Session, o: RunOptions): void {
+  const { runbook, inventory, hostFilter } = session;
+  const where = inventory.file ?? 'the default local inventory';
+  if (inventory.hosts.length === 0) {
+    throw new BadInputError(`nothing to run: the inventory has no hosts`, { file: inventory.file, hint: 'add hosts to the inventory, or pass the right -i' });
+  }
+  const from = o.from ? runbook.steps.findIndex((s) => s.id === o.from) : 0;
+  const inScope = runbook.steps.slice(Math.max(0, from)).filter((s) => !o.only?.length || o.only.includes(s.id));
+  const targeted = inScope.some((s) => {
+    try {
+      return resolvePattern(inventory, s.hosts).hosts.some((h) => !hostFilter || hostFilter.includes(h.name));
+    } catch {
+      return false;
+    }
+  });
+  if (!targeted) {
+    if (runbook.steps.length === 0) throw new BadInputError('nothing to run: the runbook has no executable step', { file: runbook.path });
+    const scope = o.only?.length || o.from ? 'no step selected by --only/--from' : 'no step';
+    throw new BadInputError(`nothing to run: ${scope} targets any host of ${where}${hostFilter ? ` within --hosts ${o.hosts}` : ''}`, {
+      hint: 'check the steps\' hosts= patterns against the inventory (`runbook plan PATH -i INV`)',
+    });
+  }
+}
+
+/**
  * Bad input fails here, before the state file is opened (exit 2, state untouched). `interactive`:
  * the operator is there to be asked, so unknown host keys raise a prompt in the store, and
  * variables nothing defines are left for the player's prompt instead of failing the preflight.
@@ -39,6 +68,7 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
     }
   }
   preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
+  nothingToRun(session, o);
   const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: process.argv.slice(1).join(' ') });
   const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   setHostFilter(store, session.hostFilter);

@@ -10,6 +10,7 @@ export const STATUS_SYMBOL: Readonly<Record<HostStatus, string>> = {
   'done-already': '≡',
   interrupted: '⚡',
   'done-manual': '✋',
+  unreachable: '⊘',
 };
 
 export const STATUS_LEGEND = Object.entries(STATUS_SYMBOL)

@@ -6,8 +6,20 @@ export const EXIT = {
   BAD_INPUT: 2,
   STOPPED: 3, // stopped at a confirm step, or before interrupted steps
   STATE_UNAVAILABLE: 4, // state locked by another player or not writable
+  UNREACHABLE: 5, // a host could not be reached (or its connection was lost mid-step); no step failed
   BUG: 70,
 } as const;
+
+/** One line per exit code: `runbook --help` prints these; the README's table must say the same codes (a test checks). */
+export const EXIT_MEANING: Readonly<Record<(typeof EXIT)[keyof typeof EXIT], string>> = {
+  0: 'all done',
+  1: 'a step failed on some host (continue_on_error included)',
+  2: 'bad input, or nothing to run',
+  3: 'stopped at a confirm step or before interrupted steps',
+  4: 'state file locked or unwritable',
+  5: 'a host was unreachable or lost its connection mid-step (and no step failed)',
+  70: 'internal error',
+};
 
 export type ErrorKind =
   | 'bad-input'

@@ -154,11 +154,17 @@ export const HOST_STATUSES = [
   'done-already',
   'interrupted',
   'done-manual',
+  'unreachable',
 ] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
 
 /** Statuses that mean "this step is finished on this host; do not run it again unless forced". */
 export const DONE_STATUSES: readonly HostStatus[] = ['ok', 'skipped', 'done-already', 'done-manual'];
+
+/** The step did not succeed on that host: it failed, the host could not be reached, or the connection was lost mid-step. */
+export function isFailure(status: HostStatus | undefined): boolean {
+  return status === 'failed' || status === 'unreachable' || status === 'interrupted';
+}
 
 /** Finished on that host: play passes it unless forced. */
 export function isDone(status: HostStatus | undefined): boolean {
@@ -178,6 +184,10 @@ export interface HostStepRecord {
   readonly log?: string;
   /** Human message for failures (connection refused, timeout after 2m, ...). */
   readonly message?: string;
+  /** Who recorded a status by hand (skip, mark-done): `user@machine`. */
+  readonly by?: string;
+  /** Why the operator skipped it or marked it done (`--reason`). */
+  readonly reason?: string;
   /** Captured value (secret captures are stored as null and kept only in memory). */
   readonly captured?: { readonly name: string; readonly value: string | null; readonly secret: boolean };
 }

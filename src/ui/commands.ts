@@ -121,7 +121,7 @@ export function executeRun(d: CommandDeps, run: PendingRun, confirmed: boolean):
 }
 
 function failedHosts(hosts: Readonly<Record<string, string>>): string[] {
-  return Object.entries(hosts).filter(([, s]) => s === 'failed' || s === 'interrupted').map(([h]) => h);
+  return Object.entries(hosts).filter(([, s]) => s === 'failed' || s === 'interrupted' || s === 'unreachable').map(([h]) => h);
 }
 
 /** Play from the first pending step until a stop, and react to why it stopped. */
@@ -267,7 +267,7 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
     case 'step.retry': {
       if (!step) return;
       const recs = store.getState().records[step.id] ?? {};
-      const hosts = d.targetsOf(step.id).filter((h) => recs[h]?.status === 'failed' || recs[h]?.status === 'interrupted');
+      const hosts = d.targetsOf(step.id).filter((h) => recs[h]?.status === 'failed' || recs[h]?.status === 'interrupted' || recs[h]?.status === 'unreachable');
       if (hosts.length === 0) return flash(store, 'info', `nothing to retry in ${stepLabel(step)}`);
       return requestRun(d, { kind: 'run', stepId: step.id, hosts });
     }

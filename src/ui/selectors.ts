@@ -32,7 +32,8 @@ export function stepBadge(step: Step, records: Records, hosts: readonly string[]
   const done = statuses.filter(isDone).length;
   const count = (s: HostStatus): number => statuses.filter((x) => x === s).length;
   if (count('running') > 0) return { kind: 'running', text: `… ${done}/${total}` };
-  if (count('failed') > 0) return { kind: 'failed', text: `✖ ${count('failed')}/${total}` };
+  const failed = count('failed') + count('unreachable');
+  if (failed > 0) return { kind: 'failed', text: `✖ ${failed}/${total}` };
   if (count('interrupted') > 0) return { kind: 'interrupted', text: `⏸ ${count('interrupted')}/${total}` };
   if (stepChanged(step, records, hosts)) return { kind: 'changed', text: '⚠ changed' };
   if (done === total) return { kind: 'done', text: `✔ ${done}/${total}` };
@@ -104,17 +105,19 @@ export function hostRows(state: Pick<RunStoreState, 'records' | 'live'>, stepId:
   });
 }
 
-/** Whole-run outcome for the exit code: 0 all done, 1 something failed, 3 otherwise. */
+/** Whole-run outcome for the exit code: 0 all done, 1 something failed, 5 a host was unreachable, 3 otherwise. */
 export function exitCodeFor(steps: readonly Step[], records: Records, targetsOf: (stepId: string) => readonly string[]): number {
   let allDone = true;
+  let unreachable = false;
   for (const step of steps) {
     for (const h of targetsOf(step.id)) {
       const st = records[step.id]?.[h]?.status;
       if (st === 'failed') return 1;
+      if (st === 'unreachable') unreachable = true;
       if (!isDone(st)) allDone = false;
     }
   }
-  return allDone ? 0 : 3;
+  return unreachable ? 5 : allDone ? 0 : 3;
 }
 
 export { formatDuration };

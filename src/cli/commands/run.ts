@@ -2,6 +2,7 @@
 import { EXIT } from '../../engine/errors.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
 import type { PlayStop } from '../../engine/run/types.js';
+import type { HostStatus } from '../../engine/types.js';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
 import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 
@@ -29,12 +30,31 @@ function plainReporter(out: Out): (e: PlayerEvent) => void {
   };
 }
 
-function describeStop(stop: PlayStop): { line: string; code: number } {
+/** "h1, h2 failed; h3 unreachable" for the hosts of a step that did not succeed. */
+function hostsByStatus(hosts: Readonly<Record<string, HostStatus>>): string {
+  const by = new Map<HostStatus, string[]>();
+  for (const [h, st] of Object.entries(hosts)) by.set(st, [...(by.get(st) ?? []), h]);
+  return [...by].map(([st, hs]) => `${hs.join(', ')} ${st}`).join('; ');
+}
+
+/** 1 when some host failed, 5 when the only trouble was reaching hosts (unreachable, connection lost). */
+function failureCode(statuses: readonly HostStatus[]): number {
+  return statuses.some((st) => st === 'failed') ? EXIT.STEP_FAILED : EXIT.UNREACHABLE;
+}
+
+export function describeStop(stop: PlayStop): { line: string; code: number } {
   switch (stop.kind) {
-    case 'end':
-      return { line: 'done: every step is complete on every targeted host', code: EXIT.OK };
-    case 'failed':
-      return { line: `stopped: step \`${stop.stepId}\` failed (fix it, then run again: done steps are not repeated)`, code: EXIT.STEP_FAILED };
+    case 'end': {
+      if (!stop.tolerated?.length) return { line: 'done: every step is complete on every targeted host', code: EXIT.OK };
+      const list = stop.tolerated.map((t) => `\`${t.stepId}\` (${hostsByStatus(t.hosts)})`).join(', ');
+      const code = failureCode(stop.tolerated.flatMap((t) => Object.values(t.hosts)));
+      return { line: `finished with failures: every step ran, but continue_on_error let the run go on past ${list}; those hosts are not done (fix them, then run again)`, code };
+    }
+    case 'failed': {
+      const hosts = stop.hosts && Object.keys(stop.hosts).length ? ` (${hostsByStatus(stop.hosts)})` : '';
+      const code = stop.hosts ? failureCode(Object.values(stop.hosts)) : EXIT.STEP_FAILED;
+      return { line: `stopped: step \`${stop.stepId}\` ${code === EXIT.STEP_FAILED ? 'failed' : 'could not run everywhere'}${hosts} (fix it, then run again: done steps are not repeated)`, code };
+    }
     case 'confirm':
       return { line: `stopped before step \`${stop.stepId}\`: it needs confirmation${stop.reason ? ` (${stop.reason})` : ''}; run again with --yes to go on`, code: EXIT.STOPPED };
     case 'interrupted':

@@ -21,12 +21,17 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
   const records = state.snapshot();
   await state.close();
 
+  // Without an inventory (no -i, none in front matter) the default is the local machine; a state
+  // made with an inventory would then show an invented `local` host. Show what the state knows.
+  const recordedHosts = new Set(Object.values(records).flatMap((byHost) => Object.keys(byHost)));
+  const onlyRecorded = !inventory.file && recordedHosts.size > 0 && ![...recordedHosts].some((h) => inventory.hosts.some((x) => x.name === h));
+  const note = onlyRecorded ? 'no inventory given: showing only the hosts recorded in the state file (pass -i to see the pending ones)' : undefined;
+
   const hostOrder: string[] = [];
   const table = runbook.steps.map((s) => {
     let targets: string[] = [];
     try {
-      const r = resolvePattern(inventory, s.hosts);
-      targets = r.hosts.map((h) => h.name);
+      if (!onlyRecorded) targets = resolvePattern(inventory, s.hosts).hosts.map((h) => h.name);
     } catch {
       /* reported by lint */
     }
@@ -40,18 +45,27 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
     return { step: s, cells };
   });
 
+  if (onlyRecorded) hostOrder.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const cells = table.flatMap((t) => Object.values(t.cells));
+  const done = cells.filter((c) => isDone(c.status)).length;
+  const total = cells.length;
+
   if (o.json) {
     const json = {
       runbook: runbook.path,
       title: runbook.title,
       stateFile: paths.stateFile,
+      inventory: inventory.file ?? null,
+      ...(note ? { note } : {}),
       hosts: hostOrder,
+      done,
+      total,
       steps: table.map(({ step, cells }) => ({
         id: step.id,
         title: step.title,
         file: step.loc.file,
         line: step.loc.line,
-        hosts: Object.fromEntries(Object.entries(cells).map(([h, c]) => [h, { status: c.status, changed: c.changed, ...(c.record ? { attempts: c.record.attempts, exitCode: c.record.exitCode, startedAt: c.record.startedAt, endedAt: c.record.endedAt, log: c.record.log, message: c.record.message } : {}) }])),
+        hosts: Object.fromEntries(Object.entries(cells).map(([h, c]) => [h, { status: c.status, changed: c.changed, ...(c.record ? { attempts: c.record.attempts, exitCode: c.record.exitCode, startedAt: c.record.startedAt, endedAt: c.record.endedAt, log: c.record.log, message: c.record.message, ...(c.record.by ? { by: c.record.by } : {}), ...(c.record.reason ? { reason: c.record.reason } : {}) } : {}) }])),
       })),
     };
     out(JSON.stringify(json, null, 2));
@@ -60,15 +74,12 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
 
   const idWidth = Math.min(40, Math.max(4, ...runbook.steps.map((s) => s.id.length)));
   out(`${runbook.title}  (state: ${paths.stateFile})`);
+  if (note) out(note);
   out(`${'step'.padEnd(idWidth)}  ${hostOrder.join('  ')}`);
-  let done = 0;
-  let total = 0;
   for (const { step, cells } of table) {
     const row = hostOrder.map((h) => {
       const c = cells[h];
       if (!c) return ' '.repeat(h.length);
-      total++;
-      if (isDone(c.status)) done++;
       return (STATUS_SYMBOL[c.status] + (c.changed ? '*' : '')).padEnd(h.length);
     });
     out(`${step.id.slice(0, idWidth).padEnd(idWidth)}  ${row.join('  ')}`);

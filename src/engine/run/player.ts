@@ -15,13 +15,13 @@ import {
   type RunStore,
 } from '../store.js';
 import type { Transport } from '../transport/types.js';
-import { isDone, type Host, type HostStatus, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
+import { isDone, isFailure, type Host, type HostStatus, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
 import { maskEvent, maskRecord, type PlayerEventListener } from './events.js';
 import { runStepOnHost } from './hostRun.js';
 import { forEachLimit } from './limit.js';
 import { olderHashes } from '../lineDiff.js';
 import { RenderContext } from './renderContext.js';
-import type { PlayStop, PlayerController, RenderedStep, RunStepOptions, StepOutcome } from './types.js';
+import type { PlayStop, PlayerController, RenderedStep, RunStepOptions, StepOutcome, ToleratedFailure } from './types.js';
 
 export interface PlayerOptions {
   readonly runbook: Runbook;
@@ -150,7 +150,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
             onStart: (attempt) => emit({ type: 'host-start', stepId, host: h.name, attempt }),
           });
           result[h.name] = res.status;
-          if (res.status === 'failed') batchFailed = true;
+          if (isFailure(res.status)) batchFailed = true;
           const cap = store.getState().records[stepId]?.[h.name]?.captured;
           if (res.status === 'ok' && s.attrs.capture && cap) {
             const value = ctx.captures().byHost[h.name]?.[s.attrs.capture];
@@ -171,7 +171,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       const m = store.getState().mode;
       setMode(store, m === 'running' ? 'idle' : m, stepId);
     }
-    const failed = !s.attrs.continueOnError && Object.values(result).some((st) => st === 'failed');
+    const failed = !s.attrs.continueOnError && Object.values(result).some(isFailure);
     emit({ type: 'step-end', stepId, failed });
     return { stepId, hosts: result, failed, aborted: ac.signal.aborted };
   }
@@ -189,6 +189,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       step(o.fromStepId);
       startIndex = runbook.steps.findIndex((x) => x.id === o.fromStepId);
     }
+    const tolerated: ToleratedFailure[] = [];
     try {
       for (const s of runbook.steps.slice(startIndex)) {
         if (o.only?.length && !o.only.includes(s.id)) continue;
@@ -204,9 +205,11 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
         if (s.attrs.confirm !== undefined && !o.yes) return stop({ kind: 'confirm', stepId: s.id, reason: s.attrs.confirm });
         const out = await runStep(s.id, { confirmed: true, force: o.force, hosts: o.force ? pending.map((h) => h.name) : undefined });
         if (out.aborted) return stop({ kind: 'aborted', stepId: s.id });
-        if (out.failed) return stop({ kind: 'failed', stepId: s.id });
+        const notOk = Object.fromEntries(Object.entries(out.hosts).filter(([, st]) => !isDone(st)));
+        if (out.failed) return stop({ kind: 'failed', stepId: s.id, hosts: notOk });
+        if (Object.keys(notOk).length) tolerated.push({ stepId: s.id, hosts: notOk });
       }
-      return stop({ kind: 'end' });
+      return stop(tolerated.length ? { kind: 'end', tolerated } : { kind: 'end' });
     } catch (e) {
       if (e instanceof StateError) return stop({ kind: 'state-error', message: e.message });
       setMode(store, 'idle');

@@ -21,9 +21,16 @@ export interface RunStepOptions {
 }
 
 /** Why play() stopped. */
+/** Hosts on which a `continue_on_error` step did not succeed during a play (the run went on). */
+export interface ToleratedFailure {
+  readonly stepId: string;
+  /** Host name -> the status it ended in (failed, unreachable or interrupted). */
+  readonly hosts: Readonly<Record<string, HostStatus>>;
+}
+
 export type PlayStop =
-  | { readonly kind: 'end' }
-  | { readonly kind: 'failed'; readonly stepId: string }
+  | { readonly kind: 'end'; readonly tolerated?: readonly ToleratedFailure[] }
+  | { readonly kind: 'failed'; readonly stepId: string; readonly hosts?: Readonly<Record<string, HostStatus>> }
   | { readonly kind: 'confirm'; readonly stepId: string; readonly reason: string }
   | { readonly kind: 'interrupted'; readonly stepId: string; readonly hosts: readonly string[] }
   | { readonly kind: 'paused'; readonly stepId?: string }

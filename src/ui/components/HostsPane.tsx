@@ -9,7 +9,7 @@ import { useTheme, type Style, type Theme } from '../theme.js';
 export function statusStyle(theme: Theme, s: HostStatus): Style {
   switch (s) {
     case 'ok': case 'done-already': case 'done-manual': return theme.status.ok;
-    case 'failed': return theme.status.failed;
+    case 'failed': case 'unreachable': return theme.status.failed;
     case 'running': return theme.status.running;
     case 'interrupted': return theme.status.interrupted;
     case 'skipped': return theme.status.skipped;
