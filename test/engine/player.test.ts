@@ -53,7 +53,7 @@ describe('player', () => {
   it('stops rolling a serial step at the first failed batch', async () => {
     const t = await setup(`# S\n${fence('id=roll hosts=web serial=1', '[ "{{ host.name }}" != a ]')}`);
     const stop = await t.player.play();
-    expect(stop).toEqual({ kind: 'failed', stepId: 'roll' });
+    expect(stop).toMatchObject({ kind: 'failed', stepId: 'roll' });
     expect(Object.keys(t.store.getState().records.roll)).toEqual(['a']);
   });
 
