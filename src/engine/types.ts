@@ -27,6 +27,10 @@ export interface StepAttributes {
   readonly file?: string;
   readonly mode?: string; // octal string like "0644"
   readonly owner?: string; // "user" or "user:group"
+  /** Directory the body runs in (`cd` before the body); Runme's `cwd`. */
+  readonly cwd?: string;
+  /** The block was written with `$ ` prompts: only those lines run, the rest is expected output. */
+  readonly prompt?: boolean;
 }
 
 export type StepKind = 'shell' | 'file';
@@ -73,6 +77,15 @@ export interface Section {
   readonly stepIds: readonly string[];
 }
 
+/** Something the parser accepted but the operator should know (ignored keys, guessed prompts). */
+export interface ParseWarning {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+  /** 'info': only `lint` shows it (e.g. a display-only console block that could run with {prompt}). */
+  readonly level?: 'warning' | 'info';
+}
+
 export interface FrontMatter {
   readonly title?: string;
   readonly description?: string;
@@ -82,6 +95,8 @@ export interface FrontMatter {
   readonly secretVars: readonly string[];
   /** Inventory path, already resolved relative to the runbook file. */
   readonly inventory?: string;
+  /** Keys written for other tools (Hugo, Docusaurus, ...): kept as read, not used. */
+  readonly ignored?: Readonly<Record<string, unknown>>;
 }
 
 export interface RunbookSource {
@@ -103,6 +118,8 @@ export interface Runbook {
   readonly secretVars: readonly string[];
   /** Default inventory path from front matter (absolute), if any. */
   readonly inventory?: string;
+  /** Parse warnings (ignored front matter keys, Runme attributes, guessed prompts), in file order. */
+  readonly warnings?: readonly ParseWarning[];
 }
 
 // ---------------------------------------------------------------- inventory

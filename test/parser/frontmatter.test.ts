@@ -60,11 +60,10 @@ describe('front matter: bad input', () => {
   it('a duplicate key is malformed', () => {
     expect(badInput(() => fm('title: a', 'title: b')).line).toBe(3);
   });
-  it('an unknown key is named with its line and a suggestion', () => {
-    const e = badInput(() => fm('title: a', 'host: web'));
-    expect(e.message).toBe('unknown front matter key `host`');
-    expect(e.line).toBe(3);
-    expect(e.hint).toBe('did you mean `hosts`?');
+  it('an unknown key is kept and ignored, with one warning at its line and a suggestion', () => {
+    const rb = fm('title: a', 'host: web');
+    expect(rb.sources[0].frontMatter.ignored).toEqual({ host: 'web' });
+    expect(rb.warnings).toEqual([{ file: expect.stringMatching(/fm\.md$/), line: 3, message: 'front matter key `host` (did you mean `hosts`?) is not runbook\'s: kept and ignored' }]);
   });
   it('a wrong type is reported at the value line', () => {
     const e = badInput(() => fm('title: a', 'hosts:', '  - web', '  - db'));

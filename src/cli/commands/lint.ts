@@ -95,6 +95,7 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
       findings.push(f);
     }
   };
+  for (const w of runbook.warnings ?? []) add({ file: w.file, line: w.line, level: w.level ?? 'warning', message: w.message });
   for (const s of runbook.steps) {
     let hosts;
     try {
@@ -132,7 +133,8 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
   for (const f of findings) out(mask(`${f.file}:${f.line}: ${f.level}: ${f.message}`));
   const errors = findings.filter((f) => f.level === 'error' && !f.message.startsWith('SC')).length;
   const sc = findings.filter((f) => f.message.startsWith('SC')).length;
-  out(`${runbook.steps.length} steps checked${useShellcheck ? ' (with ShellCheck)' : ' (ShellCheck not installed: shell syntax not checked)'}: ${errors} error(s), ${sc} ShellCheck finding(s), ${findings.length - errors - sc} warning(s)`);
+  const notes = findings.filter((f) => f.level === 'info' && !f.message.startsWith('SC')).length;
+  out(`${runbook.steps.length} steps checked${useShellcheck ? ' (with ShellCheck)' : ' (ShellCheck not installed: shell syntax not checked)'}: ${errors} error(s), ${sc} ShellCheck finding(s), ${findings.length - errors - sc - notes} warning(s)${notes ? `, ${notes} note(s)` : ''}`);
   if (errors) return EXIT.BAD_INPUT;
-  return findings.length ? EXIT.STEP_FAILED : EXIT.OK;
+  return findings.length - notes ? EXIT.STEP_FAILED : EXIT.OK;
 }

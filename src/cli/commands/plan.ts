@@ -49,6 +49,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
   const json: unknown[] = [];
   const say = o.json ? (): void => {} : out;
   say(`# plan: ${runbook.title}${inventory.file ? ` (inventory ${inventory.file})` : ' (local machine)'}`);
+  for (const w of runbook.warnings ?? []) if (w.level !== 'info') say(`! ${w.file}:${w.line}: ${w.message}`);
   for (const s of runbook.steps) {
     let hosts;
     try {
@@ -72,6 +73,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
         const r = ctx.render(s, h);
         say(`### ${h.name}  [${st}]`);
         if (r.unless) say(`  unless: ${mask(r.unless)}`);
+        if (r.cwd) say(`  in directory: ${mask(r.cwd)}`);
         if (r.file) say(`  writes ${r.file.path} (mode ${r.file.mode ?? '0644'}${r.file.owner ? `, owner ${r.file.owner}` : ''}):\n${indent(mask(r.file.content))}`);
         else say(indent(mask(r.shown)));
         if (r.verify) say(`  verify: ${mask(r.verify)}`);

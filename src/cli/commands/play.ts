@@ -1,5 +1,6 @@
 // `runbook play`: the interactive Ink player over the same engine and state file as `run`.
 import { BadInputError } from '../../engine/errors.js';
+import { flash } from '../../engine/store.js';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
 
 export async function playCommand(path: string, o: RunOptions): Promise<number> {
@@ -7,6 +8,7 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
     throw new BadInputError('`runbook play` needs an interactive terminal', { hint: 'use `runbook run` for scripts and CI' });
   }
   const { session, store, player: controller } = await openPlayerSession(path, o, { interactive: true });
+  for (const w of session.runbook.warnings ?? []) if (w.level !== 'info') flash(store, 'warn', `${w.file}:${w.line}: ${w.message}`);
   const { startPlayer } = await importInteractiveUi();
   try {
     return await startPlayer({ store, controller, stateDir: session.paths.dir });

@@ -69,11 +69,15 @@ export function describeStop(stop: PlayStop): { line: string; code: number } {
 }
 
 export async function runCommand(path: string, o: RunOptions, out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const { state, player } = await openPlayerSession(path, o, { interactive: false, onEvent: o.json ? (e) => out(JSON.stringify(e)) : plainReporter(out) });
+  const { session, state, player } = await openPlayerSession(path, o, { interactive: false, onEvent: o.json ? (e) => out(JSON.stringify(e)) : plainReporter(out) });
   const onSignal = (): void => player.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    for (const w of session.runbook.warnings ?? []) {
+      if (w.level === 'info') continue;
+      out(o.json ? JSON.stringify({ type: 'warning', message: `${w.file}:${w.line}: ${w.message}` }) : `! ${w.file}:${w.line}: ${w.message}`);
+    }
     if (state.interruptedOnLoad.length && !o.json) {
       out(`! interrupted in an earlier session: ${state.interruptedOnLoad.map((i) => `${i.stepId}@${i.host}`).join(', ')}`);
     }

@@ -28,6 +28,8 @@ export const ATTRIBUTE_NAMES = [
   'file',
   'mode',
   'owner',
+  'cwd',
+  'prompt',
 ] as const;
 export type AttributeName = (typeof ATTRIBUTE_NAMES)[number];
 
@@ -53,7 +55,60 @@ export interface ParsedInfo {
   readonly attrs: StepAttributes;
   /** Attribute names written in the braces, in order (empty when there are no braces). */
   readonly keys: readonly string[];
+  /** Runme attributes with no runbook meaning, ignored (the caller warns once per name). */
+  readonly ignored: readonly string[];
+  /** Written Runme's way (JSON, or with a Runme attribute name). */
+  readonly runme?: boolean;
 }
+
+/**
+ * Runme's fence attributes (https://docs.runme.dev/configuration/cell-level): `name` is our `id`,
+ * `excludeFromRunAll` our `norun`, `cwd` ours as well; the others have no meaning here and are
+ * ignored with a warning. Runme's JSON `id` is a cell ULID: used as the step id only without `name`.
+ */
+export const RUNME_MAPPED: Readonly<Record<string, AttributeName>> = { name: 'id', excludeFromRunAll: 'norun' };
+export const RUNME_IGNORED: readonly string[] = [
+  'interactive',
+  'background',
+  'closeTerminalOnSuccess',
+  'mimeType',
+  'promptEnv',
+  'terminalRows',
+  'category',
+  'skipPrompts',
+  'interpreter',
+  'tag',
+];
+
+/**
+ * Rundown (github.com/elseano/rundown) writes modifiers as words after the language
+ * (```bash stdout```); they change how a block runs, so such a block is refused, not run differently.
+ */
+export const RUNDOWN_MODIFIERS: readonly string[] = [
+  'reveal',
+  'named',
+  'env',
+  'stdout',
+  'nospin',
+  'spinner',
+  'skip_on_success',
+  'skip_on_failure',
+  'skip-on-success',
+  'skip-on-failure',
+  'abort',
+  'background',
+  'borg',
+  'capture-env',
+  'interactive',
+  'replace',
+  'mitigate',
+  'norun',
+  'setup',
+  'stdin',
+  'subenv',
+  'with',
+  'desc',
+];
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -130,7 +185,7 @@ export function tokenizeAttributes(src: string, start: number, loc: SourceLocati
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const FLAG_ATTRS = new Set<string>(['sudo', 'secret', 'continue_on_error', 'norun']);
+const FLAG_ATTRS = new Set<string>(['sudo', 'secret', 'continue_on_error', 'norun', 'prompt']);
 
 /** Turn raw attributes into validated StepAttributes (defaults filled in). */
 export function interpretAttributes(items: readonly RawAttribute[], loc: SourceLocation): StepAttributes {
@@ -168,6 +223,7 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
       if (key === 'sudo') a.sudo = on;
       else if (key === 'secret') a.secret = on;
       else if (key === 'continue_on_error') a.continueOnError = on;
+      else if (key === 'prompt') a.prompt = on;
       else a.norun = on;
       continue;
     }
@@ -236,6 +292,12 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
         a.mode = v.padStart(4, '0');
         break;
       }
+      case 'cwd': {
+        const v = nonEmpty('/srv/app');
+        if (v.includes('\n') || v.includes('\0')) fail(loc, 'bad cwd: a directory name with a newline', 'write cwd=/path/on/host');
+        a.cwd = v;
+        break;
+      }
       case 'owner': {
         const v = need('root:root');
         if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(v)) fail(loc, `bad owner \`${v}\``, 'write owner=user or owner=user:group');
@@ -252,34 +314,92 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
   } else if (a.capture !== undefined) {
     fail(loc, '`capture` cannot be used on a file block', 'capture the output of a shell step instead');
   }
+  if (a.file !== undefined && a.cwd !== undefined) fail(loc, '`cwd` has no effect on a file block', 'write an absolute file= path, or remove cwd');
+  if (a.prompt === false) delete a.prompt;
   if (a.secret && a.capture === undefined) fail(loc, '`secret` marks a captured value secret, but this step has no `capture`', 'add capture=NAME, or remove secret');
   return a;
 }
 
 const NO_ATTRIBUTES: StepAttributes = interpretAttributes([], { file: '', line: 1 });
 
+/** `key:value` or a known modifier word: Rundown's way of writing modifiers. */
+function rundownWord(w: string): boolean {
+  return RUNDOWN_MODIFIERS.includes(w) || /^(spinner|desc|label|with|capture-env|replace|subenv):\S/.test(w);
+}
+
+/** Refuse a block written for Rundown: its modifiers mean something runbook would not do. */
+export function refuseRundown(loc: SourceLocation, what: string): never {
+  fail(loc, `\`${what}\` is Rundown syntax (github.com/elseano/rundown): this file was written for Rundown, and runbook will not run it with another meaning`, 'rewrite the block for runbook: attributes in braces, e.g. ```bash {id=setup}; see docs/interop.md');
+}
+
+/** Parse Runme's JSON attributes (`{"name":"x","excludeFromRunAll":true}`) into raw attributes. */
+function runmeJson(text: string, loc: SourceLocation): { items: RawAttribute[]; end: number } {
+  // The JSON object runs to the last `}`; anything after it is an error like with our braces.
+  const end = text.lastIndexOf('}') + 1;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text.slice(0, end));
+  } catch (e) {
+    fail(loc, `malformed JSON step attributes: ${(e as Error).message}`, 'Runme-style attributes are a JSON object: {"name":"setup","cwd":"/tmp"}');
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) fail(loc, 'JSON step attributes must be an object', '{"name":"setup"}');
+  const entries = Object.entries(obj as Record<string, unknown>);
+  const hasName = entries.some(([k]) => k === 'name');
+  const items: RawAttribute[] = [];
+  for (const [key, v] of entries) {
+    if (key === 'id' && hasName) {
+      items.push({ key: 'runme-cell-id' });
+      continue;
+    }
+    if (v === true) items.push({ key });
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') items.push({ key, value: String(v) });
+    else fail(loc, `JSON step attribute \`${key}\` must be a string, number or boolean`, `write "${key}": "value"`);
+  }
+  return { items, end };
+}
+
+/** Translate Runme names to ours; returns the items to interpret and the Runme names ignored. */
+function fromRunme(items: readonly RawAttribute[]): { items: RawAttribute[]; ignored: string[] } {
+  const out: RawAttribute[] = [];
+  const ignored: string[] = [];
+  for (const it of items) {
+    if (it.key === 'runme-cell-id') ignored.push('id');
+    else if (it.key in RUNME_MAPPED) out.push({ key: RUNME_MAPPED[it.key], value: it.value });
+    else if (RUNME_IGNORED.includes(it.key)) ignored.push(it.key);
+    else out.push(it);
+  }
+  return { items: out, ignored };
+}
+
 /**
- * Parse a fence info string: the language word, then optional `{...}` attributes.
- * Bad attributes raise BadInputError at `loc` (the opening fence line).
+ * Parse a fence info string: the language word, then optional `{...}` attributes (ours, or
+ * Runme's in either its JSON or key=value form). Bad attributes raise BadInputError at `loc`.
  */
 export function parseInfoString(info: string, loc: SourceLocation): ParsedInfo {
   const text = info.trim();
   const lang = /^[^\s{]*/.exec(text)![0];
   let i = lang.length;
   while (text[i] === ' ' || text[i] === '\t') i++;
-  if (i >= text.length) return { lang, attrs: NO_ATTRIBUTES, keys: [] };
+  if (i >= text.length) return { lang, attrs: NO_ATTRIBUTES, keys: [], ignored: [] };
   if (text[i] !== '{') {
     // Plain words after the language (e.g. a title some renderers show). They are harmless on a
     // display block, but on a shell block or when they look like attributes they are a mistake.
     const words = text.slice(i).split(/\s+/);
+    const rundown = words.find((w) => rundownWord(w) && !(ATTRIBUTE_NAMES as readonly string[]).includes(w));
+    if (rundown !== undefined && (SHELL_LANGS.includes(lang.toLowerCase()) || words.every(rundownWord))) refuseRundown(loc, `${lang} ${text.slice(i)}`);
     const looksLikeAttrs = words.some((w) => w.includes('=') || (ATTRIBUTE_NAMES as readonly string[]).includes(w));
     if (SHELL_LANGS.includes(lang.toLowerCase()) || looksLikeAttrs) {
       fail(loc, `unexpected \`${text.slice(i)}\` after the language`, `step attributes go in braces: \`\`\`${lang || 'bash'} {${text.slice(i)}}`);
     }
-    return { lang, attrs: NO_ATTRIBUTES, keys: [] };
+    return { lang, attrs: NO_ATTRIBUTES, keys: [], ignored: [] };
   }
-  const { items, end } = tokenizeAttributes(text, i + 1, loc);
+  let j = i + 1;
+  while (text[j] === ' ' || text[j] === '\t') j++;
+  const raw = text[j] === '"' ? runmeJson(text.slice(i), loc) : tokenizeAttributes(text, i + 1, loc);
+  const end = text[j] === '"' ? i + raw.end : raw.end;
   const rest = text.slice(end).trim();
   if (rest !== '') fail(loc, `unexpected \`${rest}\` after the closing \`}\``, 'put every attribute inside the braces');
-  return { lang, attrs: interpretAttributes(items, loc), keys: items.map((x) => x.key) };
+  const { items, ignored } = fromRunme(raw.items);
+  const runme = text[j] === '"' || raw.items.some((x) => x.key in RUNME_MAPPED || RUNME_IGNORED.includes(x.key) || x.key === 'runme-cell-id');
+  return { lang, attrs: interpretAttributes(items, loc), keys: items.map((x) => x.key), ignored, ...(runme && { runme }) };
 }

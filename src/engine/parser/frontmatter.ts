@@ -5,12 +5,18 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { BadInputError } from '../errors.js';
-import type { FrontMatter } from '../types.js';
+import type { FrontMatter, ParseWarning } from '../types.js';
 import { IDENTIFIER_PATTERN } from './attributes.js';
-import { didYouMean } from './slug.js';
+import { closest, didYouMean, editDistance } from './slug.js';
 
-/** Keys allowed in front matter. */
+/** Front matter keys runbook reads. Any other key belongs to another tool and is ignored (with a warning). */
 export const FRONT_MATTER_KEYS = ['title', 'description', 'hosts', 'vars', 'inventory'] as const;
+
+/** The key under which runbook's own keys go when the top-level names belong to another tool. */
+export const NAMESPACE_KEY = 'runbook';
+
+/** Keys another tool may share with the same meaning: read at the top level even beside `runbook:`. */
+const SHARED_KEYS = ['title', 'description'] as const;
 
 /** Variable names the templating layer defines itself; front matter may not set them. */
 export const RESERVED_VARS: readonly string[] = ['host', 'groups', 'hosts'];
@@ -74,6 +80,8 @@ export interface FrontMatterOptions {
   readonly absFile: string;
   /** 1-based file line of the first YAML line (default 2). */
   readonly yamlLine?: number;
+  /** Receives the warning about keys written for other tools (one per front matter). */
+  readonly warn?: (w: ParseWarning) => void;
 }
 
 /** True for the `{value: X, secret: true|false}` form of a var. */
@@ -131,32 +139,80 @@ export function parseFrontMatter(yamlText: string, opts: FrontMatterOptions): Fr
     throw new BadInputError(`malformed front matter: ${(e as Error).message}`, { file, line: yamlLine, hint: 'front matter is YAML between two --- lines' });
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new BadInputError('front matter must be a mapping of keys to values', { file, line: yamlLine, hint: `allowed keys: ${FRONT_MATTER_KEYS.join(', ')}` });
+    throw new BadInputError('front matter must be a mapping of keys to values', { file, line: yamlLine, hint: `runbook reads: ${FRONT_MATTER_KEYS.join(', ')}` });
   }
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0];
-      throw new BadInputError(`unknown front matter key \`${key}\``, {
+  // Which keys are runbook's: those under `runbook:` when it is there (the top-level ones then
+  // belong to the other tool, except a title or description runbook:'s keys do not set), else the
+  // known top-level ones. Everything else is kept in `ignored` and named in one warning.
+  const top = data as Record<string, unknown>;
+  const namespaced = NAMESPACE_KEY in top;
+  const prefix: string[] = namespaced ? [NAMESPACE_KEY] : [];
+  let ours: Record<string, unknown>;
+  const ignored: Record<string, unknown> = {};
+  if (namespaced) {
+    const ns = top[NAMESPACE_KEY];
+    if (ns === null || typeof ns !== 'object' || Array.isArray(ns)) {
+      throw new BadInputError(`bad front matter: ${NAMESPACE_KEY} must be a mapping`, {
         file,
-        line: lineAt(doc, counter, [...issue.path, key], yamlLine, true),
-        hint: didYouMean(key, FRONT_MATTER_KEYS) ?? `allowed keys: ${FRONT_MATTER_KEYS.join(', ')}`,
+        line: lineAt(doc, counter, [NAMESPACE_KEY], yamlLine),
+        hint: `write runbook's own keys under it, e.g. ${NAMESPACE_KEY}: {hosts: web, vars: {port: 8080}}`,
       });
     }
+    ours = { ...(ns as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(top)) {
+      if (k === NAMESPACE_KEY) continue;
+      if ((SHARED_KEYS as readonly string[]).includes(k) && typeof v === 'string' && !(k in ours)) ours[k] = v;
+      else ignored[k] = v;
+    }
+  } else {
+    ours = {};
+    for (const [k, v] of Object.entries(top)) {
+      if ((FRONT_MATTER_KEYS as readonly string[]).includes(k)) ours[k] = v;
+      else ignored[k] = v;
+    }
+  }
+  const nsUnknown = namespaced ? Object.keys(ours).filter((k) => !(FRONT_MATTER_KEYS as readonly string[]).includes(k)) : [];
+  if (nsUnknown.length > 0) {
+    const key = nsUnknown[0];
+    throw new BadInputError(`unknown key \`${key}\` under ${NAMESPACE_KEY}:`, {
+      file,
+      line: lineAt(doc, counter, [NAMESPACE_KEY, key], yamlLine, true),
+      hint: didYouMean(key, FRONT_MATTER_KEYS) ?? `runbook's keys: ${FRONT_MATTER_KEYS.join(', ')}`,
+    });
+  }
+  const ignoredKeys = Object.keys(ignored);
+  if (ignoredKeys.length > 0 && opts.warn) {
+    const named = ignoredKeys.map((k) => {
+      // Only near misses (one edit, or the same letters swapped): other tools' keys such as
+      // `tags` are often two edits from one of ours without being a typo of it.
+      const c = namespaced ? undefined : closest(k, FRONT_MATTER_KEYS);
+      const near = c !== undefined && (editDistance(k.toLowerCase(), c) <= 1 || [...k.toLowerCase()].sort().join('') === [...c].sort().join(''));
+      return near ? `\`${k}\` (did you mean \`${c}\`?)` : `\`${k}\``;
+    });
+    opts.warn({
+      file,
+      line: lineAt(doc, counter, [ignoredKeys[0]], yamlLine, true),
+      message: `front matter key${ignoredKeys.length > 1 ? 's' : ''} ${named.join(', ')} ${ignoredKeys.length > 1 ? 'are' : 'is'} not runbook's: kept and ignored`,
+    });
+  }
+  const parsed = schema.safeParse(ours);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = [...prefix, ...issue.path];
     const name = issue.path.map(String).join('.') || 'front matter';
     const expected = issue.code === 'invalid_type' ? `${name} must be ${issue.expected === 'record' ? 'a mapping' : `a ${issue.expected}`}` : `${name}: ${issue.message}`;
+    const otherTool = namespaced ? '' : `; if \`${String(issue.path[0])}\` belongs to another tool, put runbook's keys under ${NAMESPACE_KEY}:`;
     throw new BadInputError(`bad front matter: ${expected}`, {
       file,
-      line: lineAt(doc, counter, issue.path, yamlLine),
-      hint: issue.path[0] === 'vars' ? 'write vars as a mapping, e.g. vars: {port: 8080}' : 'quote the value if YAML reads it as another type',
+      line: lineAt(doc, counter, path, yamlLine),
+      hint: (issue.path[0] === 'vars' ? 'write vars as a mapping, e.g. vars: {port: 8080}' : 'quote the value if YAML reads it as another type') + otherTool,
     });
   }
   const fm = parsed.data;
   const vars: Record<string, unknown> = {};
   const secretVars: string[] = [];
   for (const [name, raw] of Object.entries(fm.vars ?? {})) {
-    const line = lineAt(doc, counter, ['vars', name], yamlLine, true);
+    const line = lineAt(doc, counter, [...prefix, 'vars', name], yamlLine, true);
     if (!IDENTIFIER_PATTERN.test(name)) {
       throw new BadInputError(`bad variable name \`${name}\``, { file, line, hint: 'variable names are identifiers: letters, digits and _ (not starting with a digit)' });
     }
@@ -165,7 +221,7 @@ export function parseFrontMatter(yamlText: string, opts: FrontMatterOptions): Fr
     }
     if (isSecretForm(raw)) {
       if (typeof raw.secret !== 'boolean') {
-        throw new BadInputError(`\`secret\` of variable \`${name}\` must be true or false`, { file, line: lineAt(doc, counter, ['vars', name, 'secret'], yamlLine), hint: `write ${name}: {value: ..., secret: true}` });
+        throw new BadInputError(`\`secret\` of variable \`${name}\` must be true or false`, { file, line: lineAt(doc, counter, [...prefix, 'vars', name, 'secret'], yamlLine), hint: `write ${name}: {value: ..., secret: true}` });
       }
       vars[name] = raw.value;
       if (raw.secret) secretVars.push(name);
@@ -186,5 +242,6 @@ export function parseFrontMatter(yamlText: string, opts: FrontMatterOptions): Fr
     vars,
     secretVars,
     ...(inventory !== undefined && { inventory }),
+    ...(ignoredKeys.length > 0 && { ignored }),
   };
 }

@@ -74,6 +74,7 @@ export function assembleRunbook(absPath: string, files: readonly FileParse[], fa
     vars,
     secretVars: [...secretVars],
     ...(inventory !== undefined && { inventory }),
+    warnings: files.flatMap((f) => f.warnings),
   };
 }
 

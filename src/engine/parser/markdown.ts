@@ -8,9 +8,10 @@
 
 import { basename, extname } from 'node:path';
 import { BadInputError } from '../errors.js';
-import type { DisplayBlock, FrontMatter, SourceLocation, StepAttributes, StepKind } from '../types.js';
-import { parseInfoString, SHELL_LANGS } from './attributes.js';
+import type { DisplayBlock, FrontMatter, ParseWarning, SourceLocation, StepAttributes, StepKind } from '../types.js';
+import { parseInfoString, refuseRundown, SHELL_LANGS } from './attributes.js';
 import { parseFrontMatter, splitFrontMatter } from './frontmatter.js';
+import { hasPromptLines, PROMPT_LANGS, promptCommands } from './prompts.js';
 import { slugify } from './slug.js';
 
 /** A step as found in one file, before ids (which are unique across files) are assigned. */
@@ -54,6 +55,8 @@ export interface FileParse {
   readonly sections: readonly FileSection[];
   readonly steps: readonly FileStep[];
   readonly displayBlocks: readonly DisplayBlock[];
+  /** What was accepted with a warning (other tools' keys and attributes, guessed prompts). */
+  readonly warnings: readonly ParseWarning[];
 }
 
 export interface ParseFileOptions {
@@ -73,6 +76,8 @@ function indentOf(line: string): number {
 }
 
 const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+/** Rundown's automation tags (`<r stop-ok/>`, `<rundown label=x/>`), outside inline code. */
+const RUNDOWN_TAG = /<(r|rundown)(\s[^<>]*)?\/?>/;
 const ATX_HEADING = /^ {0,3}(#{1,6})(?=[ \t]|$)(.*)$/;
 
 /** Heading text without the optional closing #s and simple inline markup. */
@@ -97,9 +102,12 @@ interface OpenSection {
 export function parseRunbookFile(text: string, file: string, opts: ParseFileOptions): FileParse {
   const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
   const fmSplit = splitFrontMatter(lines, file);
+  const warnings: ParseWarning[] = [];
   const frontMatter: FrontMatter = fmSplit.present
-    ? parseFrontMatter(fmSplit.yaml, { file, absFile: opts.absFile, yamlLine: fmSplit.yamlLine })
+    ? parseFrontMatter(fmSplit.yaml, { file, absFile: opts.absFile, yamlLine: fmSplit.yamlLine, warn: (w) => warnings.push(w) })
     : { vars: {}, secretVars: [] };
+  // Runme attributes with no meaning here: one warning per name, at its first use.
+  const runmeIgnored = new Map<string, { line: number; count: number }>();
   const base = basename(file, extname(file));
 
   const open: OpenSection[] = [];
@@ -140,14 +148,42 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
       if (close < 0) {
         throw new BadInputError(`code block opened here is never closed`, { file, line: lineNo, hint: `close it with a line of ${len} or more ${ch === '`' ? 'backticks' : 'tildes'}` });
       }
-      const body = lines
+      const written = lines
         .slice(i + 1, close)
         .map((l) => l.replace(new RegExp(`^ {0,${indent}}`), '') + '\n')
         .join('');
-      const { lang, attrs, keys } = parseInfoString(fence[3], loc);
-      const isShell = SHELL_LANGS.includes(lang.toLowerCase());
+      const parsedInfo = parseInfoString(fence[3], loc);
+      const { lang, keys } = parsedInfo;
+      let attrs = parsedInfo.attrs;
+      for (const k of parsedInfo.ignored) {
+        const seen = runmeIgnored.get(k);
+        if (seen) seen.count++;
+        else runmeIgnored.set(k, { line: lineNo, count: 1 });
+      }
+      const lower = lang.toLowerCase();
+      const transcript = PROMPT_LANGS.includes(lower);
+      const isShell = SHELL_LANGS.includes(lower) || (transcript && attrs.prompt === true);
+      let body = written;
+      if (isShell && attrs.file === undefined && !attrs.norun) {
+        const guessed = attrs.prompt === undefined && !keys.includes('prompt') && hasPromptLines(written);
+        if (attrs.prompt || guessed) {
+          const { script, commands } = promptCommands(written);
+          body = script;
+          if (guessed) {
+            attrs = { ...attrs, prompt: true };
+            warnings.push({
+              file,
+              line: lineNo,
+              message: `this ${lang} block is written with \`$ \` prompts: only its ${commands} \`$ \` line${commands === 1 ? '' : 's'} run, the other lines are taken as expected output (write {prompt} to say so)`,
+            });
+          }
+        }
+      } else if (transcript && !attrs.norun && attrs.file === undefined && hasPromptLines(written)) {
+        warnings.push({ file, line: lineNo, level: 'info', message: `this ${lang} block shows \`$ \` commands and is display-only; write \`\`\`${lang} {prompt} to run its \`$ \` lines as a step` });
+      }
       if (attrs.norun || (!isShell && attrs.file === undefined)) {
-        if (!attrs.norun && keys.length > 0) {
+        // Runme notebooks give every cell attributes, also the ones runbook only displays.
+        if (!attrs.norun && keys.length > 0 && !parsedInfo.runme && !(keys.length === 1 && keys[0] === 'prompt' && attrs.prompt === false)) {
           throw new BadInputError(`\`${lang || '(no language)'}\` blocks are display-only, so step attributes have no effect here`, {
             file,
             line: lineNo,
@@ -165,12 +201,14 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
           hosts: attrs.hosts ?? frontMatter.hosts ?? 'all',
           loc,
           sectionIndex: open.length - 1,
-          source: `${fence[3].trim()}\n${body}`,
+          source: `${fence[3].trim()}\n${written}`,
         });
       }
       i = close + 1;
       continue;
     }
+    const tag = RUNDOWN_TAG.exec(line.replace(/`[^`]*`/g, ''));
+    if (tag) refuseRundown({ file, line: lineNo }, tag[0]);
     const heading = ATX_HEADING.exec(line);
     if (heading) {
       const title = headingText(heading[2]);
@@ -233,5 +271,13 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
     sections,
     steps,
     displayBlocks,
+    warnings: [
+      ...warnings,
+      ...[...runmeIgnored].map(([k, { line, count }]) => ({
+        file,
+        line,
+        message: `Runme attribute \`${k}\` has no meaning in runbook and is ignored${count > 1 ? ` (on ${count} blocks)` : ''}`,
+      })),
+    ].sort((a, b) => a.line - b.line),
   };
 }

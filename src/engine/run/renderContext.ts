@@ -16,6 +16,8 @@ export interface RealRender {
   readonly unless?: string;
   readonly verify?: string;
   readonly file?: FileWriteSpec;
+  /** Directory the body runs in (`cd` first), when the step has `cwd`. */
+  readonly cwd?: string;
 }
 
 const RESERVED = new Set(['host', 'groups', 'hosts']);
@@ -167,7 +169,9 @@ export class RenderContext {
       const script = fileWriteScript(spec);
       return { script, shown: script, unless, verify, file: spec };
     }
-    return { script: STEP_PRELUDE + body, shown: body, unless, verify };
+    const cwd = attr('cwd=', step.attrs.cwd);
+    const cd = cwd === undefined ? '' : `cd -- '${cwd.replace(/'/g, `'\\''`)}'\n`;
+    return { script: STEP_PRELUDE + cd + body, shown: body, unless, verify, ...(cwd !== undefined && { cwd }) };
   }
 
   /** Variables that steps reference and nothing defines (for prompts and lint). */
@@ -177,7 +181,7 @@ export class RenderContext {
     for (const s of steps) if (s.attrs.capture) defined.add(s.attrs.capture);
     const missing = new Set<string>();
     for (const s of steps) {
-      for (const text of [s.body, s.attrs.unless, s.attrs.verify, s.attrs.file, s.attrs.mode, s.attrs.owner]) {
+      for (const text of [s.body, s.attrs.unless, s.attrs.verify, s.attrs.file, s.attrs.mode, s.attrs.owner, s.attrs.cwd]) {
         if (!text) continue;
         let names: string[];
         try {

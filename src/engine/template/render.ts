@@ -65,6 +65,24 @@ interface LiquidLikeError extends Error {
   originalError?: Error & { variableName?: string };
 }
 
+/**
+ * Markup of Go templates (Helm charts, `kubectl -o go-template`, `docker --format`): `{{ .Values.x }}`,
+ * `{{range .items}}`, `{{ $x }}`, `{{ index .m "k" }}`. Liquid would read most of it as undefined
+ * variables (`range`, `Values`) and ask for them, so it is refused with the fix instead.
+ */
+const GO_TEMPLATE = /\{\{-?\s*(\.\s*(-?\}\})|\.[A-Za-z_]|\$[A-Za-z_.]?|(range|with|if|else\s+if|index|printf|template|define|block|include|toYaml|len|not|eq|ne)\s+[.$"(])/;
+
+/** Where text written for another template language first appears, outside {% raw %} blocks. */
+function otherTemplateMarkup(text: string): { markup: string; lineOffset: number } | undefined {
+  if (!text.includes('{{')) return undefined;
+  const visible = text.replace(/\{%-?\s*raw\s*-?%\}[\s\S]*?\{%-?\s*endraw\s*-?%\}/g, (m) => m.replace(/[^\n]/g, ' '));
+  const m = GO_TEMPLATE.exec(visible);
+  if (!m) return undefined;
+  const end = visible.indexOf('}}', m.index);
+  const markup = visible.slice(m.index, end < 0 ? m.index + 20 : end + 2).split('\n')[0];
+  return { markup, lineOffset: visible.slice(0, m.index).split('\n').length - 1 };
+}
+
 /** Turn a liquidjs error into a located BadInputError. */
 function toBadInput(e: unknown, where: TemplateWhere): BadInputError {
   if (!(e instanceof Error)) return new BadInputError(`template error in ${where.what}: ${String(e)}`, { file: where.file, line: where.line });
@@ -93,7 +111,7 @@ function toBadInput(e: unknown, where: TemplateWhere): BadInputError {
     return new BadInputError(`unknown filter \`${filter[1]}\` in ${where.what}`, { ...loc, hint: 'see the Liquid standard filters' });
   }
   if (e.name === 'ParseError' || e.name === 'TokenizationError') {
-    return new BadInputError(`template syntax error in ${where.what}: ${bare}`, { ...loc, hint: 'check the {{ }} and {% %} markup' });
+    return new BadInputError(`template syntax error in ${where.what}: ${bare}`, { ...loc, hint: 'check the {{ }} and {% %} markup; text in another template language goes in {% raw %}...{% endraw %}' });
   }
   return new BadInputError(`template error in ${where.what}: ${bare}`, loc);
 }
@@ -102,6 +120,14 @@ function toBadInput(e: unknown, where: TemplateWhere): BadInputError {
 function parse(text: string, where: TemplateWhere): Template[] {
   const hit = cache.get(text);
   if (hit) return hit;
+  const other = otherTemplateMarkup(text);
+  if (other) {
+    throw new BadInputError(`\`${other.markup}\` in ${where.what} is another template language's markup (Go templates), not Liquid`, {
+      file: where.file,
+      line: where.line + other.lineOffset,
+      hint: `runbook renders Liquid: to keep the text as written, wrap it in {% raw %}...{% endraw %}, e.g. {% raw %}${other.markup}{% endraw %}`,
+    });
+  }
   let templates: Template[];
   try {
     templates = engine.parse(text);
