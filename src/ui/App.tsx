@@ -1,27 +1,33 @@
-// Layout and input wiring only: state derivations live in selectors.ts, UI state in uiState.ts,
-// what keys do in commands.ts, which keys exist in keymap.ts.
+// Layout and input wiring only: state derivations live in selectors.ts / hostView.ts / outline.ts,
+// UI state in uiState.ts, what keys do in commands.ts and viewCommands.ts, which keys exist in keymap.ts.
 import React, { useEffect, useMemo, useReducer, useRef } from 'react';
-import { Box, useInput, type Key } from 'ink';
+import { Box, useStdout, type Key } from 'ink';
 import { useStore } from 'zustand';
-import { dismissMessage, liveKey, type RunStore } from '../engine/store.js';
+import { dismissMessage, liveKey, type RunStore, type RunStoreState } from '../engine/store.js';
+import type { Step } from '../engine/types.js';
 import type { PlayerController } from '../engine/run/types.js';
-import { resolveCommand } from './keymap.js';
+import { isTextContext, resolveCommand } from './keymap.js';
 import { activeContext } from './activeContext.js';
 import { pendingInterrupted, runCommand, type CommandDeps } from './commands.js';
 import { firstNotDoneIndex, hostRows, progress, stepBadge, stepLabel } from './selectors.js';
+import { selectedHostIndex, visibleHostRows, isProblem } from './hostView.js';
+import { stepsRows } from './outline.js';
 import { initialUiState, uiReducer, type UiAction } from './uiState.js';
-import { useElapsed, useFlashExpiry, useTerminalSize } from './hooks.js';
+import { useFlashExpiry, useRunClock, useTerminalSize, useThrottledStore } from './hooks.js';
+import { useKeyboard } from './useKeyboard.js';
 import { ThemeProvider, themeFromEnv, type Theme } from './theme.js';
 import { StatusLine } from './components/StatusLine.js';
-import { FooterHints } from './components/FooterHints.js';
-import { StepsPane, stepsRows } from './components/StepsPane.js';
-import { DocPane } from './components/DocPane.js';
-import { HostsPane } from './components/HostsPane.js';
+import { Footer } from './components/Footer.js';
+import { MainView } from './components/MainView.js';
+import { docLines } from './components/DocPane.js';
 import { Overlays } from './components/Overlays.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 
 /** A secret variable is never saved: its prompt offers no "save for next time". */
 const SECRET_VAR_OMIT = ['var.save'] as const;
+
+/** How often live output may re-render the player: keys never wait behind it. */
+const LIVE_MS = 250;
 
 export interface AppProps {
   readonly store: RunStore;
@@ -30,6 +36,8 @@ export interface AppProps {
   readonly stateDir: string;
   /** The operator quit (Ctrl-C twice, q, or q then confirm while running). */
   readonly onQuit: () => void;
+  /** Open a file in $PAGER with the player suspended (startPlayer provides it on a terminal). */
+  readonly onPager?: (file: string) => void;
   readonly width?: number;
   readonly height?: number;
   readonly theme?: Theme;
@@ -39,6 +47,7 @@ export interface AppProps {
 export function App(props: AppProps): React.JSX.Element {
   const { store, controller } = props;
   const term = useTerminalSize();
+  const { stdout } = useStdout();
   const width = props.width ?? term.columns;
   // One row short of the terminal: a frame as tall as the screen makes Ink clear it on every update.
   const height = props.height ?? Math.max(8, term.rows - 1);
@@ -46,8 +55,9 @@ export function App(props: AppProps): React.JSX.Element {
   const now = props.now ?? Date.now;
 
   const runbook = useStore(store, (s) => s.runbook);
+  // Records change a few times per host and step: at once. Live output changes per chunk: throttled.
   const records = useStore(store, (s) => s.records);
-  const live = useStore(store, (s) => s.live);
+  const live = useThrottledStore(store, (s) => s.live, LIVE_MS);
   const mode = useStore(store, (s) => s.mode);
   const currentStepId = useStore(store, (s) => s.currentStepId);
   const hostFilter = useStore(store, (s) => s.hostFilter);
@@ -80,11 +90,26 @@ export function App(props: AppProps): React.JSX.Element {
 
   const message = messages[messages.length - 1];
   useFlashExpiry(store, message);
-  const elapsedMs = useElapsed(now);
+  const runMs = useRunClock(mode !== 'idle', now);
 
   const mainHeight = Math.max(6, height - 2);
   const interrupted = pendingInterrupted(store);
   const context = activeContext(ui, prompts, interrupted.length);
+
+  const rows = useMemo(() => stepsRows(runbook.sections, runbook.steps, ui.folded), [runbook, ui.folded]);
+  const step = runbook.steps[ui.selected];
+  const stepHosts = step ? targetsOf(step.id) : [];
+  const allHosts = step ? hostRows({ records, live }, step.id, stepHosts, now()) : [];
+  const shownHosts = visibleHostRows(allHosts, ui);
+  const hostIndex = selectedHostIndex(shownHosts.map((r) => r.host), ui);
+  const host = shownHosts[hostIndex]?.host;
+  const prog = useMemo(() => progress(runbook.steps, records, targetsOf), [runbook, records, targetsOf]);
+  const startDone = useRef(prog.stepsDone);
+
+  // Filled by the components as they render: scroll limits and the text search looks through.
+  const scrollMax = useRef(0);
+  const docScrollMax = useRef(0);
+  const logLines = useRef<readonly string[]>([]);
 
   // Reducer updates are mirrored into uiRef at once, so several keys arriving in one chunk
   // ("js" typed fast, or sent by a terminal multiplexer) each see the state the previous one left.
@@ -92,9 +117,33 @@ export function App(props: AppProps): React.JSX.Element {
     uiRef.current = uiReducer(uiRef.current, a);
     dispatch(a);
   };
-  const deps: CommandDeps = { store, controller, ui: () => uiRef.current, dispatch: dispatchNow, targetsOf, quit: props.onQuit, pageSize: Math.max(1, mainHeight - 4) };
-  const depsRef = useRef(deps);
-  depsRef.current = deps;
+  const visibleHosts = (stepId: string): readonly string[] => {
+    const rs = hostRows({ records: store.getState().records, live: {} }, stepId, targetsOf(stepId), now());
+    return visibleHostRows(rs, uiRef.current).map((r) => r.host);
+  };
+  const deps: CommandDeps = {
+    store, controller, ui: () => uiRef.current, dispatch: dispatchNow, targetsOf, quit: props.onQuit, pageSize: Math.max(1, mainHeight - 4),
+    visibleHosts,
+    selectedHostName: () => {
+      const s = store.getState().runbook.steps[uiRef.current.selected];
+      if (!s) return undefined;
+      const vis = visibleHosts(s.id);
+      return vis[selectedHostIndex(vis, uiRef.current)];
+    },
+    rows: () => stepsRows(runbook.sections, runbook.steps, uiRef.current.folded),
+    scrollMax: () => (uiRef.current.overlay ? scrollMax.current : docScrollMax.current),
+    docLines: () => {
+      const u = uiRef.current;
+      const s = store.getState().runbook.steps[u.selected];
+      const h = deps.selectedHostName();
+      const r = s && h ? controller.render(s.id, h) : undefined;
+      return docLines(theme, s, s ? runbook.sections[s.sectionIndex]?.markdown ?? '' : '', r, Math.max(10, width - Math.min(48, Math.max(24, Math.floor(width * 0.4))) - 2)).map((l) => l.text);
+    },
+    logLines: () => logLines.current,
+    stateDir: props.stateDir,
+    pager: props.onPager,
+    terminal: stdout.isTTY ? (data) => stdout.write(data) : undefined,
+  };
 
   const handleKey = (input: string, key: Key): void => {
     const ctx = activeContext(uiRef.current, store.getState().prompts, pendingInterrupted(store).length);
@@ -102,84 +151,73 @@ export function App(props: AppProps): React.JSX.Element {
     if (last?.level === 'error') dismissMessage(store, last.id);
     const id = resolveCommand(ctx, input, key);
     if (id !== 'step.abort' && uiRef.current.ctrlCArmed) dispatchNow({ type: 'armCtrlC', armed: false });
-    if (id) return runCommand(depsRef.current, id, ctx);
+    if (id) return runCommand(deps, id, ctx);
     if (ctx === 'var') {
       const v = uiRef.current.varInput;
       if (key.backspace || key.delete) dispatchNow({ type: 'varInput', value: v.slice(0, -1) });
       else if (input && !key.ctrl && !key.meta) dispatchNow({ type: 'varInput', value: v + input });
+    } else if (ctx === 'input') {
+      const v = uiRef.current.input?.value ?? '';
+      if (key.backspace || key.delete) dispatchNow({ type: 'inputValue', value: v.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) dispatchNow({ type: 'inputValue', value: v + input });
     }
   };
-  const handleKeyRef = useRef(handleKey);
-  handleKeyRef.current = handleKey;
+  useKeyboard(() => isTextContext(activeContext(uiRef.current, store.getState().prompts, pendingInterrupted(store).length)), handleKey);
 
-  // The one owner of keyboard input.
-  useInput((input, key) => {
-    const text = activeContext(uiRef.current, store.getState().prompts, pendingInterrupted(store).length) === 'var';
-    // Ink delivers a run of printable characters as one input: outside text entry, each is a key.
-    if (!text && input.length > 1 && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) {
-      for (const ch of input) handleKeyRef.current(ch, { ...NO_KEY, shift: ch !== ch.toLowerCase() });
-      return;
-    }
-    // In text entry, a pasted or fast-typed "value⏎" is the text, then Enter.
-    if (text && input.length > 1 && /[\r\n]/.test(input)) {
-      for (const part of input.split(/(\r\n|\r|\n)/)) {
-        if (/^[\r\n]+$/.test(part)) handleKeyRef.current('', { ...NO_KEY, return: true });
-        else if (part) handleKeyRef.current(part, NO_KEY);
-      }
-      return;
-    }
-    handleKeyRef.current(input, key);
-  });
-
-  const step = runbook.steps[ui.selected];
-  const stepHosts = step ? targetsOf(step.id) : [];
-  const host = stepHosts[ui.hostIndex];
-  const rows = useMemo(() => stepsRows(runbook.sections, runbook.steps), [runbook]);
-  const stepsWidth = Math.min(48, Math.max(24, Math.floor(width * 0.4)));
-  const rightWidth = width - stepsWidth;
-  const hostsHeight = Math.max(5, Math.floor(mainHeight * 0.4));
-  const rendered = step && host ? controller.render(step.id, host) : undefined;
-  const section = step ? runbook.sections[step.sectionIndex] : undefined;
+  const liveTail = step && host ? live[liveKey(step.id, host)] : undefined;
+  const tail = liveTail ? (liveTail.partial ? [...liveTail.tail, liveTail.partial] : liveTail.tail) : [];
+  const problems = prog.hostStepsTotal > 0 ? countProblems(runbook.steps.map((s) => s.id), records) : 0;
 
   return (
     <ThemeProvider theme={theme}>
       <Box flexDirection="column" width={width} height={height}>
-        <StatusLine title={runbook.title} progress={progress(runbook.steps, records, targetsOf)} mode={mode} elapsedMs={elapsedMs} hostFilter={hostFilter} width={width} />
+        <StatusLine
+          title={runbook.title} progress={prog} mode={mode} elapsedMs={runMs} hostFilter={hostFilter} width={width}
+          failed={problems} currentStep={mode !== 'idle' && currentStepId ? currentStepId : undefined}
+          etaMs={eta(runMs, prog.stepsDone - startDone.current, prog.stepsTotal - prog.stepsDone)}
+        />
         <ErrorBoundary resetKey={`${context}:${ui.selected}:${ui.overlay?.kind ?? ''}`}>
-        {context === 'main' ? (
-          <Box height={mainHeight}>
-            <StepsPane rows={rows} selected={ui.selected} height={mainHeight} width={stepsWidth} focused={ui.pane === 'steps'} badgeFor={(s) => stepBadge(s, records, targetsOf(s.id))} />
-            <Box flexDirection="column" width={rightWidth}>
-              <DocPane step={step} markdown={section?.markdown ?? ''} rendered={rendered} height={mainHeight - hostsHeight} width={rightWidth} scroll={ui.docScroll} focused={ui.pane === 'doc'} />
-              <HostsPane
-                rows={step ? hostRows({ records, live }, step.id, stepHosts, now()) : []}
-                selected={ui.hostIndex}
-                tail={step && host ? liveTail(live[liveKey(step.id, host)]) : []}
-                height={hostsHeight}
-                width={rightWidth}
-                focused={ui.pane === 'hosts'}
-              />
-            </Box>
-          </Box>
+        {context === 'main' || (context === 'input' && !ui.overlay) ? (
+          <MainView
+            runbook={runbook} controller={controller} ui={ui} rows={rows} step={step} allHosts={allHosts} hostRows={shownHosts} hostIndex={hostIndex} host={host}
+            tail={tail} width={width} height={mainHeight} docScrollMax={docScrollMax}
+            badgeFor={(s) => stepBadge(s, records, targetsOf(s.id))}
+            progressOf={(idx) => sectionProgress(idx, runbook.steps, records, targetsOf)}
+          />
         ) : (
           <Box height={mainHeight} flexDirection="column">
-            <Overlays context={context} ui={ui} store={store} controller={controller} stateDir={props.stateDir} width={width} height={mainHeight} targetsOf={targetsOf} stepLabelOf={(id) => { const s = runbook.steps.find((x) => x.id === id); return s ? stepLabel(s) : id; }} />
+            <Overlays context={context === 'input' ? overlayContext(ui.overlay?.kind) : context} ui={ui} store={store} controller={controller} stateDir={props.stateDir} width={width} height={mainHeight} targetsOf={targetsOf} scrollMax={scrollMax} logLines={logLines} stepLabelOf={(id) => { const s = runbook.steps.find((x) => x.id === id); return s ? stepLabel(s) : id; }} />
           </Box>
         )}
         </ErrorBoundary>
-        <FooterHints context={context} message={message} omit={prompts[0]?.kind === 'var' && prompts[0].secret ? SECRET_VAR_OMIT : undefined} />
+        <Footer context={context} input={ui.input} message={message} omit={prompts[0]?.kind === 'var' && prompts[0].secret ? SECRET_VAR_OMIT : undefined} steps={runbook.steps} width={width} />
       </Box>
     </ThemeProvider>
   );
 }
 
-const NO_KEY: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-  super: false, hyper: false, capsLock: false, numLock: false,
-};
+function overlayContext(kind: string | undefined): ReturnType<typeof activeContext> {
+  return kind === 'log' ? 'log' : kind === 'picker' ? 'picker' : 'main';
+}
 
-function liveTail(l: { tail: readonly string[]; partial: string } | undefined): readonly string[] {
-  if (!l) return [];
-  return l.partial ? [...l.tail, l.partial] : l.tail;
+function countProblems(stepIds: readonly string[], records: RunStoreState['records']): number {
+  let n = 0;
+  for (const id of stepIds) for (const r of Object.values(records[id] ?? {})) if (isProblem(r.status)) n++;
+  return n;
+}
+
+function sectionProgress(stepIndexes: readonly number[], steps: readonly Step[], records: RunStoreState['records'], targetsOf: (id: string) => readonly string[]): { done: number; total: number; failed: number } {
+  const p = progress(stepIndexes.map((i) => steps[i]), records, targetsOf);
+  let failed = 0;
+  for (const i of stepIndexes) {
+    const recs = records[steps[i].id] ?? {};
+    if (targetsOf(steps[i].id).some((h) => isProblem(recs[h]?.status))) failed++;
+  }
+  return { done: p.stepsDone, total: p.stepsTotal, failed };
+}
+
+/** A simple ETA: the mean running time of the steps finished in this session, times the steps left. */
+function eta(runMs: number, doneThisSession: number, left: number): number | undefined {
+  if (doneThisSession <= 0 || left <= 0) return undefined;
+  return (runMs / doneThisSession) * left;
 }

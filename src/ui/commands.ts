@@ -8,6 +8,8 @@ import { isSecretName } from '../engine/secrets.js';
 import { asksFirst, type CommandId, type KeyContext } from './keymap.js';
 import { isDone, stepChanged, stepLabel } from './selectors.js';
 import type { PendingRun, RecordPlan, UiAction, UiState } from './uiState.js';
+import type { StepsRow } from './outline.js';
+import { VIEW_COMMANDS, applyInput, moveInOutline, runViewCommand } from './viewCommands.js';
 
 export interface CommandDeps {
   readonly store: RunStore;
@@ -21,6 +23,23 @@ export interface CommandDeps {
   readonly quit: () => void;
   /** Rows moved by PgUp/PgDn. */
   readonly pageSize: number;
+  /** The hosts pane's hosts of a step, in the order and filter it shows them. */
+  readonly visibleHosts: (stepId: string) => readonly string[];
+  /** The host selected in the hosts pane (by name), if any. */
+  readonly selectedHostName: () => string | undefined;
+  /** Outline rows of the steps pane (folds applied). */
+  readonly rows: () => readonly StepsRow[];
+  /** Last useful scroll line of the open overlay or the focused document pane. */
+  readonly scrollMax: () => number;
+  /** Text of the document pane's lines, and of the open log (for search). */
+  readonly docLines: () => readonly string[];
+  readonly logLines: () => readonly string[];
+  /** Directory of the state file (log paths are relative to it). */
+  readonly stateDir: string;
+  /** Open a file in $PAGER, suspending the player (absent where there is no terminal). */
+  readonly pager?: (file: string) => void;
+  /** Write raw bytes to the terminal (OSC 52), absent in tests. */
+  readonly terminal?: (data: string) => void;
 }
 
 /** Show an error from the controller as a flash message with its hint; never rethrow. */
@@ -46,7 +65,7 @@ function selectedStep(d: CommandDeps): Step | undefined {
 
 function selectedHost(d: CommandDeps, step: Step | undefined): string | undefined {
   if (!step) return undefined;
-  return d.targetsOf(step.id)[d.ui().hostIndex];
+  return d.selectedHostName();
 }
 
 function stepIndex(d: CommandDeps, stepId: string): number {
@@ -88,10 +107,14 @@ function requestRunNow(d: CommandDeps, run: PendingRun): void {
   const step = d.store.getState().runbook.steps.find((s) => s.id === run.stepId);
   if (!step) return;
   const hosts = run.kind === 'run' && run.hosts ? run.hosts : d.targetsOf(step.id);
+  const recs = d.store.getState().records[step.id] ?? {};
   if (stepChanged(step, d.store.getState().records, hosts)) {
-    d.dispatch({ type: 'open', overlay: { kind: 'confirm', run, reason: 'changed' } });
+    d.dispatch({ type: 'open', overlay: { kind: 'confirm', run, reason: 'changed', scroll: 0 } });
   } else if (step.attrs.confirm !== undefined) {
-    d.dispatch({ type: 'open', overlay: { kind: 'confirm', run, reason: 'confirm' } });
+    d.dispatch({ type: 'open', overlay: { kind: 'confirm', run, reason: 'confirm', scroll: 0 } });
+  } else if (run.kind === 'run' && run.force && hosts.some((h) => isDone(recs[h]?.status))) {
+    // Re-running a host the step is done on: it ran (or was recorded) already, ask first.
+    d.dispatch({ type: 'open', overlay: { kind: 'confirm', run, reason: 'rerun', scroll: 0 } });
   } else {
     executeRun(d, run, false);
   }
@@ -103,7 +126,10 @@ export function executeRun(d: CommandDeps, run: PendingRun, confirmed: boolean):
   if (run.kind === 'play') {
     safely(store, () => controller.runStep(run.stepId, { confirmed: true }), (o) => {
       if (!o.failed && !o.aborted) startPlay(d);
-      else flash(store, 'error', `${run.stepId} failed on ${failedHosts(o.hosts).join(', ')}`, 'R retries the failed hosts, s skips the step');
+      else {
+        showFailed(d, run.stepId, failedHosts(o.hosts));
+        flash(store, 'error', `${run.stepId} failed on ${hostList(failedHosts(o.hosts))}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
+      }
     });
     return;
   }
@@ -116,12 +142,27 @@ export function executeRun(d: CommandDeps, run: PendingRun, confirmed: boolean):
   };
   safely(store, () => controller.runStep(run.stepId, opts), (o) => {
     if (o.aborted) flash(store, 'warn', `${run.stepId} aborted`);
-    else if (o.failed) flash(store, 'error', `${run.stepId} failed on ${failedHosts(o.hosts).join(', ')}`, 'R retries the failed hosts, s skips the step');
+    else if (o.failed) {
+      showFailed(d, run.stepId, failedHosts(o.hosts));
+      flash(store, 'error', `${run.stepId} failed on ${hostList(failedHosts(o.hosts))}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
+    }
   });
 }
 
 function failedHosts(hosts: Readonly<Record<string, string>>): string[] {
   return Object.entries(hosts).filter(([, s]) => s === 'failed' || s === 'interrupted' || s === 'unreachable').map(([h]) => h);
+}
+
+/** "m1, m2, m3" or "m1, m2, m3 and 7 more": a footer line stays one line at 30 hosts. */
+function hostList(hosts: readonly string[]): string {
+  return hosts.length <= 4 ? hosts.join(', ') : `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more`;
+}
+
+/** After a failure: select the step and its first failed host, so `l` opens the right log. */
+function showFailed(d: CommandDeps, stepId: string, hosts: readonly string[]): void {
+  const order = d.targetsOf(stepId);
+  const first = [...hosts].sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
+  d.dispatch({ type: 'select', index: stepIndex(d, stepId), host: first });
 }
 
 /** Play from the first pending step until a stop, and react to why it stopped. */
@@ -135,13 +176,20 @@ export function handleStop(d: CommandDeps, stop: PlayStop): void {
   switch (stop.kind) {
     case 'end': flash(store, 'info', 'end of the runbook'); break;
     case 'paused': flash(store, 'info', 'paused'); break;
-    case 'failed': select(stop.stepId); flash(store, 'error', `${stop.stepId} failed`, 'R retries the failed hosts, s skips the step'); break;
+    case 'failed': {
+      const recs = store.getState().records[stop.stepId] ?? {};
+      const hosts = d.targetsOf(stop.stepId).filter((h) => ['failed', 'unreachable', 'interrupted'].includes(recs[h]?.status ?? ''));
+      select(stop.stepId);
+      showFailed(d, stop.stepId, hosts);
+      flash(store, 'error', `${stop.stepId} failed${hosts.length ? ` on ${hostList(hosts)}` : ''}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
+      break;
+    }
     case 'aborted': select(stop.stepId); flash(store, 'warn', `${stop.stepId} aborted`); break;
     case 'interrupted': select(stop.stepId); flash(store, 'warn', `${stop.stepId} was interrupted on ${stop.hosts.join(', ')}`, 'R retries them, m marks one done, s skips'); break;
     case 'state-error': flash(store, 'error', stop.message); break;
     case 'confirm':
       select(stop.stepId);
-      d.dispatch({ type: 'open', overlay: { kind: 'confirm', run: { kind: 'play', stepId: stop.stepId }, reason: 'confirm' } });
+      d.dispatch({ type: 'open', overlay: { kind: 'confirm', run: { kind: 'play', stepId: stop.stepId }, reason: 'confirm', scroll: 0 } });
       break;
   }
 }
@@ -239,20 +287,25 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
   const { store, controller, dispatch } = d;
   // Data, not special cases: whatever the keymap flags dangerous asks first.
   if (asksFirst(id)) return askOrRecord(d, id);
+  if (VIEW_COMMANDS.includes(id)) return runViewCommand(d, id, context);
   const ui = d.ui();
   const step = selectedStep(d);
   const host = selectedHost(d, step);
-  const hostCount = step ? d.targetsOf(step.id).length : 0;
+  const hosts = step ? d.visibleHosts(step.id) : [];
+  const hostCount = hosts.length;
   const mode = store.getState().mode;
+  const move = (delta: number): void => {
+    if (!moveInOutline(d, delta)) dispatch({ type: 'move', delta, hostCount, hosts, max: d.scrollMax() });
+  };
   switch (id) {
-    case 'nav.down': return dispatch({ type: 'move', delta: 1, hostCount });
-    case 'nav.up': return dispatch({ type: 'move', delta: -1, hostCount });
-    case 'nav.pageDown': return dispatch({ type: 'move', delta: d.pageSize, hostCount });
-    case 'nav.pageUp': return dispatch({ type: 'move', delta: -d.pageSize, hostCount });
-    case 'nav.top': return dispatch({ type: 'moveTo', where: 'top', hostCount });
-    case 'nav.bottom': return dispatch({ type: 'moveTo', where: 'bottom', hostCount });
+    case 'nav.down': return move(1);
+    case 'nav.up': return move(-1);
+    case 'nav.pageDown': return move(d.pageSize);
+    case 'nav.pageUp': return move(-d.pageSize);
+    case 'nav.top': return move(-1_000_000);
+    case 'nav.bottom': return move(1_000_000);
     case 'pane.next': return dispatch({ type: 'nextPane' });
-    case 'help.toggle': return dispatch(ui.overlay?.kind === 'help' ? { type: 'close' } : { type: 'open', overlay: { kind: 'help' } });
+    case 'help.toggle': return dispatch(ui.overlay?.kind === 'help' ? { type: 'close' } : { type: 'open', overlay: { kind: 'help', scroll: 0 } });
     case 'step.run':
       if (!step) return;
       if (mode !== 'idle') return flash(store, 'warn', 'a step is already running', 'wait for it, or Ctrl-C to abort it');
@@ -303,7 +356,9 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
     case 'log.open': {
       if (!step || !host) return;
       const rec = store.getState().records[step.id]?.[host];
-      return dispatch({ type: 'open', overlay: { kind: 'log', stepId: step.id, host, log: rec?.log, scroll: 0 } });
+      const running = rec?.status === 'running';
+      // A running step opens in follow mode (like less +F); a finished one at its top.
+      return dispatch({ type: 'open', overlay: { kind: 'log', stepId: step.id, host, log: rec?.log, scroll: running ? 1_000_000_000 : 0, follow: running } });
     }
     case 'picker.toggle': return dispatch({ type: 'pickerToggle' });
     case 'picker.all': return dispatch({ type: 'pickerAll' });
@@ -346,6 +401,7 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
 function confirmDialog(d: CommandDeps, context: KeyContext): void {
   const { store, controller, dispatch } = d;
   const o = d.ui().overlay;
+  if (context === 'input') return applyInput(d);
   if (context === 'var') {
     const p = store.getState().prompts[0];
     if (p?.kind !== 'var') return;
@@ -380,6 +436,7 @@ function confirmDialog(d: CommandDeps, context: KeyContext): void {
 
 function cancelDialog(d: CommandDeps, context: KeyContext): void {
   const { store, dispatch } = d;
+  if (context === 'input') return dispatch({ type: 'inputClose' });
   if (context === 'var') {
     const p = store.getState().prompts[0];
     dispatch({ type: 'close' });

@@ -1,23 +1,75 @@
 // Tiny hooks: each subscribes to one thing and cleans up.
 import { useEffect, useRef, useState } from 'react';
 import { useStdout } from 'ink';
-import { dismissMessage, type FlashMessage, type RunStore } from '../engine/store.js';
+import { dismissMessage, type FlashMessage, type RunStore, type RunStoreState } from '../engine/store.js';
 
-/** Milliseconds since mount, refreshed every second. */
-export function useElapsed(now: () => number = Date.now): number {
-  const start = useRef(now());
-  const [elapsed, setElapsed] = useState(0);
+/**
+ * Milliseconds the player has spent running steps, refreshed every second only while something
+ * runs: an idle player has no timer and so writes nothing to the terminal.
+ */
+export function useRunClock(running: boolean, now: () => number = Date.now): number {
+  const acc = useRef(0);
+  const since = useRef<number | undefined>(undefined);
+  const [, tick] = useState(0);
+  if (running && since.current === undefined) since.current = now();
+  if (!running && since.current !== undefined) {
+    acc.current += now() - since.current;
+    since.current = undefined;
+  }
   useEffect(() => {
-    const t = setInterval(() => setElapsed(now() - start.current), 1000);
+    if (!running) return;
+    const t = setInterval(() => tick((n) => n + 1), 1000);
     return () => clearInterval(t);
-  }, [now]);
-  return elapsed;
+  }, [running]);
+  return acc.current + (since.current !== undefined ? now() - since.current : 0);
 }
 
-/** Info and warning messages clear themselves after `ms`; errors stay until a key is pressed. */
+/**
+ * A slice of the run store, re-rendering at most every `ms` (the first change at once, later ones
+ * batched): 30 hosts streaming output make thousands of store updates a second, and each would
+ * otherwise re-render the whole player ahead of the operator's keys.
+ */
+export function useThrottledStore<T>(store: RunStore, selector: (s: RunStoreState) => T, ms: number): T {
+  const sel = useRef(selector);
+  sel.current = selector;
+  const [value, setValue] = useState(() => selector(store.getState()));
+  useEffect(() => {
+    let last = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let current = sel.current(store.getState());
+    setValue(() => current);
+    const flush = (): void => {
+      timer = undefined;
+      last = Date.now();
+      const v = current;
+      setValue(() => v);
+    };
+    const unsub = store.subscribe((s) => {
+      const next = sel.current(s);
+      if (Object.is(next, current)) return;
+      current = next;
+      if (timer) return;
+      const wait = last + ms - Date.now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    });
+    return () => {
+      unsub();
+      if (timer) clearTimeout(timer);
+    };
+  }, [store, ms]);
+  return value;
+}
+
+/**
+ * Info and warning messages clear themselves after `ms`; errors stay until a key is pressed. A
+ * newer message supersedes the older ones (they are dismissed, so they never come back).
+ */
 export function useFlashExpiry(store: RunStore, message: FlashMessage | undefined, ms = 4000): void {
   useEffect(() => {
-    if (!message || message.level === 'error') return;
+    if (!message) return;
+    for (const m of store.getState().messages) if (m.id < message.id) dismissMessage(store, m.id);
+    if (message.level === 'error') return;
     const t = setTimeout(() => dismissMessage(store, message.id), ms);
     return () => clearTimeout(t);
   }, [store, message, ms]);

@@ -15,7 +15,8 @@ export type KeyContext =
   | 'hostKey'
   | 'var'
   | 'resume'
-  | 'danger';
+  | 'danger'
+  | 'input';
 
 export type CommandId =
   | 'nav.down'
@@ -47,7 +48,24 @@ export type CommandId =
   | 'resume.markDone'
   | 'resume.skip'
   | 'confirm.skip'
-  | 'var.save';
+  | 'var.save'
+  | 'search.start'
+  | 'search.next'
+  | 'search.prev'
+  | 'step.jump'
+  | 'hosts.sort'
+  | 'hosts.filterStatus'
+  | 'fail.next'
+  | 'fail.prev'
+  | 'section.fold'
+  | 'section.foldAll'
+  | 'log.follow'
+  | 'log.pager'
+  | 'log.copy'
+  | 'picker.pattern'
+  | 'input.complete'
+  | 'hostKey.acceptAll'
+  | 'view.close';
 
 export interface Command {
   readonly id: CommandId;
@@ -69,7 +87,7 @@ export interface Command {
   readonly hint?: boolean;
 }
 
-const NAV: readonly KeyContext[] = ['main', 'log', 'picker'];
+const NAV: readonly KeyContext[] = ['main', 'log', 'picker', 'confirm', 'help'];
 
 /** The one key table. Order is the order of the help overlay and the README table. */
 export const COMMANDS: readonly Command[] = [
@@ -83,7 +101,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'step.run', keys: ['enter', 'r'], description: 'run the selected step on its pending hosts', contexts: ['main'], hint: true },
   { id: 'play.toggle', keys: ['space'], description: 'play / pause (run step after step)', contexts: ['main'], hint: true },
   { id: 'step.retry', keys: ['R'], description: 'retry the failed and interrupted hosts of the step', contexts: ['main'], hint: true },
-  { id: 'host.retry', keys: ['e'], description: 're-run the step on the selected host only', contexts: ['main'] },
+  { id: 'host.retry', keys: ['e'], description: 're-run the step on the selected host only (asks first when it is done there)', contexts: ['main'] },
   { id: 'step.skip', keys: ['s'], description: 'skip the step on all its pending hosts', contexts: ['main'], dangerous: true, hint: true },
   { id: 'host.skip', keys: ['S'], description: 'skip the step on the selected host', contexts: ['main'], dangerous: true },
   { id: 'host.markDone', keys: ['m'], description: 'mark the step done by hand on the selected host', contexts: ['main'], dangerous: true },
@@ -92,23 +110,40 @@ export const COMMANDS: readonly Command[] = [
   { id: 'step.abort', keys: ['ctrl+c'], description: 'abort the running step at once, never asks (twice: quit)', contexts: ['global'] },
   { id: 'hosts.pick', keys: ['h'], description: 'choose the hosts of this session', contexts: ['main'], hint: true },
   { id: 'log.open', keys: ['l'], description: 'open the full log of the selected host', contexts: ['main'] },
+  { id: 'fail.next', keys: [']'], description: 'jump to the next failed host (this step, then the next steps)', contexts: ['main'], hint: true },
+  { id: 'fail.prev', keys: ['['], description: 'jump to the previous failed host', contexts: ['main'] },
+  { id: 'search.start', keys: ['/'], description: 'search the steps, the document or the log (hosts pane: filter hosts by name)', contexts: ['main', 'log'], hint: true },
+  { id: 'search.next', keys: ['n'], description: 'next search match', contexts: ['main', 'log'] },
+  { id: 'search.prev', keys: ['N'], description: 'previous search match', contexts: ['main', 'log'] },
+  { id: 'step.jump', keys: [':'], description: 'jump to a step id (Tab completes)', contexts: ['main'] },
+  { id: 'hosts.sort', keys: ['o'], description: 'hosts: failed and running first / inventory order', contexts: ['main'] },
+  { id: 'hosts.filterStatus', keys: ['f'], description: 'hosts: show all, failed, running, pending or done ones (cycles)', contexts: ['main'] },
+  { id: 'section.fold', keys: ['z'], description: 'fold / unfold the section of the selected step', contexts: ['main'] },
+  { id: 'section.foldAll', keys: ['Z'], description: 'fold every other section / unfold all (outline)', contexts: ['main'] },
+  { id: 'log.follow', keys: ['F'], description: 'follow the output while the step runs (like less +F)', contexts: ['log'], hint: true },
+  { id: 'log.pager', keys: ['o'], description: 'open the log in $PAGER (less by default)', contexts: ['log'], hint: true },
+  { id: 'log.copy', keys: ['y'], description: "copy the host's output without borders: written to a file (path shown) and sent to the clipboard (OSC 52)", contexts: ['log', 'main'], hint: true },
   { id: 'help.toggle', keys: ['?'], description: 'show / hide this help', contexts: ['main', 'help'], hint: true },
   { id: 'app.quit', keys: ['q'], description: 'quit (asks first while a step runs)', contexts: ['main'], hint: true },
   { id: 'picker.toggle', keys: ['space'], description: 'toggle the host under the cursor', contexts: ['picker'], hint: true },
   { id: 'picker.all', keys: ['a'], description: 'select all / no hosts', contexts: ['picker'], hint: true },
+  { id: 'picker.pattern', keys: ['p', '/'], description: 'select the hosts of a group or pattern (masters, web[1:], web*:!web3)', contexts: ['picker'], hint: true },
   { id: 'hostKey.accept', keys: ['y'], description: 'accept the host key (saved to known_hosts)', contexts: ['hostKey'], hint: true },
   { id: 'hostKey.reject', keys: ['n', 'esc'], description: 'reject the host key', contexts: ['hostKey'], hint: true },
+  { id: 'hostKey.acceptAll', keys: ['A'], description: 'accept every unknown host key listed (fingerprints shown)', contexts: ['hostKey'], hint: true },
   { id: 'resume.retry', keys: ['R'], description: 'retry the interrupted hosts', contexts: ['resume'], hint: true },
   { id: 'resume.markDone', keys: ['m'], description: 'mark the interrupted hosts done by hand', contexts: ['resume'], dangerous: true, hint: true },
   { id: 'resume.skip', keys: ['s'], description: 'skip the interrupted hosts', contexts: ['resume'], dangerous: true, hint: true },
   { id: 'confirm.skip', keys: ['s'], description: 'skip the step instead of running it', contexts: ['confirm'], dangerous: true, alreadyAsked: true, hint: true },
   { id: 'var.save', keys: ['tab'], description: 'save the value for next time (on / off; never for secrets)', contexts: ['var'], hint: true },
-  { id: 'dialog.confirm', keys: ['enter', 'y'], description: 'confirm / apply', contexts: ['confirm', 'danger', 'quit', 'picker', 'var'], hint: true },
-  { id: 'dialog.cancel', keys: ['esc', 'n'], description: 'cancel / close', contexts: ['confirm', 'danger', 'quit', 'picker', 'log', 'help', 'resume', 'var'], hint: true },
+  { id: 'input.complete', keys: ['tab'], description: 'complete the step id', contexts: ['input'], hint: true },
+  { id: 'dialog.confirm', keys: ['enter', 'y'], description: 'confirm / apply', contexts: ['confirm', 'danger', 'quit', 'picker', 'var', 'input'], hint: true },
+  { id: 'dialog.cancel', keys: ['esc', 'n'], description: 'cancel / close', contexts: ['confirm', 'danger', 'quit', 'picker', 'resume', 'var', 'input'], hint: true },
+  { id: 'view.close', keys: ['esc', 'q'], description: 'close', contexts: ['log', 'help'], hint: true },
 ];
 
 /** In the var prompt, letters are text: only named keys dispatch there. */
-const TEXT_CONTEXTS: readonly KeyContext[] = ['var'];
+const TEXT_CONTEXTS: readonly KeyContext[] = ['var', 'input'];
 
 const NAMED: Record<string, (input: string, key: Key) => boolean> = {
   up: (_i, k) => k.upArrow,
@@ -120,6 +155,11 @@ const NAMED: Record<string, (input: string, key: Key) => boolean> = {
   tab: (_i, k) => k.tab && !k.shift,
   space: (i, k) => i === ' ' && !k.ctrl && !k.meta,
 };
+
+/** True when a context takes typed text (letters are text there, not commands). */
+export function isTextContext(context: KeyContext): boolean {
+  return TEXT_CONTEXTS.includes(context);
+}
 
 /** True when the key event matches one descriptor of the table. */
 export function matchKey(descriptor: string, input: string, key: Key): boolean {
@@ -182,7 +222,9 @@ function shortDescription(c: Command): string {
     'hosts.pick': 'hosts', 'help.toggle': 'help', 'app.quit': 'quit', 'picker.toggle': 'toggle',
     'picker.all': 'all', 'hostKey.accept': 'accept', 'hostKey.reject': 'reject', 'resume.retry': 'retry',
     'resume.markDone': 'mark done', 'resume.skip': 'skip', 'confirm.skip': 'skip', 'dialog.confirm': 'confirm', 'dialog.cancel': 'cancel',
-    'var.save': 'save for next time',
+    'var.save': 'save for next time', 'fail.next': 'next failed', 'search.start': 'search', 'log.follow': 'follow',
+    'log.pager': 'pager', 'log.copy': 'copy output', 'picker.pattern': 'pattern', 'input.complete': 'complete',
+    'hostKey.acceptAll': 'accept all listed', 'view.close': 'close',
   };
   return short[c.id] ?? c.description;
 }
@@ -190,7 +232,7 @@ function shortDescription(c: Command): string {
 const CONTEXT_TITLES: Record<KeyContext, string> = {
   global: 'Anywhere', main: 'Player', help: 'Help', log: 'Log view', picker: 'Host picker',
   confirm: 'Confirm dialog', quit: 'Quit dialog', hostKey: 'Host key dialog', var: 'Variable prompt', resume: 'Resume banner',
-  danger: 'Skip / mark done dialog',
+  danger: 'Skip / mark done dialog', input: 'Search / jump / pattern prompt',
 };
 
 export function contextTitle(c: KeyContext): string {

@@ -1,10 +1,56 @@
-// Markdown to terminal text with marked + marked-terminal (headings, lists, tables, links, emphasis).
-import { Marked } from 'marked';
+// Markdown to terminal text with marked + marked-terminal (headings, lists, tables, links,
+// emphasis), at the width the pane has now: one renderer per width, so a resize re-renders.
+import { Marked, type Tokens } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import { stripVTControlCharacters } from 'node:util';
+import { wrapText } from './text.js';
 
 const cache = new Map<string, string>();
-let marked: Marked | undefined;
+const renderers = new Map<number, Marked>();
+
+function rendererFor(width: number): Marked {
+  let m = renderers.get(width);
+  if (m) return m;
+  m = new Marked(markedTerminal({ reflowText: true, width, tab: 2, showSectionPrefix: false }) as never);
+  m.use({
+    renderer: {
+      // marked-terminal drops the inline tokens of tight list items (raw `code`, [links](…), **bold**).
+      text(token: Tokens.Text | Tokens.Escape): string | false {
+        if (typeof token === 'object' && 'tokens' in token && token.tokens) return this.parser.parseInline(token.tokens);
+        return false;
+      },
+      // Tables fit the pane: columns shrink and cells wrap instead of running off the edge.
+      table(token: Tokens.Table): string {
+        const inline = (c: Tokens.TableCell): string => stripVTControlCharacters(this.parser.parseInline(c.tokens));
+        return `${tableText(token.header.map(inline), token.rows.map((r) => r.map(inline)), width)}\n\n`;
+      },
+    },
+  });
+  if (renderers.size > 8) renderers.clear();
+  renderers.set(width, m);
+  return m;
+}
+
+/** A plain-text table at most `width` columns wide: the widest columns give way first, cells wrap. */
+export function tableText(header: readonly string[], rows: readonly (readonly string[])[], width: number): string {
+  const n = header.length;
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(1, ...all.map((r) => (r[c] ?? '').length)));
+  const sep = ' │ ';
+  const budget = Math.max(n, width - sep.length * (n - 1));
+  while (widths.reduce((a, b) => a + b, 0) > budget) {
+    const i = widths.indexOf(Math.max(...widths));
+    if (widths[i] <= 4) break;
+    widths[i]--;
+  }
+  const line = (cells: readonly string[]): string[] => {
+    const wrapped = widths.map((w, c) => wrapText(cells[c] ?? '', w));
+    const height = Math.max(...wrapped.map((x) => x.length));
+    return Array.from({ length: height }, (_, k) => wrapped.map((x, c) => (x[k] ?? '').padEnd(widths[c])).join(sep).trimEnd());
+  };
+  const rule = widths.map((w) => '─'.repeat(w)).join('─┼─');
+  return [...line(header), rule, ...rows.flatMap(line)].join('\n');
+}
 
 /** Render Markdown for a terminal of `width` columns; `plain` strips every escape code (NO_COLOR). */
 export function renderMarkdown(source: string, width: number, plain: boolean): string {
@@ -13,15 +59,26 @@ export function renderMarkdown(source: string, width: number, plain: boolean): s
   if (hit !== undefined) return hit;
   let out: string;
   try {
-    marked ??= new Marked(markedTerminal({ reflowText: true, width, tab: 2 }) as never);
-    out = (marked.parse(stripFenceAttributes(source), { async: false }) as string).replace(/\n+$/, '');
+    out = (rendererFor(width).parse(stripFenceAttributes(source), { async: false }) as string).replace(/\n+$/, '');
   } catch {
     out = source; // never let a rendering problem take the UI down: show the source as is
   }
   if (plain) out = stripVTControlCharacters(out);
+  out = out.split('\n').flatMap((l) => fitLine(l, width)).join('\n');
   if (cache.size > 200) cache.clear();
   cache.set(key, out);
   return out;
+}
+
+/**
+ * marked-terminal does not reflow list items: a line wider than the pane is wrapped here, list
+ * items with a hanging indent under their text (such a line loses its colours, never its words).
+ */
+function fitLine(line: string, width: number): string[] {
+  const plain = stripVTControlCharacters(line);
+  if (plain.length <= width) return [line];
+  const lead = /^(\s*(?:[*•-]|\d+\.)?\s*)/.exec(plain)?.[1] ?? '';
+  return wrapText(plain, width, ' '.repeat(lead.length));
 }
 
 /**

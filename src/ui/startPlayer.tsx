@@ -1,6 +1,7 @@
 // Entry point of the interactive player: full screen (alternate screen buffer), resolves with
 // the exit code when the operator quits, and always gives the terminal back.
 import { render } from 'ink';
+import { spawnSync } from 'node:child_process';
 import type { RunStore } from '../engine/store.js';
 import type { PlayerController } from '../engine/run/types.js';
 import { App } from './App.js';
@@ -61,12 +62,30 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
           });
       };
       quitNow = onQuit;
-      const instance = render(<App store={opts.store} controller={opts.controller} stateDir={opts.stateDir} onQuit={onQuit} />, {
+      // $PAGER on a log: the player stops reading keys and drawing until the pager exits, then redraws whole.
+      const onPager = (file: string): void => {
+        const pager = process.env.PAGER || 'less';
+        const raw = stdin.isTTY && stdin.isRaw;
+        if (raw) stdin.setRawMode(false);
+        try {
+          spawnSync('sh', ['-c', `${pager} "$1"`, 'pager', file], { stdio: 'inherit' });
+        } finally {
+          if (raw) stdin.setRawMode(true);
+          if (tty) stdout.write(ENTER_ALT);
+          instance.clear();
+          instance.rerender(app());
+        }
+      };
+      const app = (): React.JSX.Element => <App store={opts.store} controller={opts.controller} stateDir={opts.stateDir} onQuit={onQuit} onPager={tty ? onPager : undefined} />;
+      const instance = render(app(), {
         stdout,
         stdin,
         exitOnCtrlC: false,
         // Route console output around the UI only when drawing on the process's own terminal.
         patchConsole: stdout === process.stdout,
+        // Only the lines that changed are written: an idle player writes nothing, a running step
+        // rewrites its own rows, not the screen.
+        incrementalRendering: true,
       });
       instance.waitUntilExit().catch(reject);
     });

@@ -21,9 +21,9 @@ describe('player layout', () => {
   it('steps pane lists sections and steps with the selection marked', async () => {
     h = await renderApp(rb);
     const f = h.frame();
-    expect(f).toMatch(/│Prepare\s+│/);
+    expect(f).toMatch(/│▾ Prepare\s+0\/2│/);
     expect(f).toMatch(/› drain\s+· 0\/3/);
-    expect(f).toMatch(/│Upgrade\s+│/);
+    expect(f).toMatch(/│▾ Upgrade\s+0\/1│/);
   });
 
   it('document pane renders the section Markdown, the attributes and the command for the selected host', async () => {

@@ -31,9 +31,16 @@ export function makeRunbook(sections: readonly { title: string; markdown?: strin
   return { path: '/tmp/rb.md', title, sources: [], sections: secs, steps, vars: {}, secretVars: [] };
 }
 
-export function makeInventory(names: readonly string[]): Inventory {
-  const hosts: Host[] = names.map((name) => ({ name, address: '127.0.0.1', port: 22, connection: 'local', groups: ['all'], vars: {} }));
-  return { hosts, groups: { all: names }, secretVars: [] };
+export function makeInventory(names: readonly string[], groups: Readonly<Record<string, readonly string[]>> = {}): Inventory {
+  const hosts: Host[] = names.map((name) => ({ name, address: '127.0.0.1', port: 22, connection: 'local', groups: ['all', ...Object.keys(groups).filter((g) => groups[g].includes(name))], vars: {} }));
+  return { hosts, groups: { all: names, ...groups }, secretVars: [] };
+}
+
+/** `n` host names: m1..m3 (masters), then w1.. (workers). */
+export function fleet(n: number): { hosts: string[]; groups: Record<string, string[]> } {
+  const masters = ['m1', 'm2', 'm3'].slice(0, n);
+  const workers = Array.from({ length: Math.max(0, n - 3) }, (_, i) => `w${i + 1}`);
+  return { hosts: [...masters, ...workers], groups: { masters, workers } };
 }
 
 /** A runbook of `n` steps, ten per section. */

@@ -6,6 +6,7 @@ import { App } from '../../src/ui/App.js';
 import { createRunStore, type RunStore, type RunStoreState } from '../../src/engine/store.js';
 import { plainTheme, type Theme } from '../../src/ui/theme.js';
 import type { Runbook } from '../../src/engine/types.js';
+import type { RenderedStep } from '../../src/engine/run/types.js';
 import { createFakeController, type FakeController, type FakeScript } from './fakeController.js';
 import { makeInventory } from './fixtures.js';
 
@@ -31,12 +32,17 @@ export async function tick(): Promise<void> {
 
 export async function renderApp(runbook: Runbook, opts: {
   hosts?: readonly string[]; records?: RunStoreState['records']; interruptedOnLoad?: RunStoreState['interruptedOnLoad'];
-  script?: FakeScript; theme?: Theme; height?: number; stateDir?: string;
+  script?: FakeScript; theme?: Theme; height?: number; width?: number; stateDir?: string;
+  /** Inventory groups (group -> host names), besides `all`. */
+  groups?: Readonly<Record<string, readonly string[]>>;
+  /** What the controller renders for a step on a host (default: the body plus "# on HOST"). */
+  render?: (stepId: string, host: string) => RenderedStep;
 } = {}): Promise<Harness> {
-  const store = createRunStore({ runbook, inventory: makeInventory(opts.hosts ?? ['web1', 'web2', 'db1']), records: opts.records, interruptedOnLoad: opts.interruptedOnLoad });
+  const store = createRunStore({ runbook, inventory: makeInventory(opts.hosts ?? ['web1', 'web2', 'db1'], opts.groups), records: opts.records, interruptedOnLoad: opts.interruptedOnLoad });
   const controller = createFakeController(store, opts.script);
+  if (opts.render) controller.render = opts.render;
   const onQuit = vi.fn();
-  const r = render(<App store={store} controller={controller} stateDir={opts.stateDir ?? '/nonexistent'} onQuit={onQuit} width={100} height={opts.height ?? 30} theme={opts.theme ?? plainTheme} now={() => 0} />);
+  const r = render(<App store={store} controller={controller} stateDir={opts.stateDir ?? '/nonexistent'} onQuit={onQuit} width={opts.width ?? 100} height={opts.height ?? 30} theme={opts.theme ?? plainTheme} now={() => 0} />);
   const frame = (): string => r.lastFrame() ?? '';
   const h: Harness = {
     store, controller, onQuit, frame,

@@ -39,7 +39,8 @@ describe('keymap dispatch', () => {
   });
 
   it('does not dispatch player keys while a dialog is open', () => {
-    expect(resolveCommand('confirm', 'j', key())).toBeUndefined();
+    expect(resolveCommand('confirm', 'r', key())).toBeUndefined();
+    expect(resolveCommand('confirm', 'j', key())).toBe('nav.down'); // scrolls the dialog
     expect(resolveCommand('confirm', 's', key())).toBe('confirm.skip');
     expect(resolveCommand('confirm', '', key({ escape: true }))).toBe('dialog.cancel');
   });

@@ -27,7 +27,7 @@ describe('UI reducer', () => {
   });
 
   it('scrolls the open log instead of the steps', () => {
-    let s = uiReducer(initialUiState(3), { type: 'open', overlay: { kind: 'log', stepId: 'x', host: 'a', scroll: 0 } });
+    let s = uiReducer(initialUiState(3), { type: 'open', overlay: { kind: 'log', stepId: 'x', host: 'a', scroll: 0, follow: false } });
     s = uiReducer(s, { type: 'move', delta: 4, hostCount: 1 });
     expect(s.overlay).toMatchObject({ scroll: 4 });
     expect(s.selected).toBe(0);

@@ -63,6 +63,9 @@ describe('saving a prompted variable for next time (real engine)', () => {
     expect(second.controller.missingVars()).toEqual(['api_token']);
     await second.press('e'); // re-run the step on the selected host
     await answer(second, 'api_token', 'hunter23', false);
+    // It is done on that host already, so it asks before running it again.
+    await second.waitFor((x) => x.includes('Run again: deploy'), 'the re-run question');
+    await second.press('y');
     await second.waitFor(() => second.transport.calls.length > 0, 'second run');
     expect(second.frames().join('\n')).not.toContain('The runbook needs a value for region');
     expect(second.transport.calls[0].script).toContain('deploy --region eu-west-1 --token hunter23');

@@ -1,9 +1,10 @@
 import React from 'react';
-import { Text } from 'ink';
 import type { RenderedStep } from '../../engine/run/types.js';
 import { compactLineDiff, formatDiffLine, type DiffLine } from '../../engine/lineDiff.js';
-import { DialogFrame } from './DialogFrame.js';
-import { RenderedCommands } from './ConfirmDialog.js';
+import { commandLines } from './ConfirmDialog.js';
+import { ScrollDialog } from './ScrollDialog.js';
+import { commandGroups, groupSummary } from '../commandGroups.js';
+import type { Line } from '../text.js';
 import { useTheme, type Style, type Theme } from '../theme.js';
 
 export interface ChangedDiffProps {
@@ -12,6 +13,10 @@ export interface ChangedDiffProps {
   readonly changedHosts: readonly string[];
   readonly rendered: readonly RenderedStep[];
   readonly width: number;
+  /** Rows available (default 40); the body scrolls beyond them. */
+  readonly height?: number;
+  readonly scroll?: number;
+  readonly scrollMax?: { current: number };
   /** The step's text when those records were made (state text lines); undefined when unknown. */
   readonly previousText?: string;
   /** The step's text now (Step.source). */
@@ -28,32 +33,28 @@ function diffStyle(theme: Theme, l: DiffLine): Style {
 
 /**
  * A step whose text changed since it ran: the old text against the new one as a compact line
- * diff (when the state kept the old text), then the new command per host as it will run now.
+ * diff (when the state kept the old text), then the new command per group of hosts as it will run now.
  */
 export function ChangedDiff(props: ChangedDiffProps): React.JSX.Element {
   const theme = useTheme();
-  const where = props.changedHosts.join(', ');
+  const where = props.changedHosts.length > 12 ? `${props.changedHosts.slice(0, 10).join(', ')} and ${props.changedHosts.length - 10} more` : props.changedHosts.join(', ');
   const { previousText: oldText, currentText: newText } = props;
-  let head: React.JSX.Element;
-  let lines: React.JSX.Element[] = [];
+  let head: Line<Style>;
+  const body: Line<Style>[] = [];
   if (oldText === undefined || newText === undefined) {
-    head = <Text {...theme.status.changed}>{`old: the text that ran on ${where} differs (only its hash is kept in state)`}</Text>;
+    head = { text: `old: the text that ran on ${where} differs (only its hash is kept in state)`, style: theme.status.changed };
   } else if (oldText === newText) {
-    head = <Text {...theme.status.changed}>{`same text as when it ran on ${where}: what changed is the hosts it targets (front matter hosts)`}</Text>;
+    head = { text: `same text as when it ran on ${where}: what changed is the hosts it targets (front matter hosts)`, style: theme.status.changed };
   } else {
-    head = <Text {...theme.status.changed}>{`text changed since it ran on ${where}: - old, + new`}</Text>;
+    head = { text: `text changed since it ran on ${where}: - old, + new`, style: theme.status.changed };
     const diff = compactLineDiff(oldText, newText);
-    const max = props.maxDiffLines ?? 12;
+    const max = props.maxDiffLines ?? 40;
     const shown = diff.length > max ? diff.slice(0, max - 1) : diff;
-    lines = shown.map((l, i) => <Text key={i} {...diffStyle(theme, l)} wrap="truncate">{formatDiffLine(l)}</Text>);
-    if (shown.length < diff.length) lines.push(<Text key="more" {...theme.text.muted}>{`  … ${diff.length - shown.length} more diff lines (runbook plan shows them all)`}</Text>);
+    for (const l of shown) body.push({ text: formatDiffLine(l), style: diffStyle(theme, l) });
+    if (shown.length < diff.length) body.push({ text: `  … ${diff.length - shown.length} more diff lines (runbook plan shows them all)`, style: theme.text.muted });
   }
-  return (
-    <DialogFrame title={`Changed since it ran: ${props.stepLabel}`} context="confirm" width={props.width}>
-      {head}
-      {lines}
-      <Text>new: the command that will run now</Text>
-      <RenderedCommands rendered={props.rendered} />
-    </DialogFrame>
-  );
+  body.push({ text: 'new: the command that will run now' });
+  body.push(...commandLines(theme, props.rendered));
+  const fixed = [head, { text: groupSummary(commandGroups(props.rendered)), style: theme.text.heading }];
+  return <ScrollDialog title={`Changed since it ran: ${props.stepLabel}`} context="confirm" width={props.width} height={props.height ?? 40} fixed={fixed} body={body} scroll={props.scroll ?? 0} scrollMax={props.scrollMax} />;
 }

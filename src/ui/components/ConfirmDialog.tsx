@@ -1,41 +1,59 @@
 import React from 'react';
-import { Text } from 'ink';
 import type { RenderedStep } from '../../engine/run/types.js';
-import { DialogFrame } from './DialogFrame.js';
-import { useTheme } from '../theme.js';
+import { commandGroups, groupSummary } from '../commandGroups.js';
+import type { Line } from '../text.js';
+import { useTheme, type Style, type Theme } from '../theme.js';
+import { ScrollDialog } from './ScrollDialog.js';
 
 export interface ConfirmDialogProps {
-  readonly stepLabel: string;
+  readonly title: string;
   readonly reason: string;
   /** The exact command per host (controller.render). */
   readonly rendered: readonly RenderedStep[];
   readonly width: number;
+  readonly height: number;
+  readonly scroll: number;
+  readonly scrollMax?: { current: number };
 }
 
-/** Confirm a `confirm` step: its reason and the exact rendered command for every host. */
+/**
+ * Confirm a step: the reason and how the hosts split stay on screen; below, the exact command once
+ * per group of hosts that render it identically, wrapped (never cut) and scrollable.
+ */
 export function ConfirmDialog(props: ConfirmDialogProps): React.JSX.Element {
   const theme = useTheme();
-  return (
-    <DialogFrame title={`Confirm: ${props.stepLabel}`} context="confirm" width={props.width}>
-      <Text {...theme.status.interrupted}>{props.reason || 'This step asks for confirmation.'}</Text>
-      <RenderedCommands rendered={props.rendered} />
-    </DialogFrame>
-  );
+  const groups = commandGroups(props.rendered);
+  const fixed: Line<Style>[] = [
+    { text: props.reason, style: theme.status.interrupted },
+    { text: groupSummary(groups), style: theme.text.heading },
+  ];
+  return <ScrollDialog title={props.title} context="confirm" width={props.width} height={props.height} fixed={fixed} body={commandLines(theme, props.rendered)} scroll={props.scroll} scrollMax={props.scrollMax} />;
 }
 
-export function RenderedCommands(props: { readonly rendered: readonly RenderedStep[]; readonly maxLines?: number }): React.JSX.Element {
-  const theme = useTheme();
-  const max = props.maxLines ?? 8;
-  return (
-    <>
-      {props.rendered.map((r) => (
-        <React.Fragment key={r.host}>
-          <Text {...theme.text.heading}>{r.host}:</Text>
-          {r.ok
-            ? r.script.split('\n').slice(0, max).map((l, i) => <Text key={i} {...theme.text.code} wrap="truncate">{`  ${l}`}</Text>)
-            : <Text {...theme.status.failed}>{`  cannot render: ${r.error}`}</Text>}
-        </React.Fragment>
-      ))}
-    </>
-  );
+/** The command of every group of hosts, as dialog lines: "27 hosts: a, b, …" then the command. */
+export function commandLines(theme: Theme, rendered: readonly RenderedStep[]): Line<Style>[] {
+  const groups = commandGroups(rendered);
+  const out: Line<Style>[] = [];
+  for (const g of groups) {
+    const who = g.hosts.length === 1 ? `${g.hosts[0]}:` : `${g.hosts.length} hosts: ${g.hosts.join(', ')}`;
+    out.push({ text: who, style: theme.text.heading });
+    const r = g.rendered;
+    if (!r.ok) {
+      out.push({ text: `  ${placeholderOrError(r.error)}`, style: isNotYetCaptured(r.error) ? theme.text.muted : theme.status.failed });
+      continue;
+    }
+    if (r.unless) out.push({ text: `  unless: ${r.unless}`, style: theme.text.muted });
+    for (const l of (r.fileContent ?? r.script).split('\n')) out.push({ text: `  ${l}`, style: theme.text.code });
+    if (r.verify) out.push({ text: `  verify: ${r.verify}`, style: theme.text.muted });
+  }
+  return out;
+}
+
+/** A capture an earlier step has not made yet is expected before play, not an error. */
+export function isNotYetCaptured(error: string): boolean {
+  return /not (been )?captured yet|capture[sd]? .*(not|yet)|no value captured/i.test(error);
+}
+
+function placeholderOrError(error: string): string {
+  return isNotYetCaptured(error) ? `(shown once the earlier step has captured it: ${error})` : `cannot render: ${error}`;
 }

@@ -1,10 +1,13 @@
 import React from 'react';
 import { Box, Text } from 'ink';
+import { relative } from 'node:path';
 import type { Step } from '../../engine/types.js';
 import type { RenderedStep } from '../../engine/run/types.js';
 import { renderMarkdown } from '../markdown.js';
 import { stepAttributeLines } from '../selectors.js';
-import { useTheme } from '../theme.js';
+import { wrapLines, type Line } from '../text.js';
+import { isNotYetCaptured } from './ConfirmDialog.js';
+import { useTheme, type Style, type Theme } from '../theme.js';
 
 export interface DocPaneProps {
   readonly step?: Step;
@@ -16,38 +19,61 @@ export interface DocPaneProps {
   readonly width: number;
   readonly scroll: number;
   readonly focused: boolean;
+  /** Search text to mark (the line holding it is shown with the accent style). */
+  readonly highlight?: string;
+  readonly scrollMax?: { current: number };
 }
 
-/** The selected step's section, its attributes, and the command as it will run on the selected host. */
-export function DocPane(props: DocPaneProps): React.JSX.Element {
-  const theme = useTheme();
-  const inner = Math.max(1, props.height - 2);
-  const lines: { text: string; style?: object }[] = [];
-  const step = props.step;
+/** A source location as short as it reads: relative to the working directory when that is shorter. */
+export function shortLocation(file: string, line: number, cwd = process.cwd()): string {
+  const rel = relative(cwd, file);
+  return `${rel.length < file.length && !rel.startsWith('../../') ? rel : file}:${line}`;
+}
+
+/**
+ * Every line of the document pane for a width: the step's id and location, attributes, the command
+ * as it runs on the selected host (wrapped, never cut), then the section's Markdown at that width.
+ */
+export function docLines(theme: Theme, step: Step | undefined, markdown: string, rendered: RenderedStep | undefined, width: number): Line<Style>[] {
+  const lines: Line<Style>[] = [];
   if (step) {
-    lines.push({ text: `Step ${step.id}  (${step.loc.file}:${step.loc.line})`, style: theme.accent });
+    lines.push({ text: `Step ${step.id}  (${shortLocation(step.loc.file, step.loc.line)})`, style: theme.accent });
     for (const a of stepAttributeLines(step)) lines.push({ text: `  ${a}`, style: theme.text.muted });
-    const r = props.rendered;
+    const r = rendered;
     if (r?.ok) {
       lines.push({ text: `Runs on ${r.host}:`, style: theme.text.heading });
       if (r.unless) lines.push({ text: `  unless: ${r.unless}`, style: theme.text.muted });
       for (const l of (r.fileContent ?? r.script).split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
       if (r.verify) lines.push({ text: `  verify: ${r.verify}`, style: theme.text.muted });
     } else if (r && !r.ok) {
-      lines.push({ text: `Cannot render for ${r.host}: ${r.error}`, style: theme.status.failed });
+      if (isNotYetCaptured(r.error)) lines.push({ text: `Runs on ${r.host} once an earlier step has captured its value (${r.error})`, style: theme.text.muted });
+      else lines.push({ text: `Cannot render for ${r.host}: ${r.error}`, style: theme.status.failed });
     } else {
       lines.push({ text: 'Code:', style: theme.text.heading });
       for (const l of step.body.split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
     }
     lines.push({ text: '' });
   }
-  for (const l of renderMarkdown(props.markdown, Math.max(20, props.width - 4), theme.noColor).split('\n')) lines.push({ text: l });
-  const start = Math.min(props.scroll, Math.max(0, lines.length - inner));
+  const head = wrapLines(lines, width);
+  for (const l of renderMarkdown(markdown, Math.max(20, width), theme.noColor).split('\n')) head.push({ text: l });
+  return head;
+}
+
+/** The selected step's section, its attributes, and the command as it will run on the selected host. */
+export function DocPane(props: DocPaneProps): React.JSX.Element {
+  const theme = useTheme();
+  const inner = Math.max(1, props.height - 2);
+  const lines = docLines(theme, props.step, props.markdown, props.rendered, Math.max(10, props.width - 2));
+  const max = Math.max(0, lines.length - inner);
+  if (props.scrollMax) props.scrollMax.current = max;
+  const start = Math.min(props.scroll, max);
+  const needle = props.highlight?.toLowerCase();
   return (
     <Box flexDirection="column" borderStyle="single" borderColor={props.focused ? theme.border.focused : theme.border.normal} width={props.width} height={props.height}>
-      {lines.slice(start, start + inner).map((l, i) => (
-        <Text key={i} {...(l.style ?? {})} wrap="truncate">{l.text || ' '}</Text>
-      ))}
+      {lines.slice(start, start + inner).map((l, i) => {
+        const hit = needle && l.text.toLowerCase().includes(needle);
+        return <Text key={i} {...(hit ? theme.selected : l.style ?? {})} wrap="truncate">{l.text || ' '}</Text>;
+      })}
     </Box>
   );
 }

@@ -1,8 +1,9 @@
-import React, { useMemo } from 'react';
+import React from 'react';
 import { Box, Text } from 'ink';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { hintLine } from '../keymap.js';
+import { flatten } from '../text.js';
 import { useTheme } from '../theme.js';
 
 export interface LogViewProps {
@@ -14,6 +15,15 @@ export interface LogViewProps {
   readonly scroll: number;
   readonly height: number;
   readonly width: number;
+  /** Follow mode: the view stays at the end as the log grows. */
+  readonly follow?: boolean;
+  /** The host is still running the step. */
+  readonly running?: boolean;
+  /** Search text to mark. */
+  readonly highlight?: string;
+  readonly scrollMax?: { current: number };
+  /** The lines read, for search (set at each render). */
+  readonly linesOut?: { current: readonly string[] };
 }
 
 /** Read a log file as lines; a missing or unreadable file becomes a one-line explanation. */
@@ -27,20 +37,26 @@ export function readLogLines(stateDir: string, log: string | undefined): string[
   }
 }
 
-/** The whole log of one host for one step, scrollable. */
+/** The whole log of one host for one step, scrollable, followed while the step runs (F). */
 export function LogView(props: LogViewProps): React.JSX.Element {
   const theme = useTheme();
-  const lines = useMemo(() => readLogLines(props.stateDir, props.log), [props.stateDir, props.log]);
+  // Read at each render: the player re-renders (throttled) as output arrives, so a growing log is followed.
+  const lines = readLogLines(props.stateDir, props.log);
+  if (props.linesOut) props.linesOut.current = lines;
   const inner = Math.max(1, props.height - 4);
-  const start = Math.min(props.scroll, Math.max(0, lines.length - inner));
+  const max = Math.max(0, lines.length - inner);
+  if (props.scrollMax) props.scrollMax.current = max;
+  const start = props.follow ? max : Math.min(props.scroll, max);
+  const needle = props.highlight?.toLowerCase();
+  const mode = props.follow ? '  [following: F stops]' : props.running ? '  [running: F follows]' : '';
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={theme.border.focused} width={props.width} height={props.height}>
-      <Text {...theme.accent}>{props.title} — lines {lines.length === 0 ? 0 : start + 1}-{Math.min(lines.length, start + inner)} of {lines.length}</Text>
+      <Text {...theme.accent} wrap="truncate">{props.title} — lines {lines.length === 0 ? 0 : start + 1}-{Math.min(lines.length, start + inner)} of {lines.length}{mode}</Text>
       {lines.slice(start, start + inner).map((l, i) => (
-        <Text key={start + i} wrap="truncate">{l || ' '}</Text>
+        <Text key={start + i} wrap="truncate" {...(needle && l.toLowerCase().includes(needle) ? theme.selected : {})}>{flatten(l) || ' '}</Text>
       ))}
       <Box flexGrow={1} />
-      <Text {...theme.text.muted}>{hintLine('log')}  ↑↓ PgUp/PgDn g/G scroll</Text>
+      <Text {...theme.text.muted} wrap="truncate">{hintLine('log')}  ↑↓ PgUp/PgDn g/G scroll  / n N search</Text>
     </Box>
   );
 }

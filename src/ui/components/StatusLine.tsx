@@ -8,23 +8,34 @@ export interface StatusLineProps {
   readonly title: string;
   readonly progress: Progress;
   readonly mode: PlayerMode;
+  /** Time spent running steps in this session. */
   readonly elapsedMs: number;
   readonly hostFilter?: readonly string[];
   /** Columns available: the line never wraps (the title is cut first). */
   readonly width: number;
+  /** Host-steps failed or interrupted. */
+  readonly failed?: number;
+  /** The step running now. */
+  readonly currentStep?: string;
+  /** Estimated time left for the play (undefined until a step finished in this session). */
+  readonly etaMs?: number;
 }
 
 const MODE_LABEL: Record<PlayerMode, string> = { idle: 'paused', running: 'running', playing: 'playing', pausing: 'pausing' };
 
-/** Title, progress (steps and host-steps done of total), mode and elapsed time, on exactly one line. */
+/**
+ * Title, progress (steps and host-steps done of total), mode, failures, the running step, the
+ * time spent running and an ETA, on exactly one line (the title and host filter give way first).
+ */
 export function StatusLine(props: StatusLineProps): React.JSX.Element {
   const theme = useTheme();
   const p = props.progress;
   const counts = `  steps ${p.stepsDone}/${p.stepsTotal}  host-steps ${p.hostStepsDone}/${p.hostStepsTotal}  `;
-  const mode = `[${MODE_LABEL[props.mode]}]`;
-  const clock = `  ${formatClock(props.elapsedMs)}`;
+  const mode = `[${MODE_LABEL[props.mode]}]${props.currentStep ? ` ▶ ${props.currentStep}` : ''}`;
+  const failed = props.failed ? `  ✖ ${props.failed} failed` : '';
+  const clock = `  ${formatClock(props.elapsedMs)}${props.etaMs !== undefined ? ` ETA ${formatClock(props.etaMs)}` : ''}`;
   let hosts = props.hostFilter ? `  hosts: ${props.hostFilter.join(',') || '(none)'}` : '';
-  const fixed = counts.length + mode.length + clock.length;
+  const fixed = counts.length + mode.length + failed.length + clock.length;
   // Keep at least 12 columns of title; the host filter gives way before the title does.
   const room = Math.max(0, props.width - fixed - 12);
   if (hosts.length > room) hosts = room > 10 ? `${hosts.slice(0, room - 1)}…` : '';
@@ -34,7 +45,8 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
     <Box width={props.width} height={1} overflow="hidden">
       <Text {...theme.accent} wrap="truncate">{title}</Text>
       <Text>{counts}</Text>
-      <Text {...(props.mode === 'idle' ? theme.text.muted : theme.status.running)}>{mode}</Text>
+      <Text {...(props.mode === 'idle' ? theme.text.muted : theme.status.running)} wrap="truncate">{mode}</Text>
+      {failed !== '' && <Text {...theme.status.failed}>{failed}</Text>}
       <Text>{clock}</Text>
       {hosts !== '' && <Text {...theme.status.interrupted}>{hosts}</Text>}
     </Box>

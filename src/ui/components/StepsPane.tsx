@@ -1,29 +1,12 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { Section, Step } from '../../engine/types.js';
+import type { Step } from '../../engine/types.js';
 import { stepLabel, type Badge } from '../selectors.js';
+import type { StepsRow } from '../outline.js';
+import { fit } from '../text.js';
 import { useTheme, type Theme, type Style } from '../theme.js';
 
-/** One line of the steps list: a section heading or a step. */
-export type StepsRow =
-  | { readonly kind: 'section'; readonly section: Section }
-  | { readonly kind: 'step'; readonly step: Step; readonly index: number };
-
-/** Flatten sections and steps into list rows (sections without steps are left out). */
-export function stepsRows(sections: readonly Section[], steps: readonly Step[]): StepsRow[] {
-  const byId = new Map(steps.map((s, i) => [s.id, i] as const));
-  const rows: StepsRow[] = [];
-  for (const section of sections) {
-    const ids = section.stepIds.filter((id) => byId.has(id));
-    if (ids.length === 0) continue;
-    rows.push({ kind: 'section', section });
-    for (const id of ids) {
-      const index = byId.get(id)!;
-      rows.push({ kind: 'step', step: steps[index], index });
-    }
-  }
-  return rows;
-}
+export { stepsRows, type StepsRow } from '../outline.js';
 
 export function badgeStyle(theme: Theme, badge: Badge): Style {
   switch (badge.kind) {
@@ -44,34 +27,46 @@ export interface StepsPaneProps {
   readonly focused: boolean;
   /** Computed only for the visible rows, so long runbooks stay fast. */
   readonly badgeFor: (step: Step) => Badge;
+  /** Steps done on all their hosts, of the steps of these step indexes (per-section progress). */
+  readonly progressOf: (stepIndexes: readonly number[]) => { readonly done: number; readonly total: number; readonly failed: number };
 }
 
-/** The runbook's sections and steps with aggregate badges; only a window around the selection renders. */
+/** The runbook's outline (files, foldable sections with progress, steps with badges); only a window around the selection renders. */
 export function StepsPane(props: StepsPaneProps): React.JSX.Element {
   const theme = useTheme();
   const { rows, selected, height } = props;
   const inner = Math.max(1, height - 2);
-  const pos = Math.max(0, rows.findIndex((r) => r.kind === 'step' && r.index === selected));
+  let pos = rows.findIndex((r) => r.kind === 'step' && r.index === selected);
+  if (pos < 0) pos = Math.max(0, rows.findIndex((r) => r.kind === 'section' && r.stepIndexes.includes(selected)));
   const start = Math.max(0, Math.min(pos - Math.floor(inner / 2), rows.length - inner));
   const visible = rows.slice(start, start + inner);
-  const textWidth = Math.max(8, props.width - 14);
+  const innerWidth = Math.max(10, props.width - 2);
   return (
     <Box flexDirection="column" borderStyle="single" borderColor={props.focused ? theme.border.focused : theme.border.normal} width={props.width} height={height}>
       {visible.map((row) => {
+        if (row.kind === 'file') {
+          return <Text key={`f-${row.file}`} {...theme.accent} wrap="truncate">{`▤ ${row.file}`}</Text>;
+        }
         if (row.kind === 'section') {
+          const p = props.progressOf(row.stepIndexes);
+          const count = `${p.failed > 0 ? `✖${p.failed} ` : ''}${p.done}/${p.total}`;
+          const isSel = row.folded && row.stepIndexes.includes(selected);
+          const title = `${row.folded ? '▸' : '▾'} ${row.section.title || '(top)'}`;
           return (
-            <Text key={`s-${row.section.slug}-${row.section.loc.line}`} {...theme.text.heading} wrap="truncate">
-              {row.section.title || '(top)'}
-            </Text>
+            <Box key={`s-${row.sectionIndex}`} height={1} overflow="hidden">
+              <Text {...(isSel ? theme.selected : theme.text.heading)} wrap="truncate">{fit(title, Math.max(4, innerWidth - count.length - 1))}</Text>
+              <Box flexGrow={1} />
+              <Text {...(p.failed > 0 ? theme.status.failed : p.done === p.total ? theme.status.ok : theme.text.muted)}>{count}</Text>
+            </Box>
           );
         }
         const badge = props.badgeFor(row.step);
         const isSel = row.index === selected;
         return (
-          <Box key={row.step.id}>
+          <Box key={row.step.id} height={1} overflow="hidden">
             <Text {...(isSel ? theme.selected : {})} wrap="truncate">
               {isSel ? '› ' : '  '}
-              {truncate(stepLabel(row.step), textWidth)}
+              {fit(stepLabel(row.step), Math.max(4, innerWidth - 3 - badge.text.length))}
             </Text>
             <Box flexGrow={1} />
             <Text {...badgeStyle(theme, badge)}>{badge.text}</Text>
@@ -80,8 +75,4 @@ export function StepsPane(props: StepsPaneProps): React.JSX.Element {
       })}
     </Box>
   );
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s.padEnd(n) : `${s.slice(0, n - 1)}…`;
 }

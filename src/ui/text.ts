@@ -1,0 +1,70 @@
+// Plain-text layout helpers shared by the panes and dialogs: wrapping that never drops a
+// character (a command must be readable in full before it is confirmed) and one-line fitting.
+import { stripVTControlCharacters } from 'node:util';
+
+/** One display line with an optional style key understood by the component that draws it. */
+export interface Line<S = object> {
+  readonly text: string;
+  readonly style?: S;
+}
+
+/** Control characters shown as spaces (a tab as two), escape sequences removed. */
+export function flatten(s: string): string {
+  return stripVTControlCharacters(s).replace(/\t/g, '  ').replace(/[\r\x00-\x08\x0b-\x1f\x7f]/g, ' ');
+}
+
+/**
+ * Wrap one line to `width` columns. Nothing is cut: joining the pieces (without the continuation
+ * indent) gives the line back. Breaks after a space when one is near the end, else mid-word.
+ * Continuation pieces start with `indent`.
+ */
+export function wrapText(text: string, width: number, indent = ''): string[] {
+  const w = Math.max(4, width);
+  const flat = flatten(text);
+  if (flat.length <= w) return [flat];
+  const out: string[] = [];
+  let rest = flat;
+  let first = true;
+  while (rest.length > 0) {
+    const room = first ? w : Math.max(4, w - indent.length);
+    if (rest.length <= room) {
+      out.push(first ? rest : indent + rest);
+      break;
+    }
+    let cut = rest.lastIndexOf(' ', room - 1) + 1;
+    if (cut < room * 0.6) cut = room;
+    out.push(first ? rest.slice(0, cut) : indent + rest.slice(0, cut));
+    rest = rest.slice(cut);
+    first = false;
+  }
+  return out;
+}
+
+/** Wrap every line of `lines`, keeping each line's style on its pieces. */
+export function wrapLines<S>(lines: readonly Line<S>[], width: number, indent = '  '): Line<S>[] {
+  const out: Line<S>[] = [];
+  for (const l of lines) {
+    const lead = /^\s*/.exec(l.text)?.[0] ?? '';
+    for (const piece of wrapText(l.text, width, lead + indent)) out.push({ text: piece, style: l.style });
+  }
+  return out;
+}
+
+/** Exactly `n` columns: padded, or cut with an ellipsis (for one-line table cells only). */
+export function fit(s: string, n: number): string {
+  if (n <= 0) return '';
+  const flat = flatten(s);
+  return flat.length <= n ? flat.padEnd(n) : `${flat.slice(0, n - 1)}…`;
+}
+
+/** A list of names shortened to `max` characters: "a, b, c and 27 more". */
+export function nameList(names: readonly string[], max: number): string {
+  let out = '';
+  for (let i = 0; i < names.length; i++) {
+    const next = out ? `${out}, ${names[i]}` : names[i];
+    const more = names.length - i - 1;
+    if (next.length + (more > 0 ? ` and ${more} more`.length : 0) > max && out) return `${out} and ${names.length - i} more`;
+    out = next;
+  }
+  return out;
+}
