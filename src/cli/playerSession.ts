@@ -7,7 +7,7 @@ import { preflight } from '../engine/run/preflight.js';
 import { resolvePattern } from '../engine/inventory/patterns.js';
 import { openState, type StateHandle } from '../engine/state/stateFile.js';
 import { createRunStore, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
-import { createTransport, loadSession, parseIntOption, type CommonOptions, type Session, type TransportOptions } from './session.js';
+import { checkTransportOptions, createTransport, loadSession, parseIntOption, type CommonOptions, type Session, type TransportOptions } from './session.js';
 
 export interface RunOptions extends CommonOptions, TransportOptions {
   readonly only?: readonly string[];
@@ -69,7 +69,8 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   }
   preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
   nothingToRun(session, o);
-  const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: process.argv.slice(1).join(' ') });
+  checkTransportOptions(o);
+  const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: opts.interactive ? 'runbook play' : 'runbook run' });
   const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   setHostFilter(store, session.hostFilter);
   const transport = createTransport(o, opts.interactive ? (info) => requestPrompt<boolean>(store, { kind: 'host-key', ...info }) : undefined);

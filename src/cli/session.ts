@@ -7,6 +7,7 @@ import { loadInventory, localInventory } from '../engine/inventory/inventory.js'
 import { resolvePattern } from '../engine/inventory/patterns.js';
 import { loadRunbook } from '../engine/parser/load.js';
 import { parseDuration } from '../engine/parser/attributes.js';
+import { checkInputPath, checkStatePaths } from '../engine/pathCheck.js';
 import { resolveStatePaths } from '../engine/state/paths.js';
 import { loadSavedVars } from '../engine/state/varsFile.js';
 import { parseVarAssignment } from '../engine/template/vars.js';
@@ -41,8 +42,13 @@ export interface Session {
  * precedence just below --var; a malformed one is a BadInputError with its file and line.
  */
 export async function loadSession(path: string, o: CommonOptions, opts: { savedVars?: boolean } = {}): Promise<Session> {
+  // Every path is checked before it is read (a FIFO or /dev/zero would hang) or written.
+  checkInputPath('runbook', path, { allowDirectory: true });
+  if (o.inventory) checkInputPath('--inventory', o.inventory);
+  if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
   const runbook = await loadRunbook(path);
   const invFile = o.inventory ?? runbook.inventory;
+  if (invFile) checkInputPath('inventory', invFile);
   const sshConfigFile = o.sshConfig === false ? null : o.sshConfig;
   const inventory = invFile ? await loadInventory(invFile, { sshConfigFile }) : localInventory();
   const cliVars: Record<string, string> = {};
@@ -59,6 +65,7 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
     hostFilter = hosts.map((h) => h.name);
   }
   const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
+  checkStatePaths(paths);
   const savedVars = opts.savedVars ? await loadSavedVars(paths.varsFile) : {};
   return { runbook, inventory, cliVars: { ...savedVars, ...cliVars }, savedVars, hostFilter, paths };
 }
@@ -82,9 +89,20 @@ export function parseIntOption(name: string, value: string | undefined, min: num
   return Number(value);
 }
 
+/** Check the transport options (bad input, exit 2) before anything is written. */
+export function checkTransportOptions(o: TransportOptions): void {
+  checkInputPath(o.knownHosts ? '--known-hosts' : 'known_hosts file', knownHostsPath(o));
+  parseDurationOption('--connect-timeout', o.connectTimeout);
+}
+
+function knownHostsPath(o: TransportOptions): string {
+  return o.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
+}
+
 export function createTransport(o: TransportOptions, onUnknownKey?: HostKeyPolicy['onUnknownKey']): Transport {
+  const knownHostsFile = knownHostsPath(o);
   const hostKeys: HostKeyPolicy = {
-    knownHostsFile: o.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
+    knownHostsFile,
     acceptNew: Boolean(o.acceptNew),
     onUnknownKey,
   };

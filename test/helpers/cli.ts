@@ -73,3 +73,18 @@ export function writeFile(dir: string, name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
+
+/** runCli, but the process is SIGKILLed after `ms` (a hang is a result: timedOut, never a stuck suite). */
+export async function runCliBounded(args: readonly string[], ms: number, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult & { timedOut: boolean }> {
+  const p = startCli(args, opts);
+  let timedOut = false;
+  const t = setTimeout(() => {
+    timedOut = true;
+    p.child.kill('SIGKILL');
+  }, ms);
+  try {
+    return { ...(await p.done), timedOut };
+  } finally {
+    clearTimeout(t);
+  }
+}

@@ -36,6 +36,17 @@ export async function ensureDir(dir: string): Promise<void> {
   await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
 }
 
+/**
+ * Make an existing directory of ours 0700 when group or others may enter it (a `.runbook/` made
+ * 0755 by hand or by an older version). Directories owned by someone else are left alone.
+ */
+export async function tightenDir(dir: string): Promise<void> {
+  const st = await fsp.lstat(dir).catch(() => undefined);
+  if (!st?.isDirectory() || (st.mode & 0o077) === 0) return;
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return;
+  await fsp.chmod(dir, DIR_MODE);
+}
+
 /** fsync a directory so a rename/link/unlink inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;

@@ -6,12 +6,26 @@ import path from 'node:path';
 import { StateError } from '../errors.js';
 import { describeFsError, ensureDir, FILE_MODE, fsyncDir, tempNameFor, writeNewFileDurably } from './fsUtil.js';
 
-/** What a lock file says about its holder. */
+/** What a lock file says about its holder: nothing more (never the command line, which may carry --var values). */
 export interface LockInfo {
   readonly pid: number;
   readonly hostname: string;
   readonly startedAt: string; // ISO
+  /** The command's name only: "runbook run", "runbook reset". */
   readonly command?: string;
+}
+
+/**
+ * The name of a command, never its arguments: "runbook run" from "runbook run site.md --var x=y"
+ * or from "/usr/lib/node_modules/runbook/bin/runbook run ...". Lock files written by older
+ * versions held the whole command line; this is all that is shown of them too.
+ */
+export function commandName(command: string | undefined): string | undefined {
+  const words = command?.trim().split(/\s+/) ?? [];
+  if (words.length === 0 || words[0] === '') return undefined;
+  const program = path.basename(words[0]).replace(/[^A-Za-z0-9._-]/g, '');
+  const sub = words[1] !== undefined && /^[a-z][a-z-]{0,30}$/.test(words[1]) ? ` ${words[1]}` : '';
+  return program ? `${program}${sub}` : undefined;
 }
 
 /** A held lock. release() removes the lock file if it is still ours. */
@@ -63,7 +77,7 @@ function parseLock(text: string): LockInfo | undefined {
     if (!v || typeof v !== 'object') return undefined;
     if (typeof v.pid !== 'number' || !Number.isInteger(v.pid) || v.pid <= 0) return undefined;
     if (typeof v.hostname !== 'string' || typeof v.startedAt !== 'string') return undefined;
-    return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt, command: typeof v.command === 'string' ? v.command : undefined };
+    return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt, command: typeof v.command === 'string' ? commandName(v.command) : undefined };
   } catch {
     return undefined;
   }
@@ -141,7 +155,7 @@ async function removeStale(lockFile: string, staleText: string): Promise<void> {
  * dead process on this host is taken over. Released by release(), or at process exit.
  */
 export async function acquireLock(lockFile: string, opts: { command?: string } = {}): Promise<StateLock> {
-  const info: LockInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), command: opts.command };
+  const info: LockInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), command: commandName(opts.command) };
   const content = JSON.stringify(info) + '\n';
   const fail = (e: unknown): StateError =>
     e instanceof StateError
@@ -153,6 +167,7 @@ export async function acquireLock(lockFile: string, opts: { command?: string } =
   let tmp: string | undefined;
   try {
     await ensureDir(path.dirname(lockFile));
+    await removeDeadTemps(lockFile);
     tmp = tempNameFor(lockFile, 'new');
     await writeNewFileDurably(tmp, content);
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -182,6 +197,32 @@ export async function acquireLock(lockFile: string, opts: { command?: string } =
     throw fail(e);
   } finally {
     if (tmp) await fsp.unlink(tmp).catch(() => undefined);
+  }
+}
+
+/**
+ * Remove the temporary files a killed process left next to the lock and the state file
+ * (`.<name>.lock.new-PID-*`, `.<name>.lock.stale-PID-*`, `.<name>.tmp-PID-*`) when PID is dead
+ * on this host. Files of live processes are theirs; anything else is left alone.
+ */
+export async function removeDeadTemps(lockFile: string): Promise<void> {
+  const dir = path.dirname(lockFile);
+  const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const lockBase = esc(path.basename(lockFile));
+  const stateBase = esc(path.basename(stateFileOf(lockFile)));
+  const temp = new RegExp(`^\\.(?:${lockBase}\\.(?:new|stale)|${stateBase}\\.tmp)-(\\d+)-[0-9a-f]{8}$`);
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = temp.exec(name);
+    if (!m || Number(m[1]) === process.pid || isPidAlive(Number(m[1]))) continue;
+    const file = path.join(dir, name);
+    const st = await fsp.lstat(file).catch(() => undefined);
+    if (st?.isFile()) await fsp.unlink(file).catch(() => undefined);
   }
 }
 

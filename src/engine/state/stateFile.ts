@@ -4,7 +4,7 @@ import { constants as FS, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { BugError, EXIT, StateError } from '../errors.js';
 import type { HostStepRecord } from '../types.js';
-import { atomicReplace, describeFsError, ensureDir, FILE_MODE, fsyncDir } from './fsUtil.js';
+import { atomicReplace, describeFsError, ensureDir, FILE_MODE, fsyncDir, tightenDir } from './fsUtil.js';
 import {
   applyEntry,
   applyReset,
@@ -22,6 +22,7 @@ import {
   type TextMap,
 } from './journal.js';
 import { acquireLock, type StateLock } from './lock.js';
+import { describeKind } from '../pathCheck.js';
 
 export interface OpenStateOptions {
   readonly stateFile: string;
@@ -80,11 +81,21 @@ function unavailable(stateFile: string, action: string, err: unknown): StateErro
 
 async function readJournal(stateFile: string, runbookPath: string): Promise<ParsedJournal | undefined> {
   let buf: Buffer;
+  let fh: fsp.FileHandle | undefined;
   try {
-    buf = await fsp.readFile(stateFile);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a regular file is refused.
+    fh = await fsp.open(stateFile, FS.O_RDONLY | FS.O_NONBLOCK);
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      throw new StateError(`state file ${stateFile} is ${describeKind(st)}, not a regular file`, { file: stateFile, exitCode: EXIT.BAD_INPUT });
+    }
+    buf = await fh.readFile();
   } catch (e) {
+    if (e instanceof StateError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw unavailable(stateFile, 'read', e);
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
   return parseJournal(buf, stateFile, runbookPath);
 }
@@ -255,7 +266,11 @@ export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
   }
 
   try {
-    await ensureDir(path.dirname(stateFile));
+    const dir = path.dirname(stateFile);
+    await ensureDir(dir);
+    // The tool's own directories hold logs of secrets-adjacent output: never group/world-readable.
+    if (path.basename(dir) === '.runbook') await tightenDir(dir);
+    await tightenDir(path.join(dir, 'logs'));
   } catch (e) {
     throw unavailable(stateFile, 'create the directory of', e);
   }
@@ -328,7 +343,7 @@ async function compact(stateFile: string, header: string, map: RecordMap, texts:
  */
 export async function setAsideCorrupt(stateFile: string): Promise<string> {
   const file = path.resolve(stateFile);
-  const lock = await acquireLock(`${file}.lock`, { command: 'set aside corrupt state' });
+  const lock = await acquireLock(`${file}.lock`, { command: 'runbook reset' });
   try {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     for (let n = 0; ; n++) {

@@ -2,7 +2,7 @@
 // for next time (`<state dir>/<runbook name>.vars.yaml`, a flat YAML mapping name -> value).
 // `runbook run` and `runbook play` load it with precedence just below --var. Secret-looking names
 // are never written to it, and never read from it either: secrets stay in memory only.
-import { promises as fsp } from 'node:fs';
+import { constants as FS, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { BadInputError } from '../errors.js';
@@ -75,7 +75,7 @@ function parse(text: string, file: string): Parsed {
 async function readText(file: string): Promise<string | undefined> {
   let fh: fsp.FileHandle;
   try {
-    fh = await fsp.open(file, 'r');
+    fh = await fsp.open(file, FS.O_RDONLY | FS.O_NONBLOCK); // a FIFO must not block the open
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new BadInputError(`cannot read the vars file: ${(e as Error).message}`, { file });
