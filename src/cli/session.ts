@@ -7,6 +7,7 @@ import { loadInventory, localInventory } from '../engine/inventory/inventory.js'
 import { resolvePattern } from '../engine/inventory/patterns.js';
 import { loadRunbook } from '../engine/parser/load.js';
 import { parseDuration } from '../engine/parser/attributes.js';
+import { durationTooLong } from '../engine/duration.js';
 import { checkInputPath, checkStatePaths } from '../engine/pathCheck.js';
 import { resolveStatePaths } from '../engine/state/paths.js';
 import { loadSavedVars } from '../engine/state/varsFile.js';
@@ -80,6 +81,8 @@ export function parseDurationOption(name: string, value: string | undefined): nu
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
   if (ms === undefined || ms <= 0) throw new BadInputError(`${name} ${value}: not a duration (examples: 500ms, 15s, 2m)`);
+  const tooLong = durationTooLong(ms);
+  if (tooLong) throw new BadInputError(`${name} ${value}: ${tooLong}`);
   return ms;
 }
 

@@ -6,6 +6,7 @@
 // backslash is kept as written (so shell regexes survive). Single quotes have no escapes.
 
 import { BadInputError } from '../errors.js';
+import { durationTooLong } from '../duration.js';
 import type { SourceLocation, StepAttributes } from '../types.js';
 import { didYouMean } from './slug.js';
 
@@ -246,6 +247,7 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
         const v = need('2m');
         const ms = parseDuration(v);
         if (ms === undefined || ms <= 0) fail(loc, `bad timeout \`${v}\``, 'use a positive duration like 500ms, 90s, 10m or 1h (a bare number is seconds)');
+        if (durationTooLong(ms)) fail(loc, `timeout \`${v}\` is ${durationTooLong(ms)}`, 'use at most 576h; leave timeout out for no limit');
         a.timeoutMs = ms;
         break;
       }
@@ -253,6 +255,7 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
         const v = need('5s');
         const ms = parseDuration(v);
         if (ms === undefined) fail(loc, `bad delay \`${v}\``, 'use a duration like 500ms, 5s or 1m (a bare number is seconds)');
+        if (durationTooLong(ms)) fail(loc, `delay \`${v}\` is ${durationTooLong(ms)}`, 'use at most 576h');
         a.delayMs = ms;
         break;
       }
