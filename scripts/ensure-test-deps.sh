@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the test suite drives for real: OpenSSH's sshd (the test hosts),
-# ssh-keygen, sudo (sudo steps), ShellCheck (lint) and tmux (the pseudo-terminal end-to-end test).
+# ssh-keygen, sudo (sudo steps), ShellCheck (lint), tmux (the pseudo-terminal end-to-end test),
+# and haproxy, keepalived, etcd, containerd, iproute2, systemd-analyze (the HA lab).
 # Installs what is missing with apt-get when run as root; otherwise says what to install.
 set -euo pipefail
 
@@ -10,6 +11,18 @@ command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# The HA lab (test/runbooks/haLab.test.ts): the k8s-ha runbook's rendered pieces run for real in
+# network namespaces.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+command -v keepalived >/dev/null 2>&1 || need+=(keepalived)
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
+command -v containerd >/dev/null 2>&1 || need+=(containerd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
