@@ -84,4 +84,26 @@ describe('secrets on screen', () => {
     expect(f.transport.callsMatching('= other')[0].script).toContain(DB_PASSWORD); // the host got the real value
     for (const frame of f.frames()) expect(frame).not.toContain(DB_PASSWORD);
   });
+
+  it('the confirm dialog of a file= step shows the file content masked, never the base64 transport script', async () => {
+    const book = [
+      '---',
+      'vars:',
+      `  db_password: {value: ${DB_PASSWORD}, secret: true}`,
+      '---',
+      '# File\n',
+      fence('id=write-conf hosts=web1 file=/etc/app/db.conf mode=0600 confirm="writes the password"', 'user=app\npassword={{ db_password }}', 'ini'),
+    ].join('\n');
+    flow = await startFlow(book);
+    const f = flow;
+    const r = f.controller.render('write-conf', 'web1');
+    expect(r.ok && r.script).toBe('user=app\npassword=********\n');
+    await f.press(KEYS.enter);
+    await f.waitFor((x) => x.includes('writes the password') && x.includes('password=********'), 'the confirm dialog with the masked file content');
+    const forms = [DB_PASSWORD, Buffer.from(DB_PASSWORD).toString('base64').slice(0, 12), Buffer.from(`password=${DB_PASSWORD}`).toString('base64').slice(0, 12)];
+    for (const frame of f.frames()) {
+      for (const form of forms) expect(frame).not.toContain(form);
+      expect(frame).not.toContain('base64 -d');
+    }
+  });
 });

@@ -11,7 +11,10 @@ import { fileWriteScript, validateFileSpec, type FileWriteSpec } from './fileScr
 export interface RealRender {
   /** What the transport runs: the shell prelude and body, or the file-writing script. */
   readonly script: string;
-  /** What the operator reads: the rendered body as written, or the file-writing script. */
+  /**
+   * What the operator reads: the rendered body as written; for a file block, the rendered file
+   * content (never the transport script, whose base64 would carry any secret past the masker).
+   */
   readonly shown: string;
   readonly unless?: string;
   readonly verify?: string;
@@ -167,7 +170,7 @@ export class RenderContext {
       const problem = validateFileSpec(spec);
       if (problem) throw new BadInputError(`step \`${step.id}\`: ${problem}`, { file: step.loc.file, line: step.loc.line });
       const script = fileWriteScript(spec);
-      return { script, shown: script, unless, verify, file: spec };
+      return { script, shown: spec.content, unless, verify, file: spec };
     }
     const cwd = attr('cwd=', step.attrs.cwd);
     const cd = cwd === undefined ? '' : `cd -- '${cwd.replace(/'/g, `'\\''`)}'\n`;
