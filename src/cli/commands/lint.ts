@@ -3,6 +3,9 @@
 // `unless=`/`verify=` guards and script files written by file blocks; each finding mapped to the
 // runbook's file:line.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BadInputError, EXIT } from '../../engine/errors.js';
 import { RenderContext, type RealRender } from '../../engine/run/renderContext.js';
 import type { Step } from '../../engine/types.js';
@@ -43,27 +46,61 @@ interface ShellText {
   /** The runbook text it was rendered from (to tell whether line numbers still match). */
   readonly source: string;
   readonly what: string;
-  readonly dialect?: 'bash' | 'sh';
 }
 
-function runShellcheck(step: Step, t: ShellText, host: string): Finding[] {
-  // A file's own shebang names its shell; step bodies and guards run under bash.
-  const hasShebang = t.text.startsWith('#!');
-  const args = ['-f', 'json1', ...(hasShebang ? [] : ['-s', t.dialect ?? 'bash']), '-'];
-  const res = spawnSync('shellcheck', args, { input: hasShebang ? t.text : `#!/bin/bash\n${t.text}`, encoding: 'utf8' });
-  if (res.error) return [];
-  const parsed = JSON.parse(res.stdout || '{"comments":[]}') as { comments: ShellcheckComment[] };
+interface PendingCheck {
+  readonly step: Step;
+  readonly text: ShellText;
+  readonly host: string;
+}
+
+/** Findings for one checked text, mapped back to the runbook's lines. */
+function toFindings(p: PendingCheck, comments: readonly ShellcheckComment[]): Finding[] {
+  const { step, text: t, host } = p;
   // When templating kept the line count (the usual case), rendered line k is source line k. When a
   // loop or condition changed it, say which rendered line, at the step's fence line.
   const lineCount = (x: string): number => x.replace(/\n$/, '').split('\n').length;
   const sameLines = lineCount(t.text) === lineCount(t.source);
-  const offset = hasShebang ? 0 : 1;
-  return parsed.comments.map((c) => ({
+  const offset = t.text.startsWith('#!') ? 0 : 1;
+  return comments.map((c) => ({
     file: step.loc.file,
     line: sameLines ? t.firstLine + (c.line - 1 - offset) : step.loc.line,
     level: c.level,
     message: `SC${c.code}: ${c.message} (${t.what} of step \`${step.id}\`${sameLines ? '' : `, line ${c.line - offset} of the ${t.what} as rendered for ${host}`})`,
   }));
+}
+
+/**
+ * ShellCheck over every pending text, many files per process (one process per text made lint of
+ * an 80-step runbook on five hosts take most of a minute). A file's own shebang names its shell;
+ * step bodies and guards run under bash and get `#!/bin/bash`. The files live in a private 0700
+ * directory for the duration of the check only.
+ */
+function shellcheckAll(pending: readonly PendingCheck[]): Finding[] {
+  if (pending.length === 0) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-lint-'));
+  try {
+    const files = pending.map((p, i) => {
+      const file = join(dir, `${i}.sh`);
+      writeFileSync(file, p.text.text.startsWith('#!') ? p.text.text : `#!/bin/bash\n${p.text.text}`, { mode: 0o600 });
+      return file;
+    });
+    const comments = new Map<string, ShellcheckComment[]>();
+    const CHUNK = 200;
+    for (let i = 0; i < files.length; i += CHUNK) {
+      const res = spawnSync('shellcheck', ['-f', 'json1', ...files.slice(i, i + CHUNK)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      if (res.error) continue;
+      const parsed = JSON.parse(res.stdout || '{"comments":[]}') as { comments: (ShellcheckComment & { file: string })[] };
+      for (const c of parsed.comments) {
+        const list = comments.get(c.file) ?? [];
+        list.push(c);
+        comments.set(c.file, list);
+      }
+    }
+    return pending.flatMap((p, i) => toFindings(p, comments.get(files[i]!) ?? []));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A file block holds a shell script when it starts with a sh/bash shebang or is named *.sh. */
@@ -95,6 +132,7 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
       findings.push(f);
     }
   };
+  const pending: PendingCheck[] = [];
   for (const w of runbook.warnings ?? []) add({ file: w.file, line: w.line, level: w.level ?? 'warning', message: w.message });
   for (const s of runbook.steps) {
     let hosts;
@@ -120,7 +158,7 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
           const key = `${t.what}\0${t.text}`;
           if (checkedTexts.has(key)) continue;
           checkedTexts.add(key);
-          for (const f of runShellcheck(s, t, h.name)) add(f);
+          pending.push({ step: s, text: t, host: h.name });
         }
       } catch (e) {
         const l = located(e);
@@ -128,6 +166,7 @@ export async function lintCommand(path: string, o: LintOptions, out: (l: string)
       }
     }
   }
+  for (const f of shellcheckAll(pending)) add(f);
   // Findings may quote rendered text (ShellCheck quotes words of the script): masked like every output.
   const mask = ctx.masker();
   for (const f of findings) out(mask(`${f.file}:${f.line}: ${f.level}: ${f.message}`));
