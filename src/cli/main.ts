@@ -4,6 +4,7 @@ import { EXIT, EXIT_MEANING } from '../engine/errors.js';
 import { lintCommand } from './commands/lint.js';
 import { planCommand } from './commands/plan.js';
 import { playCommand } from './commands/play.js';
+import { reportCommand } from './commands/report.js';
 import { resetCommand } from './commands/reset.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
@@ -49,6 +50,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
 
   execution(program.command('run <path>').description('run every pending step headlessly'))
     .addOption(new Option('--json', 'one JSON event per line instead of text'))
+    .option('--report <file>', 'write a report of the run when it ends (.md, .json or .html, from the name)')
     .action(async (path, o) => setCode(await runCommand(path, o)));
   execution(program.command('play <path>').description('step through a runbook in the interactive player')).action(async (path, o) => setCode(await playCommand(path, o)));
   common(program.command('status <path>').description('steps × hosts table from the state file'))
@@ -64,6 +66,11 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--step <id>', 'only this step')
     .option('--host <name>', 'only this host')
     .action(async (path, o) => setCode(await resetCommand(path, o)));
+  common(program.command('report <path>').description('what happened, from the state file and logs: Markdown, JSON or one HTML file'))
+    .option('--format <format>', 'md, json or html (default: from --output, else md)')
+    .option('-o, --output <file>', 'write the report to this file instead of standard output')
+    .option('--since <time>', 'only what happened since an ISO time or a duration ago (90m, 2h)')
+    .action(async (path, o) => setCode(await reportCommand(path, o)));
   return program;
 }
 

@@ -17,6 +17,8 @@ export interface RunOptions extends CommonOptions, TransportOptions {
   readonly force?: boolean;
   readonly retryInterrupted?: boolean;
   readonly json?: boolean;
+  /** run: write a report here when the run ends. */
+  readonly report?: string;
 }
 
 export interface PlayerSession {

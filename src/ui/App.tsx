@@ -34,6 +34,8 @@ export interface AppProps {
   readonly controller: PlayerController;
   /** Directory of the state file (record log paths are relative to it). */
   readonly stateDir: string;
+  /** The `w` key: write a report of the session; resolves with the files written. */
+  readonly writeReport?: () => Promise<readonly string[]>;
   /** The operator quit (Ctrl-C twice, q, or q then confirm while running). */
   readonly onQuit: () => void;
   /** Open a file in $PAGER with the player suspended (startPlayer provides it on a terminal). */
@@ -143,6 +145,7 @@ export function App(props: AppProps): React.JSX.Element {
     stateDir: props.stateDir,
     pager: props.onPager,
     terminal: stdout.isTTY ? (data) => stdout.write(data) : undefined,
+    writeReport: props.writeReport,
   };
 
   const handleKey = (input: string, key: Key): void => {

@@ -40,6 +40,8 @@ export interface CommandDeps {
   readonly pager?: (file: string) => void;
   /** Write raw bytes to the terminal (OSC 52), absent in tests. */
   readonly terminal?: (data: string) => void;
+  /** Write a report of the session; resolves with the files written. */
+  readonly writeReport?: () => Promise<readonly string[]>;
 }
 
 /** Show an error from the controller as a flash message with its hint; never rethrow. */
@@ -359,6 +361,11 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
       const running = rec?.status === 'running';
       // A running step opens in follow mode (like less +F); a finished one at its top.
       return dispatch({ type: 'open', overlay: { kind: 'log', stepId: step.id, host, log: rec?.log, scroll: running ? 1_000_000_000 : 0, follow: running } });
+    }
+    case 'report.write': {
+      const write = d.writeReport;
+      if (!write) return flash(store, 'warn', 'this session cannot write reports', 'use `runbook report PATH`');
+      return safely(store, write, (files) => flash(store, 'info', `report written: ${files.join(', ')}`));
     }
     case 'picker.toggle': return dispatch({ type: 'pickerToggle' });
     case 'picker.all': return dispatch({ type: 'pickerAll' });

@@ -37,6 +37,7 @@ export type CommandId =
   | 'app.quit'
   | 'hosts.pick'
   | 'log.open'
+  | 'report.write'
   | 'help.toggle'
   | 'dialog.confirm'
   | 'dialog.cancel'
@@ -123,6 +124,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'log.follow', keys: ['F'], description: 'follow the output while the step runs (like less +F)', contexts: ['log'], hint: true },
   { id: 'log.pager', keys: ['o'], description: 'open the log in $PAGER (less by default)', contexts: ['log'], hint: true },
   { id: 'log.copy', keys: ['y'], description: "copy the host's output without borders: written to a file (path shown) and sent to the clipboard (OSC 52)", contexts: ['log', 'main'], hint: true },
+  { id: 'report.write', keys: ['w'], description: 'write a report of the session (Markdown and HTML, under the state directory)', contexts: ['main'] },
   { id: 'help.toggle', keys: ['?'], description: 'show / hide this help', contexts: ['main', 'help'], hint: true },
   { id: 'app.quit', keys: ['q'], description: 'quit (asks first while a step runs)', contexts: ['main'], hint: true },
   { id: 'picker.toggle', keys: ['space'], description: 'toggle the host under the cursor', contexts: ['picker'], hint: true },

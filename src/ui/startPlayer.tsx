@@ -12,6 +12,8 @@ export interface StartPlayerOptions {
   readonly controller: PlayerController;
   /** Directory of the state file (log paths in records are relative to it). */
   readonly stateDir: string;
+  /** The `w` key: write a report of the session; resolves with the files written. */
+  readonly writeReport?: () => Promise<readonly string[]>;
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
 }
@@ -76,7 +78,7 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
           instance.rerender(app());
         }
       };
-      const app = (): React.JSX.Element => <App store={opts.store} controller={opts.controller} stateDir={opts.stateDir} onQuit={onQuit} onPager={tty ? onPager : undefined} />;
+      const app = (): React.JSX.Element => <App store={opts.store} controller={opts.controller} stateDir={opts.stateDir} writeReport={opts.writeReport} onQuit={onQuit} onPager={tty ? onPager : undefined} />;
       const instance = render(app(), {
         stdout,
         stdin,

@@ -1,17 +1,33 @@
 // `runbook play`: the interactive Ink player over the same engine and state file as `run`.
 import { BadInputError } from '../../engine/errors.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { displayPath } from '../../engine/parser/load.js';
+import { writeReport } from '../../engine/report/write.js';
+import { runbookName } from '../../engine/state/paths.js';
 import { flash } from '../../engine/store.js';
+import { reportInput } from './report.js';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
 
 export async function playCommand(path: string, o: RunOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new BadInputError('`runbook play` needs an interactive terminal', { hint: 'use `runbook run` for scripts and CI' });
   }
-  const { session, store, player: controller } = await openPlayerSession(path, o, { interactive: true });
+  const { session, state, store, player: controller } = await openPlayerSession(path, o, { interactive: true });
+  const writeSessionReport = async (): Promise<string[]> => {
+    await state.flush();
+    const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const base = join(session.paths.dir, 'reports', `${runbookName(session.runbook.path)}-${stamp}`);
+    await mkdir(dirname(base), { recursive: true, mode: 0o700 });
+    const input = reportInput(session, store.getState().records);
+    await writeReport(`${base}.md`, input, 'md');
+    await writeReport(`${base}.html`, input, 'html');
+    return [displayPath(`${base}.md`), displayPath(`${base}.html`)];
+  };
   for (const w of session.runbook.warnings ?? []) if (w.level !== 'info') flash(store, 'warn', `${w.file}:${w.line}: ${w.message}`);
   const { startPlayer } = await importInteractiveUi();
   try {
-    return await startPlayer({ store, controller, stateDir: session.paths.dir });
+    return await startPlayer({ store, controller, stateDir: session.paths.dir, writeReport: writeSessionReport });
   } finally {
     await controller.close();
   }

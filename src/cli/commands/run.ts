@@ -1,5 +1,9 @@
 // `runbook run`: plays every pending step headlessly, one line per step and host.
-import { EXIT } from '../../engine/errors.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { BadInputError, describeError, EXIT } from '../../engine/errors.js';
+import { writeReport } from '../../engine/report/write.js';
+import { reportInput } from './report.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
 import type { PlayStop } from '../../engine/run/types.js';
 import type { HostStatus } from '../../engine/types.js';
@@ -69,8 +73,13 @@ export function describeStop(stop: PlayStop): { line: string; code: number } {
 }
 
 export async function runCommand(path: string, o: RunOptions, out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
+  if (o.report !== undefined) {
+    const dir = dirname(resolve(o.report));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BadInputError(`--report ${o.report}: directory ${dir} does not exist`, { hint: 'create it first, or write the report elsewhere' });
+  }
   const { session, state, player } = await openPlayerSession(path, o, { interactive: false, onEvent: o.json ? (e) => out(JSON.stringify(e)) : plainReporter(out) });
   const onSignal = (): void => player.abort();
+  let exitCode: number = EXIT.OK;
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -84,10 +93,21 @@ export async function runCommand(path: string, o: RunOptions, out: Out = (l) => 
     const stop = await player.play({ fromStepId: o.from, only: o.only, yes: o.yes, retryInterrupted: o.retryInterrupted, force: o.force });
     const { line, code } = describeStop(stop);
     if (!o.json) out(line);
-    return code;
+    exitCode = code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await player.close();
   }
+  if (o.report !== undefined) {
+    // After close: the journal is flushed, so the report's timeline holds this run too.
+    try {
+      await writeReport(o.report, reportInput(session, state.snapshot()));
+      out(o.json ? JSON.stringify({ type: 'report', file: o.report }) : `report written to ${o.report}`);
+    } catch (e) {
+      out(o.json ? JSON.stringify({ type: 'warning', message: describeError(e) }) : `! ${describeError(e)}`);
+      if (exitCode === EXIT.OK) exitCode = EXIT.BAD_INPUT;
+    }
+  }
+  return exitCode;
 }

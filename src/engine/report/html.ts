@@ -1,0 +1,121 @@
+// A report as one self-contained HTML file: inline CSS, no script, no external resource. A host ×
+// step grid coloured by status and a timeline of the session (one bar per step and host).
+import { formatDuration } from '../duration.js';
+import { HOST_STATUSES, type HostStatus } from '../types.js';
+import { STATUS_MARK } from './markdown.js';
+import { PROBLEM, verdict, type Report } from './model.js';
+
+const COLOUR: Readonly<Record<HostStatus, string>> = {
+  pending: '#e5e7eb',
+  running: '#93c5fd',
+  ok: '#86efac',
+  failed: '#fca5a5',
+  skipped: '#d8b4fe',
+  'done-already': '#bbf7d0',
+  interrupted: '#fcd34d',
+  'done-manual': '#a5f3fc',
+  unreachable: '#fdba74',
+};
+
+export function escapeHtml(t: string): string {
+  return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+const e = escapeHtml;
+const when = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#111827}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #e5e7eb}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #e5e7eb;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f9fafb}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
+pre{background:#111827;color:#f9fafb;padding:.6em .8em;overflow-x:auto;border-radius:4px}
+.verdict{font-weight:600;font-size:1.1em}.grid td.c{text-align:center;min-width:2.2em;font-size:12px}
+.grid th.h{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;font-weight:500}
+.legend span{display:inline-block;padding:1px 8px;margin:2px;border-radius:3px;font-size:12px}
+.tl{position:relative;height:14px;background:#f3f4f6;min-width:420px}.tl div{position:absolute;top:1px;height:12px;border-radius:2px;min-width:2px}
+.muted{color:#6b7280}
+${HOST_STATUSES.map((s) => `.s-${s}{background:${COLOUR[s]}}`).join('')}
+`;
+
+export function reportHtml(r: Report): string {
+  const out: string[] = [];
+  out.push('<!doctype html>', '<html lang="en"><head><meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
+  out.push(`<title>Runbook report: ${e(r.title)}</title>`, `<style>${CSS}</style></head><body>`);
+  out.push(`<h1>Runbook report: ${e(r.title)}</h1>`, `<p class="verdict">${e(verdict(r))}</p>`);
+  const facts: [string, string][] = [
+    ['Runbook', `<code>${e(r.runbook)}</code>`],
+    ['Runbook hash', `<code>${e(r.runbookHash.slice(0, 16))}</code>`],
+    ['State file', `<code>${e(r.stateFile)}</code>${r.stateCreatedAt ? ` (created ${e(when(r.stateCreatedAt))})` : ''}`],
+    ['Inventory', `${r.inventory.file ? `<code>${e(r.inventory.file)}</code>` : 'the local machine'}: ${r.inventory.hosts.map((h) => `${e(h.name)} <span class="muted">${e(h.address)}${h.groups.length ? ` [${e(h.groups.join(', '))}]` : ''}</span>`).join(', ') || '—'}`],
+    ['Ran by', r.ranBy.length ? e(r.ranBy.join(', ')) : 'not recorded in the state file'],
+    ['Activity', r.firstActivity ? `${e(when(r.firstActivity))} → ${e(when(r.lastActivity))}` : 'none recorded'],
+    ...(r.since ? [['Period', `since ${e(when(r.since))}`] as [string, string]] : []),
+    ['Report', `generated ${e(when(r.generatedAt))} by ${e(r.generatedBy)}`],
+  ];
+  out.push('<table>', ...facts.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`), '</table>');
+  out.push(`<p class="legend">${HOST_STATUSES.map((s) => `<span class="s-${s}">${STATUS_MARK[s]} ${s} ${r.totals[s]}</span>`).join('')} <span>* changed since it ran</span></p>`);
+
+  if (r.sessions.length) {
+    out.push('<h2>Sessions</h2><table><tr><th>Started</th><th>Ended</th><th>By</th><th>Command</th><th>Outcome</th></tr>');
+    for (const s of r.sessions) out.push(`<tr><td>${e(when(s.startedAt))}</td><td>${e(when(s.endedAt))}</td><td>${e(s.by ?? '—')}</td><td><code>${e(s.command ?? '—')}</code></td><td>${e(s.outcome ?? '—')}</td></tr>`);
+    out.push('</table>');
+  }
+
+  out.push('<h2>Steps × hosts</h2>');
+  if (r.steps.length === 0) out.push('<p class="muted">No step in this report.</p>');
+  else {
+    out.push(`<table class="grid"><tr><th>Step</th>${r.hosts.map((h) => `<th class="h">${e(h)}</th>`).join('')}</tr>`);
+    for (const s of r.steps) {
+      const cells = r.hosts.map((h) => {
+        const c = s.cells[h];
+        if (!c) return '<td></td>';
+        const tip = [c.status, c.attempts > 1 && `${c.attempts} attempts`, c.durationMs !== undefined && formatDuration(c.durationMs), c.message, c.by && `by ${c.by}`, c.reason && `reason: ${c.reason}`, c.changed && 'changed since it ran'].filter(Boolean).join('\n');
+        return `<td class="c s-${c.status}" title="${e(tip)}">${STATUS_MARK[c.status]}${c.changed ? '*' : ''}${c.attempts > 1 ? `<sub>×${c.attempts}</sub>` : ''}</td>`;
+      });
+      out.push(`<tr><td><code>${e(s.id)}</code> <span class="muted">${e(s.title)}</span></td>${cells.join('')}</tr>`);
+    }
+    out.push('</table>');
+  }
+
+  const manual = r.steps.flatMap((s) => r.hosts.filter((h) => s.cells[h]?.status === 'skipped' || s.cells[h]?.status === 'done-manual').map((h) => ({ s, h, c: s.cells[h] })));
+  if (manual.length) {
+    out.push('<h2>Skipped or marked done by hand</h2><table><tr><th>Step</th><th>Host</th><th>What</th><th>By</th><th>Reason</th></tr>');
+    for (const { s, h, c } of manual) out.push(`<tr><td><code>${e(s.id)}</code></td><td>${e(h)}</td><td>${e(c.status)}</td><td>${e(c.by ?? 'not recorded')}</td><td>${e(c.reason ?? 'not recorded')}</td></tr>`);
+    out.push('</table>');
+  }
+  if (r.changedSteps.length) out.push(`<h2>Changed since they ran</h2><p>${r.changedSteps.map((id) => `<code>${e(id)}</code>`).join(', ')}</p>`);
+
+  const failed = r.steps.flatMap((s) => r.hosts.filter((h) => PROBLEM.includes(s.cells[h]?.status)).map((h) => ({ s, h, c: s.cells[h] })));
+  if (failed.length) {
+    out.push('<h2>Failures</h2>');
+    for (const { s, h, c } of failed) {
+      out.push(`<h3><code>${e(s.id)}</code> on ${e(h)}: ${e(c.status)}</h3><p>${e(c.message ?? c.status)}${c.log ? ` <span class="muted">(log: <code>${e(c.log)}</code>)</span>` : ''}</p>`);
+      out.push(c.tail?.length ? `<pre>${e(c.tail.join('\n'))}</pre>` : '<p class="muted">No output recorded.</p>');
+    }
+  }
+
+  // Timeline: one row per step and host with a bar from start to end, on the period's time axis.
+  const spans = r.steps.flatMap((s) => r.hosts.filter((h) => s.cells[h]?.startedAt).map((h) => ({ s, h, c: s.cells[h] })));
+  if (spans.length) {
+    const t0 = Math.min(...spans.map(({ c }) => Date.parse(c.startedAt!)));
+    const t1 = Math.max(...spans.map(({ c }) => Date.parse(c.endedAt ?? c.startedAt!)));
+    const total = Math.max(1, t1 - t0);
+    out.push(`<h2>Timeline</h2><p class="muted">${e(when(new Date(t0).toISOString()))} → ${e(when(new Date(t1).toISOString()))} (${e(formatDuration(t1 - t0))}); last attempt of each step on each host</p>`);
+    out.push('<table><tr><th>Step</th><th>Host</th><th>Start</th><th style="width:60%">Time</th></tr>');
+    for (const { s, h, c } of spans.sort((a, b) => Date.parse(a.c.startedAt!) - Date.parse(b.c.startedAt!))) {
+      const a = Date.parse(c.startedAt!);
+      const b = Date.parse(c.endedAt ?? c.startedAt!);
+      const left = (((a - t0) / total) * 100).toFixed(2);
+      const width = (((b - a) / total) * 100).toFixed(2);
+      out.push(`<tr><td><code>${e(s.id)}</code></td><td>${e(h)}</td><td>${e(when(c.startedAt))}</td><td><div class="tl"><div class="s-${c.status}" style="left:${left}%;width:${width}%" title="${e(`${c.status} ${c.durationMs !== undefined ? formatDuration(c.durationMs) : ''}`)}"></div></div></td></tr>`);
+    }
+    out.push('</table>');
+  }
+  if (r.timeline.length) {
+    out.push(`<details><summary>${r.timeline.length} recorded events</summary><table><tr><th>Time</th><th>Step</th><th>Host</th><th>Status</th><th>Detail</th></tr>`);
+    for (const t of r.timeline) out.push(`<tr><td>${e(when(t.at))}</td><td><code>${e(t.step)}</code></td><td>${e(t.host)}</td><td class="s-${t.status}">${e(t.status)}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ''}</td><td>${e([t.message, t.by && `by ${t.by}`, t.reason && `reason: ${t.reason}`].filter(Boolean).join('; '))}</td></tr>`);
+    out.push('</table></details>');
+  }
+  out.push('</body></html>', '');
+  return out.join('\n');
+}
