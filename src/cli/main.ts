@@ -9,6 +9,7 @@ import { resetCommand } from './commands/reset.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { formatError } from './errors.js';
+import { captureEnvVars } from './varSources.js';
 
 const collect = (value: string, prev: string[]): string[] => [...prev, value];
 
@@ -16,6 +17,7 @@ function common(cmd: Command): Command {
   return cmd
     .option('-i, --inventory <file>', 'Ansible YAML inventory (default: front matter `inventory`, else the local machine)')
     .option('--var <name=value>', 'set a variable (repeatable; wins over front matter and inventory vars)', collect, [])
+    .option('--var-file <file>', 'YAML file of variables, mode 0600 (repeatable; below --var, above RUNBOOK_VAR_<name> env vars)', collect, [])
     .option('--hosts <pattern>', 'limit the session to hosts matching this pattern')
     .option('--state <file>', 'state file (default .runbook/<runbook>.state.jsonl under the current directory)')
     .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
@@ -75,6 +77,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  captureEnvVars(); // RUNBOOK_VAR_* leave the environment before any child process is started
   let code: number = EXIT.OK;
   const program = buildProgram((c) => (code = c));
   try {

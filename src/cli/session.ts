@@ -12,6 +12,7 @@ import { checkInputPath, checkStatePaths } from '../engine/pathCheck.js';
 import { resolveStatePaths } from '../engine/state/paths.js';
 import { loadSavedVars } from '../engine/state/varsFile.js';
 import { parseVarAssignment } from '../engine/template/vars.js';
+import { envVars, varFiles } from './varSources.js';
 import { createLocalTransport } from '../engine/transport/local.js';
 import { createRoutingTransport } from '../engine/transport/routing.js';
 import { createSshTransport } from '../engine/transport/ssh.js';
@@ -21,6 +22,8 @@ import type { Inventory, Runbook } from '../engine/types.js';
 export interface CommonOptions {
   readonly inventory?: string;
   readonly var?: readonly string[];
+  /** --var-file FILE (repeatable): YAML `name: value`, mode 0600. */
+  readonly varFile?: readonly string[];
   readonly hosts?: string;
   readonly state?: string;
   readonly sshConfig?: string | false;
@@ -29,7 +32,7 @@ export interface CommonOptions {
 export interface Session {
   readonly runbook: Runbook;
   readonly inventory: Inventory;
-  /** --var values, over the saved vars file's when the command loads it (`savedVars`). */
+  /** --var, --var-file and RUNBOOK_VAR_* values, over the saved vars file's when the command loads it (`savedVars`). */
   readonly cliVars: Record<string, string>;
   /** What the vars file held (empty unless loaded). */
   readonly savedVars: Record<string, string>;
@@ -47,6 +50,7 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
   checkInputPath('runbook', path, { allowDirectory: true });
   if (o.inventory) checkInputPath('--inventory', o.inventory);
   if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
+  for (const f of o.varFile ?? []) checkInputPath('--var-file', f);
   const runbook = await loadRunbook(path);
   const invFile = o.inventory ?? runbook.inventory;
   if (invFile) checkInputPath('inventory', invFile);
@@ -57,6 +61,10 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
     const [k, v] = parseVarAssignment(a);
     cliVars[k] = v;
   }
+  const fromEnv = envVars();
+  const files = await varFiles(o.varFile ?? []);
+  // Names a --var-file marks secret are masked like the runbook's own secret vars.
+  const runbookWithSecrets: Runbook = files.secret.length ? { ...runbook, secretVars: [...new Set([...runbook.secretVars, ...files.secret])] } : runbook;
   let hostFilter: string[] | undefined;
   if (o.hosts) {
     const { hosts, unknown } = resolvePattern(inventory, o.hosts);
@@ -68,7 +76,8 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
   const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
   checkStatePaths(paths);
   const savedVars = opts.savedVars ? await loadSavedVars(paths.varsFile) : {};
-  return { runbook, inventory, cliVars: { ...savedVars, ...cliVars }, savedVars, hostFilter, paths };
+  // Later wins: saved prompt values < RUNBOOK_VAR_* < --var-file < --var.
+  return { runbook: runbookWithSecrets, inventory, cliVars: { ...savedVars, ...fromEnv, ...files.vars, ...cliVars }, savedVars, hostFilter, paths };
 }
 
 export interface TransportOptions {

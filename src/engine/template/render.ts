@@ -103,7 +103,7 @@ function toBadInput(e: unknown, where: TemplateWhere): BadInputError {
     const name = original?.variableName ?? bare.replace(/^undefined variable: /, '');
     return new BadInputError(`undefined variable \`${name}\` in ${where.what}`, {
       ...loc,
-      hint: `define it in the front matter vars, the inventory, a capture, or pass --var ${name.split(/[.[]/)[0]}=...`,
+      hint: `define it in the front matter vars, the inventory, a capture, or pass --var ${name.split(/[.[]/)[0]}=... (for a secret: --var-file FILE or RUNBOOK_VAR_${name.split(/[.[]/)[0]})`,
     });
   }
   const filter = /^undefined filter: (.+)$/.exec(bare);
