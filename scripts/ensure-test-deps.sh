@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the test suite drives for real: OpenSSH's sshd (the test hosts),
 # ssh-keygen, sudo (sudo steps), ShellCheck (lint), tmux (the pseudo-terminal end-to-end test),
-# and haproxy, keepalived, etcd, containerd, iproute2, systemd-analyze (the HA lab).
+# haproxy, keepalived, etcd, containerd, iproute2, systemd-analyze (the HA lab), Ansible
+# (inventories are compared with ansible-inventory) and nc (a ProxyCommand test).
 # Installs what is missing with apt-get when run as root; otherwise says what to install.
 set -euo pipefail
 
@@ -23,6 +24,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v ansible-inventory >/dev/null 2>&1 || need+=(ansible)
+command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

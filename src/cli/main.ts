@@ -15,7 +15,7 @@ const collect = (value: string, prev: string[]): string[] => [...prev, value];
 
 function common(cmd: Command): Command {
   return cmd
-    .option('-i, --inventory <file>', 'Ansible YAML inventory (default: front matter `inventory`, else the local machine)')
+    .option('-i, --inventory <source>', 'Ansible inventory: INI or YAML file, directory, or h1,h2, list; repeatable, merged in order (default: front matter `inventory`, else the local machine)', collect, [])
     .option('--var <name=value>', 'set a variable (repeatable; wins over front matter and inventory vars)', collect, [])
     .option('--var-file <file>', 'YAML file of variables, mode 0600 (repeatable; below --var, above RUNBOOK_VAR_<name> env vars)', collect, [])
     .option('--hosts <pattern>', 'limit the session to hosts matching this pattern')

@@ -20,7 +20,8 @@ import type { HostKeyPolicy, Transport } from '../engine/transport/types.js';
 import type { Inventory, Runbook } from '../engine/types.js';
 
 export interface CommonOptions {
-  readonly inventory?: string;
+  /** -i values (repeatable: merged in order, as ansible -i A -i B). */
+  readonly inventory?: string | readonly string[];
   readonly var?: readonly string[];
   /** --var-file FILE (repeatable): YAML `name: value`, mode 0600. */
   readonly varFile?: readonly string[];
@@ -45,17 +46,20 @@ export interface Session {
  * (`<state dir>/<name>.vars.yaml`, values saved from the player's prompt) is read too, with
  * precedence just below --var; a malformed one is a BadInputError with its file and line.
  */
-export async function loadSession(path: string, o: CommonOptions, opts: { savedVars?: boolean } = {}): Promise<Session> {
+export async function loadSession(path: string, o: CommonOptions, opts: { savedVars?: boolean; quietWarnings?: boolean } = {}): Promise<Session> {
   // Every path is checked before it is read (a FIFO or /dev/zero would hang) or written.
   checkInputPath('runbook', path, { allowDirectory: true });
-  if (o.inventory) checkInputPath('--inventory', o.inventory);
+  const given = typeof o.inventory === 'string' ? [o.inventory] : (o.inventory ?? []);
+  for (const i of given) checkInputPath('--inventory', i, { allowDirectory: true });
   if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
   for (const f of o.varFile ?? []) checkInputPath('--var-file', f);
   const runbook = await loadRunbook(path);
-  const invFile = o.inventory ?? runbook.inventory;
-  if (invFile) checkInputPath('inventory', invFile);
+  const invSources = given.length ? given : runbook.inventory ? [runbook.inventory] : [];
+  for (const i of invSources) checkInputPath('inventory', i, { allowDirectory: true });
   const sshConfigFile = o.sshConfig === false ? null : o.sshConfig;
-  const inventory = invFile ? await loadInventory(invFile, { sshConfigFile }) : localInventory();
+  const inventory = invSources.length ? await loadInventory(invSources, { sshConfigFile }) : localInventory();
+  // What the inventory holds but runbook does not honour is said once, before anything runs.
+  if (!opts.quietWarnings) for (const w of inventory.warnings ?? []) process.stderr.write(`runbook: warning: ${w}\n`);
   const cliVars: Record<string, string> = {};
   for (const a of o.var ?? []) {
     const [k, v] = parseVarAssignment(a);

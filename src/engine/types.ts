@@ -136,6 +136,10 @@ export interface Host {
   readonly connection: 'ssh' | 'local';
   /** ProxyJump chain from ~/.ssh/config or ansible_ssh_common_args, outermost first. */
   readonly jump?: readonly JumpHost[];
+  /** ProxyCommand (ssh config or ssh args), raw: %h %p %r are expanded when it is spawned. */
+  readonly proxyCommand?: string;
+  /** ansible_become: every step on this host runs through `sudo -n -u <user>`. */
+  readonly become?: { readonly user: string };
   /** Group names, inventory order, 'all' included. */
   readonly groups: readonly string[];
   /** Merged inventory vars: group vars (parents first) < host vars. */
@@ -158,6 +162,15 @@ export interface Inventory {
   readonly groups: Readonly<Record<string, readonly string[]>>;
   /** Names of vars marked secret in the inventory. */
   readonly secretVars: readonly string[];
+  /** Every inventory file read, when there are several (-i dir/, several -i). */
+  readonly sources?: readonly string[];
+  /** The inventory as `ansible-inventory --list` shows it: every host's vars, each group's own hosts and children. */
+  readonly ansible?: {
+    readonly hostvars: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+    readonly tree: Readonly<Record<string, { readonly hosts: readonly string[]; readonly children: readonly string[] }>>;
+  };
+  /** Things read but not honoured (printed once by the commands). */
+  readonly warnings?: readonly string[];
 }
 
 // ---------------------------------------------------------------- state

@@ -60,7 +60,8 @@ describe('Ansible YAML layout', () => {
 
   it('puts hosts of nested children in every ancestor group', () => {
     expect(inv().groups.k8s).toEqual(['m1', 'm2', 'w1', 'w2']);
-    expect(inv().groups.all).toEqual(['bastion', 'm1', 'm2', 'w1', 'w2']);
+    // Ansible's order (Group.get_hosts): all's own hosts, then each child's, breadth first.
+    expect(inv().groups.all).toEqual(['bastion', 'm1', 'w2', 'm2', 'w1']);
   });
 
   it('records a host listed in several groups once, with all its groups', () => {

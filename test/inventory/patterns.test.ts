@@ -60,9 +60,9 @@ describe('resolvePattern', () => {
     expect(names(pattern)).toEqual(expected);
   });
 
-  it('unions terms separated by commas or colons, in inventory order without duplicates', () => {
-    expect(names('db,web1,prod')).toEqual(['web1', 'db1', 'db2']);
-    expect(names('db:web1')).toEqual(['web1', 'db1', 'db2']);
+  it('unions terms separated by commas or colons, in the order the terms match (as ansible --list-hosts), without duplicates', () => {
+    expect(names('db,web1,prod')).toEqual(['db1', 'db2', 'web1']);
+    expect(names('db:web1')).toEqual(['db1', 'db2', 'web1']);
   });
 
   it('intersects with &name', () => {

@@ -11,6 +11,7 @@ export function isValidGroupName(name: string): boolean {
 }
 
 export function isValidHostName(name: string): boolean {
+  if (IPV6.test(name)) return true;
   return name !== '' && !name.startsWith('-') && !BAD_HOST_CHARS.test(name);
 }
 
@@ -26,45 +27,139 @@ export function splitHostKey(key: string): { name: string; port?: string } {
   return { name: key };
 }
 
-const RANGE = /\[([0-9]+|[a-zA-Z]):([0-9]+|[a-zA-Z])(?::([0-9]+))?\]/;
-
 /** Most hosts one range key may expand to (`x[1:100000000]` is a typo, not a fleet to build in memory). */
 export const MAX_RANGE_HOSTS = 10_000;
 
+const NUM_RANGE = String.raw`\[(?:[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
+const HEX_RANGE = String.raw`\[(?:[0-9a-f]+:[0-9a-f]+)(?::[0-9]+)?\]`;
+const ALNUM_RANGE = String.raw`\[(?:[a-z]:[a-z]|[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
+const I4 = String.raw`(?:[01]?[0-9]{1,2}|2[0-4][0-9]|25[0-5]|${NUM_RANGE})`;
+const I6 = String.raw`(?:[0-9a-f]{1,4}|${HEX_RANGE})`;
+const LABEL = String.raw`(?:[\p{L}\p{N}_]|${ALNUM_RANGE})(?:[\p{L}\p{N}_-]|${ALNUM_RANGE})*(?<![_-])`;
+const IPV4 = new RegExp(String.raw`^(?:${I4}\.){3}${I4}$`, 'i');
+const IPV6 = new RegExp(
+  '^(?:' +
+    [
+      `(?:${I6}:){7}${I6}`,
+      `(?:${I6}:){1,6}:`,
+      `(?:${I6}:)(?::${I6}){1,6}`,
+      `(?:${I6}:){2}(?::${I6}){1,5}`,
+      `(?:${I6}:){3}(?::${I6}){1,4}`,
+      `(?:${I6}:){4}(?::${I6}){1,3}`,
+      `(?:${I6}:){5}(?::${I6}){1,2}`,
+      `(?:${I6}:){6}(?::${I6})`,
+      `:(?::${I6}){1,6}`,
+      `${I6}?::`,
+      `(?:0:){6}(?:${I6}\\.){3}${I6}`,
+      `::(?:ffff:)?(?:${I6}\\.){3}${I6}`,
+      `(?:0:){5}ffff:(?:${I6}\\.){3}${I6}`,
+    ].join('|') +
+    ')$',
+  'i',
+);
+const HOSTNAME = new RegExp(String.raw`^${LABEL}(?:\.${LABEL})*$`, 'iu');
+const BRACKETED_HOSTPORT = /^\[(.+)\]:([0-9]+)$/;
+const HOSTPORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/;
+
 /**
- * Expand Ansible host ranges: `web[01:03].example.com` gives web01, web02, web03 (end included,
- * leading zeros kept), `db-[a:c]` gives db-a, db-b, db-c, `n[0:10:5]` gives n0, n5, n10.
- * Several ranges multiply. Returns undefined when a range is malformed (start after end, mixed kinds)
- * or expands to more than MAX_RANGE_HOSTS names.
+ * Ansible's parse_address(allow_ranges=True): `name:port`, `[addr]:port`, IPv4, IPv6, host names
+ * with ranges. Undefined when the text is none of these (Ansible then keeps it whole, port-less).
  */
-export function expandHostRange(name: string): string[] | undefined {
-  const m = RANGE.exec(name);
-  if (!m) return [name];
-  const [whole, beg, end, strideText] = m;
-  const stride = strideText === undefined ? 1 : Number(strideText);
-  if (stride < 1) return undefined;
-  const pre = name.slice(0, m.index);
-  const post = name.slice(m.index + whole.length);
+function parseAddress(text: string): { host: string; port?: number } | undefined {
+  let address = text;
+  let port: number | undefined;
+  for (const re of [BRACKETED_HOSTPORT, HOSTPORT]) {
+    const m = re.exec(address);
+    if (m) {
+      address = m[1];
+      port = Number(m[2]);
+    }
+  }
+  if (IPV4.test(address) || IPV6.test(address) || HOSTNAME.test(address)) return { host: address, port };
+  return undefined;
+}
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * Ansible's expand_hostname_range: `web[01:03]` gives web01, web02, web03 (end included, zero
+ * padding when the begin has a leading zero), `db-[a:c]` gives db-a, db-b, db-c, `n[0:10:5]`
+ * gives n0, n5, n10, `[:3]` starts at 0. Several ranges multiply. Returns an error text when a
+ * range is malformed, empty or expands to more than MAX_RANGE_HOSTS names.
+ */
+export function expandRange(name: string, budget = MAX_RANGE_HOSTS): string[] | string {
+  if (budget === MAX_RANGE_HOSTS && rangeProduct(name) > MAX_RANGE_HOSTS) return `the range expands to more than ${MAX_RANGE_HOSTS} hosts`;
+  const open = name.indexOf('[');
+  if (open < 0) return [name];
+  const close = name.indexOf(']', open);
+  const firstClose = name.indexOf(']');
+  if (close < 0 || firstClose < open) return 'unbalanced [ ]';
+  const head = name.slice(0, open);
+  const tail = name.slice(close + 1);
+  const bounds = name.slice(open + 1, close).split(':');
+  if (bounds.length !== 2 && bounds.length !== 3) return 'a host range is [begin:end] or [begin:end:step]';
+  const beg = bounds[0] === '' ? '0' : bounds[0];
+  const end = bounds[1];
+  if (end === '') return 'a host range needs an end value';
+  const step = bounds.length === 3 ? Number(bounds[2]) : 1;
+  if (!Number.isInteger(step) || step < 1 || (bounds.length === 3 && !/^\d+$/.test(bounds[2]))) return `bad step \`${bounds[2]}\` in a host range`;
+  let width = 0;
+  if (beg.length > 1 && beg.startsWith('0')) {
+    if (beg.length !== end.length) return 'a zero-padded host range needs begin and end of the same width';
+    width = beg.length;
+  }
   const items: string[] = [];
-  const numeric = /^\d+$/.test(beg);
-  if (numeric !== /^\d+$/.test(end)) return undefined;
-  if (numeric) {
+  const bi = beg.length === 1 ? LETTERS.indexOf(beg) : -1;
+  const ei = end.length === 1 ? LETTERS.indexOf(end) : -1;
+  if (bi >= 0 && ei >= 0) {
+    if (bi > ei) return 'a host range must have begin <= end';
+    for (let i = bi; i <= ei; i += step) items.push(LETTERS[i]);
+  } else {
+    if (!/^\d+$/.test(beg) || !/^\d+$/.test(end)) return `bad host range [${bounds.join(':')}]`;
     const b = Number(beg);
     const e = Number(end);
-    if (b > e || (e - b) / stride + 1 > MAX_RANGE_HOSTS) return undefined;
-    const width = beg.length > 1 && beg.startsWith('0') ? beg.length : 0;
-    for (let i = b; i <= e; i += stride) items.push(String(i).padStart(width, '0'));
-  } else {
-    const b = beg.charCodeAt(0);
-    const e = end.charCodeAt(0);
-    if (b > e) return undefined;
-    for (let i = b; i <= e; i += stride) items.push(String.fromCharCode(i));
+    if (b > e) return 'a host range must have begin <= end';
+    if ((e - b) / step + 1 > budget) return `the range expands to more than ${MAX_RANGE_HOSTS} hosts`;
+    for (let i = b; i <= e; i += step) items.push(width ? String(i).padStart(width, '0') : String(i));
   }
   const out: string[] = [];
   for (const item of items) {
-    const rest = expandHostRange(pre + item + post);
-    if (!rest || out.length + rest.length > MAX_RANGE_HOSTS) return undefined;
+    const rest = expandRange(head + item + tail, budget - out.length);
+    if (typeof rest === 'string') return rest;
     out.push(...rest);
+    if (out.length > budget) return `the range expands to more than ${MAX_RANGE_HOSTS} hosts`;
   }
   return out;
+}
+
+/** An upper bound of the names a pattern's ranges multiply to (checked before expanding anything). */
+function rangeProduct(name: string): number {
+  let product = 1;
+  for (const m of name.matchAll(/\[([^\]]*)\]/g)) {
+    const [b, e, s] = m[1].split(':');
+    const step = s !== undefined && /^\d+$/.test(s) && Number(s) > 0 ? Number(s) : 1;
+    let n = 1;
+    if (/^\d*$/.test(b ?? '') && /^\d+$/.test(e ?? '')) n = Math.floor(Math.max(0, Number(e) - Number(b || '0')) / step) + 1;
+    else if (b?.length === 1 && e?.length === 1) n = Math.floor(Math.max(0, LETTERS.indexOf(e) - LETTERS.indexOf(b)) / step) + 1;
+    product *= n;
+    if (product > MAX_RANGE_HOSTS) return product;
+  }
+  return product;
+}
+
+/** Ansible's _expand_hostpattern: a host key or INI host word to host names and an optional port. */
+export function expandHostPattern(pattern: string): { names: string[]; port?: number } | string {
+  const parsed = parseAddress(pattern);
+  const host = parsed?.host ?? pattern;
+  const port = parsed?.port;
+  if (port !== undefined && (port < 1 || port > 65535)) return `port ${port} is not from 1 to 65535`;
+  const names = host.includes('[') ? expandRange(host) : [host];
+  if (typeof names === 'string') return names;
+  return { names, port };
+}
+
+/** Expand ranges in a host name (kept for callers that have no port). Undefined when malformed. */
+export function expandHostRange(name: string): string[] | undefined {
+  const r = expandRange(name);
+  return typeof r === 'string' ? undefined : r;
 }

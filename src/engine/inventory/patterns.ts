@@ -9,7 +9,7 @@ export function syntheticLocalHost(): Host {
 }
 
 export interface PatternResult {
-  /** Matching hosts, inventory order, no duplicates (a synthetic `local` comes last). */
+  /** Matching hosts in Ansible's order for the pattern, no duplicates (a synthetic `local` comes last). */
   readonly hosts: Host[];
   /** Terms that match no group or host (lint reports them; runs fail on them). */
   readonly unknown: string[];
@@ -71,9 +71,13 @@ function wildcardRegExp(glob: string): RegExp {
 
 const hasWildcard = (s: string) => /[*?[]/.test(s);
 
-/** Host names matched by one term (without its !/& prefix), or undefined when nothing matches. */
+/**
+ * Host names matched by one term (without its !/& prefix), or undefined when nothing matches.
+ * Order as Ansible's: each matching group's members in the group's order (Inventory.groups), then
+ * matching host names; a subscript picks from that order.
+ */
 function matchTerm(inv: Inventory, term: string, hostByName: Map<string, Host>): string[] | undefined {
-  if (term === 'all' || term === '*') return inv.hosts.map((h) => h.name);
+  if (term === 'all' || term === '*') return [...(inv.groups.all ?? inv.hosts.map((h) => h.name))];
   const m = SUBSCRIPT.exec(term);
   if (m) {
     const base = matchTerm(inv, m[1], hostByName);
@@ -102,11 +106,10 @@ function matchTerm(inv: Inventory, term: string, hostByName: Map<string, Host>):
     hostNames = groupNames.length === 0 && hostByName.has(term) ? [term] : [];
   }
   if (groupNames.length === 0 && hostNames.length === 0) return undefined;
-  const set = new Set<string>();
-  for (const g of groupNames) for (const n of inv.groups[g] ?? []) set.add(n);
-  for (const n of hostNames) set.add(n);
-  // Group members in inventory order.
-  return inv.hosts.map((h) => h.name).filter((n) => set.has(n));
+  const out = new Set<string>();
+  for (const g of groupNames) for (const n of inv.groups[g] ?? []) out.add(n);
+  for (const n of hostNames) out.add(n);
+  return [...out];
 }
 
 /**
@@ -144,7 +147,8 @@ export function resolvePattern(inv: Inventory, pattern: string): PatternResult {
   }
   for (const t of excl) for (const n of lookup(t)) selected.delete(n);
 
-  const hosts = inv.hosts.filter((h) => selected.has(h.name));
+  // In the order the terms matched them, as Ansible orders a pattern's hosts.
+  const hosts = [...selected].map((n) => hostByName.get(n)).filter((h): h is Host => h !== undefined);
   if (local && selected.has('local')) hosts.push(local);
   return { hosts, unknown };
 }

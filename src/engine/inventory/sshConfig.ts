@@ -17,6 +17,8 @@ export interface SshHostSettings {
   readonly identityFile?: string;
   /** Raw ProxyJump value (never 'none'). */
   readonly proxyJump?: string;
+  /** Raw ProxyCommand value ('none' kept: it switches an inherited one off). */
+  readonly proxyCommand?: string;
 }
 
 /** A parsed ssh config file. */
@@ -92,7 +94,8 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
         idRaw === undefined || idRaw.toLowerCase() === 'none' ? undefined : expandHome(expandTokens(idRaw, hostName ?? alias, user));
       const pj = first(c.proxyjump);
       const proxyJump = pj === undefined || pj.toLowerCase() === 'none' ? undefined : pj;
-      return { hostName, user, port, identityFile, proxyJump };
+      const proxyCommand = first(c.proxycommand);
+      return { hostName, user, port, identityFile, proxyJump, proxyCommand };
     },
   };
 }
