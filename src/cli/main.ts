@@ -1,6 +1,7 @@
 // The `runbook` command line: option parsing (commander) and exit codes. Commands live in ./commands.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, EXIT_MEANING } from '../engine/errors.js';
+import { hostsCommand } from './commands/hosts.js';
 import { lintCommand } from './commands/lint.js';
 import { planCommand } from './commands/plan.js';
 import { playCommand } from './commands/play.js';
@@ -61,6 +62,10 @@ export function buildProgram(setCode: (code: number) => void): Command {
   common(program.command('plan <path>').description('render every step for every host; connects to nothing'))
     .option('--json', 'machine-readable output')
     .action(async (path, o) => setCode(await planCommand(path, o)));
+  common(program.command('hosts <path>').description('list the resolved inventory: hosts, groups, vars and how each host is reached (like ansible-inventory --list); connects to nothing'))
+    .option('--json', 'ansible-inventory --list JSON, plus _runbook: group order and connections (secrets masked)')
+    .option('--known-hosts <file>', 'known_hosts file to show (default ~/.ssh/known_hosts)')
+    .action(async (path, o) => setCode(await hostsCommand(path, o)));
   common(program.command('lint <path>').description('check attributes, ids, host patterns, variables and shell (ShellCheck)'))
     .option('--no-shellcheck', 'skip ShellCheck')
     .action(async (path, o) => setCode(await lintCommand(path, o)));

@@ -138,6 +138,8 @@ export interface Host {
   readonly jump?: readonly JumpHost[];
   /** ProxyCommand (ssh config or ssh args), raw: %h %p %r are expanded when it is spawned. */
   readonly proxyCommand?: string;
+  /** Where privateKeyFile came from (ansible_ssh_private_key_file, ssh config IdentityFile, ...), for plan and hosts. */
+  readonly keySource?: string;
   /** ansible_become: every step on this host runs through `sudo -n -u <user>`. */
   readonly become?: { readonly user: string };
   /** Group names, inventory order, 'all' included. */

@@ -6,7 +6,8 @@ import { describeError, EXIT } from '../../engine/errors.js';
 import { loadSession, type CommonOptions } from '../session.js';
 import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 import { compactLineDiff, formatDiffLine, olderHashes } from '../../engine/lineDiff.js';
-import type { HostStepRecord, Step } from '../../engine/types.js';
+import { connectionLine, describeConnection } from '../../engine/inventory/describe.js';
+import type { Host, HostStepRecord, Step } from '../../engine/types.js';
 
 export interface PlanOptions extends CommonOptions {
   readonly json?: boolean;
@@ -50,6 +51,19 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
   const say = o.json ? (): void => {} : out;
   say(`# plan: ${runbook.title}${inventory.file ? ` (inventory ${inventory.file})` : ' (local machine)'}`);
   for (const w of runbook.warnings ?? []) if (w.level !== 'info') say(`! ${w.file}:${w.line}: ${w.message}`);
+  // How each targeted host will be reached, once, before the steps.
+  const targeted = new Map<string, Host>();
+  for (const s of runbook.steps) {
+    try {
+      for (const h of ctx.stepHosts(s)) if (!hostFilter || hostFilter.includes(h.name)) targeted.set(h.name, h);
+    } catch {
+      /* reported with the step below */
+    }
+  }
+  if (targeted.size) {
+    say('\n## connections');
+    for (const h of targeted.values()) say(`${h.name}  ${connectionLine(h)}`);
+  }
   for (const s of runbook.steps) {
     let hosts;
     try {
@@ -77,7 +91,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
         if (r.file) say(`  writes ${r.file.path} (mode ${r.file.mode ?? '0644'}${r.file.owner ? `, owner ${r.file.owner}` : ''}):\n${indent(mask(r.file.content))}`);
         else say(indent(mask(r.shown)));
         if (r.verify) say(`  verify: ${mask(r.verify)}`);
-        json.push({ step: s.id, host: h.name, status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), previousText: rec && rec.hash !== s.hash ? maybe(oldText(s.id)(rec.hash), mask) : undefined, script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
+        json.push({ step: s.id, host: h.name, connection: describeConnection(h), status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), previousText: rec && rec.hash !== s.hash ? maybe(oldText(s.id)(rec.hash), mask) : undefined, script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
       } catch (e) {
         errors++;
         const msg = describeError(e);

@@ -146,7 +146,9 @@ export function buildHost(input: BuildHostInput): Host {
   // ansible_host may itself be an ssh config alias: its HostName applies, as when ssh is given it.
   const address = s1.hostName ?? ansibleHost?.value ?? s2.hostName ?? name;
   const user = userVar ?? sshArgs.user ?? s1.user ?? s2.user;
-  const privateKeyFile = keyFile ?? (sshArgs.identityFile ? path.resolve(input.baseDir, expandHome(sshArgs.identityFile)) : undefined) ?? s1.identityFile ?? s2.identityFile;
+  const argKey = sshArgs.identityFile ? path.resolve(input.baseDir, expandHome(sshArgs.identityFile)) : undefined;
+  const privateKeyFile = keyFile ?? argKey ?? s1.identityFile ?? s2.identityFile;
+  const keySource = keyFile ? `${keyEntry?.name} (${keyEntry?.file}:${keyEntry?.line})` : argKey ? `-i in ${argsAt?.name}` : privateKeyFile ? `IdentityFile in ${ssh?.file}` : undefined;
   const where = { file: argsAt?.file, line: argsAt?.line };
   const proxyCommand = sshArgs.proxyCommand ?? (sshArgs.proxyJump === undefined ? (s1.proxyCommand ?? s2.proxyCommand) : undefined);
   const proxy = sshArgs.proxyCommand !== undefined ? undefined : (sshArgs.proxyJump ?? (proxyCommand === undefined ? (s1.proxyJump ?? s2.proxyJump) : undefined));
@@ -157,7 +159,7 @@ export function buildHost(input: BuildHostInput): Host {
     address,
     port: finalPort,
     ...(user !== undefined ? { user } : {}),
-    ...(privateKeyFile !== undefined ? { privateKeyFile } : {}),
+    ...(privateKeyFile !== undefined ? { privateKeyFile, keySource } : {}),
     connection,
     ...(jump && jump.length ? { jump } : {}),
     ...(proxyCommand !== undefined && proxyCommand !== 'none' ? { proxyCommand } : {}),
