@@ -75,6 +75,8 @@ function parseAddress(text: string): { host: string; port?: number } | undefined
       port = Number(m[2]);
     }
   }
+  // Without a port the result is the text itself whether or not it validates: skip the costly checks.
+  if (port === undefined) return { host: text };
   if (IPV4.test(address) || IPV6.test(address) || HOSTNAME.test(address)) return { host: address, port };
   return undefined;
 }
