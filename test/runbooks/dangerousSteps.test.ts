@@ -11,6 +11,12 @@ const DANGEROUS: readonly { what: string; re: RegExp }[] = [
   { what: 'rm -r of etcd data', re: /\brm\s+(-\w*\s+)*-\w*[rR]\w*\b[^\n]*(\/var\/lib\/etcd|etcd_data_dir)/ },
   { what: 'iptables flush', re: /\b(iptables|ip6tables)\b[^\n]*\s(-F|--flush)\b/ },
   { what: 'etcd data dir wipe by variable', re: /\brm\b[^\n]*\{\{\s*etcd_data_dir\s*\}\}/ },
+  { what: 'kubectl drain or delete node', re: /\bkubectl\b[^\n]*\s(drain|delete\s+node)\b/ },
+  { what: 'etcd snapshot restore', re: /\bsnapshot\s+restore\b/ },
+  { what: 'moving the etcd data dir away', re: /\bmv\b[^\n]*"\$data"/ },
+  { what: 'kubeadm upgrade apply', re: /\bkubeadm\s+upgrade\s+apply\b/ },
+  { what: 'etcd defrag or alarm disarm', re: /\b(defrag|alarm\s+disarm)\b/ },
+  { what: 'deleting a network interface or fdb entry', re: /\b(ip\s+link\s+delete\s+cni0|bridge\s+fdb\s+del)\b/ },
 ];
 
 /** Shell text a step runs, comments dropped so prose about a command does not count. */
@@ -35,8 +41,9 @@ describe('dangerous steps in the shipped runbooks', () => {
       }
     }
     expect(unconfirmed).toEqual([]);
-    // The reset runbook's kubeadm resets and etcd wipes are found at all.
-    expect(dangerous).toBeGreaterThanOrEqual(4);
+    // The reset runbook's kubeadm resets and etcd wipes, and the day-2 drains, restores, upgrades
+    // and node removals are found at all.
+    expect(dangerous).toBeGreaterThanOrEqual(12);
   });
 
   it('recognise the commands they are meant to catch', () => {
@@ -47,6 +54,10 @@ describe('dangerous steps in the shipped runbooks', () => {
     expect(probe('iptables -F')).toBe(true);
     expect(probe('etcdctl del /registry --prefix')).toBe(true);
     expect(probe('kubeadm init --config c.yaml')).toBe(false);
+    expect(probe('kubectl drain node1 --ignore-daemonsets')).toBe(true);
+    expect(probe('kubeadm upgrade apply v1.37.1 --yes')).toBe(true);
+    expect(probe('kubeadm upgrade plan v1.37.1')).toBe(false);
+    expect(probe('etcdutl snapshot restore s.db --data-dir d')).toBe(true);
     expect(probe('rm -f /tmp/x')).toBe(false);
   });
 });

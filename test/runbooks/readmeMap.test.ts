@@ -1,6 +1,6 @@
 // runbooks/README.md maps the field notes' pitfalls to step ids; every id it names must exist in
 // the runbook it names, so the map cannot silently rot when steps are renamed.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRunbook } from '../../src/engine/parser/load.js';
@@ -27,7 +27,8 @@ describe('runbooks/README.md pitfall map', () => {
     const k8s = await loadRunbook(K8S_HA);
     const idsOf = async (file: string): Promise<Set<string>> => {
       if (/^\d\d-/.test(file)) return new Set(k8s.steps.filter((s) => s.loc.file.endsWith(`${file}.md`)).map((s) => s.id));
-      return new Set((await loadRunbook(join(RUNBOOKS, 'troubleshooting', `${file}.md`))).steps.map((s) => s.id));
+      const dir = existsSync(join(RUNBOOKS, 'troubleshooting', `${file}.md`)) ? 'troubleshooting' : 'k8s-ops';
+      return new Set((await loadRunbook(join(RUNBOOKS, dir, `${file}.md`))).steps.map((s) => s.id));
     };
     const refs = references(readme);
     expect(refs.length).toBeGreaterThan(30);
@@ -38,6 +39,18 @@ describe('runbooks/README.md pitfall map', () => {
       const found = r.id.endsWith('-') || r.id.endsWith('*') ? ids.some((i) => i.startsWith(r.id.replace(/\*$/, ''))) : ids.includes(r.id);
       if (!found) missing.push(`${r.file}#${r.id}`);
     }
+    expect(missing).toEqual([]);
+  });
+
+  it('names in its "How verified" column only tests that exist', () => {
+    const readme = readFileSync(join(RUNBOOKS, 'README.md'), 'utf8');
+    const dir = join(RUNBOOKS, '..', 'test', 'runbooks');
+    const tests = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const rows = readme.split('\n').filter((l) => l.startsWith('| ') && l.split('|').length === 6);
+    const named = rows.flatMap((r) => [...r.split('|')[4]!.matchAll(/"([^"]+)"/g)].map((m) => m[1]!));
+    expect(named.length).toBeGreaterThan(10);
+    // A name ending in … is the start of a longer test name.
+    const missing = named.filter((n) => !tests.includes(n.replace(/…$/, '')));
     expect(missing).toEqual([]);
   });
 });
