@@ -20,7 +20,7 @@ function common(cmd: Command): Command {
     .option('--var <name=value>', 'set a variable (repeatable; wins over front matter and inventory vars)', collect, [])
     .option('--var-file <file>', 'YAML file of variables, mode 0600 (repeatable; below --var, above RUNBOOK_VAR_<name> env vars)', collect, [])
     .option('--hosts <pattern>', 'limit the session to hosts matching this pattern')
-    .option('--state <file>', 'state file (default .runbook/<runbook>.state.jsonl under the current directory)')
+    .option('--state <file>', 'state file (default .runbook/<runbook>.state.jsonl beside the runbook)')
     .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
     .option('--no-ssh-config', 'ignore ~/.ssh/config');
 }

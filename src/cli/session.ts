@@ -1,7 +1,9 @@
 // Everything a command needs, loaded from the operator's options: runbook, inventory, variables,
 // state paths, transports. Shared by run, play, plan, lint, status and reset.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { BadInputError } from '../engine/errors.js';
 import { loadInventory, localInventory } from '../engine/inventory/inventory.js';
 import { resolvePattern } from '../engine/inventory/patterns.js';
@@ -9,7 +11,7 @@ import { loadRunbook } from '../engine/parser/load.js';
 import { parseDuration } from '../engine/parser/attributes.js';
 import { durationTooLong } from '../engine/duration.js';
 import { checkInputPath, checkStatePaths } from '../engine/pathCheck.js';
-import { resolveStatePaths } from '../engine/state/paths.js';
+import { legacyStateFile, resolveStatePaths, runbookName } from '../engine/state/paths.js';
 import { loadSavedVars } from '../engine/state/varsFile.js';
 import { parseVarAssignment } from '../engine/template/vars.js';
 import { envVars, varFiles } from './varSources.js';
@@ -79,9 +81,30 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
   }
   const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
   checkStatePaths(paths);
+  if (o.state === undefined) await refuseLegacyState(runbook.path, paths.stateFile);
   const savedVars = opts.savedVars ? await loadSavedVars(paths.varsFile) : {};
   // Later wins: saved prompt values < RUNBOOK_VAR_* < --var-file < --var.
   return { runbook: runbookWithSecrets, inventory, cliVars: { ...savedVars, ...fromEnv, ...files.vars, ...cliVars }, savedVars, hostFilter, paths };
+}
+
+/**
+ * The state used to live under the current directory. A state for this runbook left there by an
+ * older version (and none beside the runbook yet) is not silently ignored, which would run every
+ * done step again: refused with both paths.
+ */
+async function refuseLegacyState(runbookPath: string, stateFile: string): Promise<void> {
+  const legacy = legacyStateFile(runbookPath);
+  if (!legacy || existsSync(stateFile) || !existsSync(legacy)) return;
+  let header: { runbook?: unknown } | undefined;
+  try {
+    header = JSON.parse((await readFile(legacy, 'utf8')).split('\n', 1)[0]) as { runbook?: unknown };
+  } catch {
+    header = undefined;
+  }
+  if (header?.runbook !== runbookPath) return; // another runbook's file with the same name
+  throw new BadInputError(`this runbook's progress is recorded in ${legacy} (under the current directory, where older versions kept it), but its state now lives beside the runbook: ${stateFile}`, {
+    hint: `move it, its logs (${join(dirname(legacy), 'logs', runbookName(runbookPath))}/) and saved vars (${join(dirname(legacy), `${runbookName(runbookPath)}.vars.yaml`)}) to ${dirname(stateFile)}/, or pass --state ${legacy}`,
+  });
 }
 
 export interface TransportOptions {

@@ -1,7 +1,7 @@
 // The quickstart plays headlessly end to end on the local machine, as its prose says: the first
 // run stops at the step that fails once (exit 1), the next run resumes there and stops at the
 // confirm step (exit 3), and `--yes` finishes it (exit 0).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,10 @@ describe('runbooks/quickstart.md played headlessly', () => {
   it('fails once, then stops at confirm, then finishes with --yes', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'runbook-quickstart-test-'));
     const workdir = join(cwd, 'work');
-    const run = (...extra: string[]) => runCli(['run', QUICKSTART, '--var', `workdir=${workdir}`, ...extra], { cwd });
+    // A copy, so its state (kept beside the runbook) starts empty and stays out of the repository.
+    const book = join(cwd, 'quickstart.md');
+    copyFileSync(QUICKSTART, book);
+    const run = (...extra: string[]) => runCli(['run', book, '--var', `workdir=${workdir}`, ...extra], { cwd });
 
     const first = await run();
     expect(first.code, first.stdout + first.stderr).toBe(1);
@@ -35,7 +38,7 @@ describe('runbooks/quickstart.md played headlessly', () => {
     expect(third.code, third.stdout + third.stderr).toBe(0);
     expect(third.stdout).toMatch(/done: every step is complete/);
     expect(existsSync(workdir)).toBe(false);
-    // The state file lives under the working directory, as the quickstart says.
+    // The state file lives beside the runbook, as the quickstart says.
     expect(existsSync(join(cwd, '.runbook'))).toBe(true);
   });
 });

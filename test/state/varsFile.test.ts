@@ -22,7 +22,7 @@ async function badInput(p: Promise<unknown>): Promise<BadInputError> {
 
 describe('vars file', () => {
   it('lives next to the state file as <runbook name>.vars.yaml', () => {
-    expect(resolveStatePaths('books/site.md', { cwd: '/srv/ops' }).varsFile).toBe('/srv/ops/.runbook/site.vars.yaml');
+    expect(resolveStatePaths('books/site.md', { cwd: '/srv/ops' }).varsFile).toBe('/srv/ops/books/.runbook/site.vars.yaml');
     expect(resolveStatePaths('site.md', { cwd: '/w', stateFile: 'st/prod.jsonl' }).varsFile).toBe('/w/st/site.vars.yaml');
   });
 

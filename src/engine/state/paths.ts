@@ -24,16 +24,33 @@ export function runbookName(runbookPath: string): string {
 
 /**
  * Resolve the state file, its directory, the logs directory and the lock file for a runbook.
- * Default state file: `<cwd>/.runbook/<name>.state.jsonl`; `opts.stateFile` (relative to cwd)
- * overrides it. Logs always go under `<dir of the state file>/logs/<name>/`; saved variables in
- * `<dir of the state file>/<name>.vars.yaml`.
+ * Default state file: `.runbook/<name>.state.jsonl` beside the runbook (in the directory that holds
+ * the runbook file, or the runbook directory), so progress follows the runbook whatever the current
+ * directory; `opts.stateFile` (relative to cwd) overrides it. Logs always go under
+ * `<dir of the state file>/logs/<name>/`; saved variables in `<dir of the state file>/<name>.vars.yaml`.
  */
 export function resolveStatePaths(runbookPath: string, opts: { stateFile?: string; cwd?: string } = {}): StatePaths {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
-  const name = runbookName(path.resolve(cwd, runbookPath));
+  const abs = path.resolve(cwd, runbookPath);
+  const name = runbookName(abs);
   const stateFile = opts.stateFile
     ? path.resolve(cwd, opts.stateFile)
-    : path.join(cwd, '.runbook', `${name}.state.jsonl`);
+    : defaultStateFile(abs);
   const dir = path.dirname(stateFile);
   return { stateFile, dir, logsDir: path.join(dir, 'logs', name), lockFile: `${stateFile}.lock`, varsFile: path.join(dir, `${name}.vars.yaml`) };
+}
+
+/** The default state file of a runbook: `<directory holding the runbook>/.runbook/<name>.state.jsonl`. */
+export function defaultStateFile(runbookPath: string): string {
+  const abs = path.resolve(runbookPath);
+  return path.join(path.dirname(abs), '.runbook', `${runbookName(abs)}.state.jsonl`);
+}
+
+/**
+ * Where versions before state-follows-the-runbook kept the state: `<cwd>/.runbook/<name>.state.jsonl`.
+ * Undefined when that is the default location anyway (cwd is the runbook's directory).
+ */
+export function legacyStateFile(runbookPath: string, cwd = process.cwd()): string | undefined {
+  const legacy = path.join(path.resolve(cwd), '.runbook', `${runbookName(path.resolve(cwd, runbookPath))}.state.jsonl`);
+  return legacy === defaultStateFile(path.resolve(cwd, runbookPath)) ? undefined : legacy;
 }
