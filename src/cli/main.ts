@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, EXIT_MEANING } from '../engine/errors.js';
 import { hostsCommand } from './commands/hosts.js';
 import { lintCommand } from './commands/lint.js';
+import { markCommand } from './commands/mark.js';
 import { planCommand } from './commands/plan.js';
 import { playCommand } from './commands/play.js';
 import { reportCommand } from './commands/report.js';
@@ -78,6 +79,16 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
     .option('--since <time>', 'only what happened since an ISO time or a duration ago (90m, 2h)')
     .action(async (path, o) => setCode(await reportCommand(path, o)));
+  for (const [name, status, what] of [
+    ['skip', 'skipped', 'record a step skipped (as the player\'s s and S keys do)'],
+    ['mark-done', 'done-manual', 'record a step done by hand (as the player\'s m key does)'],
+  ] as const) {
+    common(program.command(`${name} <path>`).description(`${what}, with who, when and why`))
+      .requiredOption('--step <id>', 'the step')
+      .option('--host <name>', 'only this host (default: every host the step targets)')
+      .requiredOption('--reason <text>', 'why: kept in the state file with who and when')
+      .action(async (path, o) => setCode(await markCommand(status, path, o)));
+  }
   return program;
 }
 

@@ -1,5 +1,6 @@
 // What `run` and `play` both open before any work: the session, a preflight check of every step,
 // the state file (locked), the store and the player over a transport.
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { BadInputError } from '../engine/errors.js';
 import type { PlayerEventListener } from '../engine/run/events.js';
 import { createPlayer } from '../engine/run/player.js';
@@ -57,6 +58,37 @@ function nothingToRun(session: Session, o: RunOptions): void {
 }
 
 /**
+ * A private key file the inventory names must be readable before anything connects: a missing key
+ * is bad input at the inventory's line (exit 2), not an unreachable host half-way through a run.
+ */
+function keyFilesReadable(session: Session): void {
+  const { runbook, inventory, hostFilter } = session;
+  const checked = new Set<string>();
+  for (const s of runbook.steps) {
+    let hosts;
+    try {
+      hosts = resolvePattern(inventory, s.hosts).hosts;
+    } catch {
+      continue;
+    }
+    for (const h of hosts) {
+      if (h.connection !== 'ssh' || !h.privateKeyFile || checked.has(h.name) || (hostFilter && !hostFilter.includes(h.name))) continue;
+      checked.add(h.name);
+      try {
+        accessSync(h.privateKeyFile, fsConstants.R_OK);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new BadInputError(`private key file ${h.privateKeyFile} of host \`${h.name}\` ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(e)})`}`, {
+          file: h.privateKeyFileFrom?.file ?? inventory.file,
+          line: h.privateKeyFileFrom?.line,
+          hint: 'fix ansible_ssh_private_key_file (relative paths are relative to the inventory file), or create the key',
+        });
+      }
+    }
+  }
+}
+
+/**
  * Bad input fails here, before the state file is opened (exit 2, state untouched). `interactive`:
  * the operator is there to be asked, so unknown host keys raise a prompt in the store, and
  * variables nothing defines are left for the player's prompt instead of failing the preflight.
@@ -72,6 +104,7 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
   nothingToRun(session, o);
   checkTransportOptions(o);
+  keyFilesReadable(session);
   const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: opts.interactive ? 'runbook play' : 'runbook run' });
   const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   setHostFilter(store, session.hostFilter);

@@ -68,6 +68,9 @@ export class ConnectionError extends RunbookError {
   }
 }
 
+/** The connection died while a command was running on the host: its outcome is unknown. */
+export class ConnectionLostError extends ConnectionError {}
+
 export class AuthError extends RunbookError {
   readonly kind = 'auth' as const;
   readonly exitCode = EXIT.STEP_FAILED;

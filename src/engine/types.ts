@@ -132,6 +132,8 @@ export interface Host {
   readonly port: number;
   readonly user?: string;
   readonly privateKeyFile?: string;
+  /** Where the inventory set privateKeyFile (ansible_ssh_private_key_file), for messages. */
+  readonly privateKeyFileFrom?: SourceLocation;
   /** 'local' runs through a child process on this machine; 'ssh' through ssh2. */
   readonly connection: 'ssh' | 'local';
   /** ProxyJump chain from ~/.ssh/config or ansible_ssh_common_args, outermost first. */

@@ -101,8 +101,8 @@ describe('runbook run over ssh', () => {
     const inv2 = writeFile(dir, 'inv.yaml', fx.inventoryYaml() + `    dead:\n      ansible_host: ${dead.address}\n      ansible_port: ${dead.port}\n      ansible_user: rbtest\n      ansible_ssh_private_key_file: ${fx.privateKeyFile}\n`);
     const rb = writeFile(dir, 'book.md', `# Reach\n\n${fence('id=r hosts=all', `touch ${dir}/{{ host.name }}.ok`)}`);
     const r = await runCli(['run', rb, '-i', inv2, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', join(dir, 's.jsonl')], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/dead\s+failed.*(refused|connect)/i);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/dead\s+unreachable.*(refused|connect)/i);
     for (const h of ['h1', 'h2', 'h3']) expect(existsSync(join(dir, `${h}.ok`))).toBe(true);
   });
 
@@ -138,7 +138,7 @@ describe('host keys', () => {
     const kh = writeFile(dir, 'known_hosts', '');
     const rb = writeFile(dir, 'book.md', `# K\n\n${fence('id=k hosts=h1', 'true')}`);
     const r = await runCli(['run', rb, '-i', inv, '--known-hosts', kh, '--no-ssh-config', '--state', join(dir, 's.jsonl')], { cwd: dir });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(5);
     expect(r.stdout).toContain(fx.hosts[0].fingerprint);
   });
 
@@ -157,7 +157,7 @@ describe('host keys', () => {
     await fx.regenerateHostKey(2);
     const rb = writeFile(dir, 'book.md', `# K\n\n${fence('id=k hosts=h3', 'touch ' + dir + '/ran')}`);
     const r = await runCli(['run', rb, '-i', inv, '--known-hosts', kh, '--no-ssh-config', '--accept-new', '--state', join(dir, 's.jsonl')], { cwd: dir });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(5);
     expect(r.stdout).toMatch(/changed/i);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
     fx.writeKnownHosts(fx.hosts.map((_, i) => fx.knownHostsLine(i)));

@@ -100,7 +100,8 @@ describe('recording by hand', () => {
     await f.waitFor((x) => /web2\s+done-manual/.test(x), 'web2 done-manual');
     const recs = (await stateOnDisk(f)).drain;
     expect(statuses(recs)).toEqual({ web2: 'done-manual' });
-    expect(recs.web2.message).toBe('marked done by operator');
+    expect(recs.web2.message).toMatch(/^marked done by \S+@\S+$/);
+    expect(recs.web2.by).toMatch(/@/);
   });
 });
 

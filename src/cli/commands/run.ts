@@ -6,13 +6,20 @@ import { writeReport } from '../../engine/report/write.js';
 import { reportInput } from './report.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
 import type { PlayStop } from '../../engine/run/types.js';
-import type { HostStatus } from '../../engine/types.js';
+import { isFailure, type HostStatus } from '../../engine/types.js';
+import { relative } from 'node:path';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
 import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 
 export type { RunOptions };
 
 type Out = (line: string) => void;
+
+/** A path usable as printed from the current directory: relative when that is shorter, else absolute. */
+function shortestPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel.length < abs.length ? rel : abs;
+}
 
 function plainReporter(out: Out): (e: PlayerEvent) => void {
   return (e) => {
@@ -21,7 +28,8 @@ function plainReporter(out: Out): (e: PlayerEvent) => void {
         out(`▶ ${e.stepId} on ${e.hosts.join(', ')}`);
         break;
       case 'host-end': {
-        const detail = e.status === 'failed' ? `  ${e.message ?? ''}${e.lastLine ? `  | ${e.lastLine}` : ''}${e.log ? `  (log: ${e.log})` : ''}` : e.message && e.status !== 'ok' ? `  ${e.message}` : '';
+        const log = e.logFile ? shortestPath(e.logFile) : e.log;
+        const detail = isFailure(e.status) ? `  ${e.message ?? ''}${e.lastLine ? `  | ${e.lastLine}` : ''}${log ? `  (log: ${log})` : ''}` : e.message && e.status !== 'ok' ? `  ${e.message}` : '';
         out(`  ${STATUS_SYMBOL[e.status]} ${e.host}  ${e.status}  ${formatDuration(e.durationMs)}${detail}`);
         break;
       }

@@ -160,6 +160,7 @@ export function buildHost(input: BuildHostInput): Host {
     port: finalPort,
     ...(user !== undefined ? { user } : {}),
     ...(privateKeyFile !== undefined ? { privateKeyFile, keySource } : {}),
+    ...(keyFile !== undefined && keyEntry?.file ? { privateKeyFileFrom: { file: keyEntry.file, line: keyEntry.line } } : {}),
     connection,
     ...(jump && jump.length ? { jump } : {}),
     ...(proxyCommand !== undefined && proxyCommand !== 'none' ? { proxyCommand } : {}),

@@ -14,7 +14,10 @@ export type PlayerEvent =
       readonly durationMs: number;
       readonly message?: string;
       readonly lastLine?: string;
+      /** Log of the last attempt, relative to the state directory (as the record keeps it). */
       readonly log?: string;
+      /** The same log, absolute. */
+      readonly logFile?: string;
     }
   | { readonly type: 'step-end'; readonly stepId: string; readonly failed: boolean }
   | { readonly type: 'play-stop'; readonly stop: PlayStop }

@@ -1,5 +1,5 @@
 // Runs one step on one host: guard, body (with retries), verify, capture; records every transition.
-import { describeError, isRunbookError } from '../errors.js';
+import { AuthError, ConnectionError, ConnectionLostError, describeError, HostKeyError, isRunbookError } from '../errors.js';
 import { StringDecoder } from 'node:string_decoder';
 import { createByteMasker } from '../secrets.js';
 import { openStepLog } from '../state/logs.js';
@@ -13,6 +13,15 @@ import type { resolveStatePaths } from '../state/paths.js';
 type StatePaths = ReturnType<typeof resolveStatePaths>;
 
 export const CAPTURE_LIMIT = 1024 * 1024;
+/** Output characters kept to find the last line. */
+const TAIL_CHARS = 8192;
+
+/** The last line with something on it (a trailing partial line counts: it is where the output ended). */
+export function lastNonEmptyLine(text: string): string {
+  const lines = text.split(/\r?\n|\r/);
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].trim() !== '') return lines[i];
+  return '';
+}
 
 export interface HostRunDeps {
   readonly transport: Transport;
@@ -75,13 +84,20 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   const signal = timeout ? AbortSignal.any([deps.signal, timeout]) : deps.signal;
   const secrets = deps.ctx.secretValues();
   const mask = deps.ctx.masker();
-  let lastLine = '';
+  // The host's one-line summary is the last complete non-empty LINE of its output, never a chunk's tail.
+  let tail = '';
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
 
   // Everything written to the log or shown live goes through the masker: the labels (rendered
   // unless=/verify= text) as text, the output as bytes (exact, across chunk boundaries).
   const note = (text: string): void => log.write(mask(`### runbook: ${text}\n`));
+  // The header says what ran where (the command as the operator reads it, masked); the footer how it ended.
+  note(`step ${step.id} on host ${host.name}${host.connection === 'ssh' ? ` (${host.user ? `${host.user}@` : ''}${host.address}:${host.port})` : ' (local)'}, attempt ${attempt}`);
+  note(`started ${startedAt.toISOString()}${step.attrs.sudo ? ', with sudo' : ''}`);
+  note('command:');
+  log.write(mask(r.shown.endsWith('\n') ? r.shown : `${r.shown}\n`));
+  note('output:');
   const exec = async (script: string, label: string | undefined, collect: boolean): Promise<ExecResult> => {
     const masker = createByteMasker(secrets);
     const decoder = new StringDecoder('utf8'); // a character split between chunks is shown whole
@@ -92,8 +108,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
       const shown = decoder.write(bytes);
       if (shown) {
         deps.onOutput(shown);
-        const lines = shown.split('\n').filter((l) => l.trim() !== '');
-        if (lines.length) lastLine = lines[lines.length - 1];
+        tail = (tail + shown).slice(-TAIL_CHARS);
       }
     };
     const onData = (chunk: Buffer, stream: OutputStream): void => {
@@ -110,7 +125,10 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
     } finally {
       emit(masker.end());
       const rest = decoder.end();
-      if (rest) deps.onOutput(rest);
+      if (rest) {
+        deps.onOutput(rest);
+        tail = (tail + rest).slice(-TAIL_CHARS);
+      }
     }
   };
 
@@ -157,13 +175,23 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
     }
   } catch (e) {
     message = isRunbookError(e) ? (e.hint ? `${e.message} (${e.hint})` : e.message) : `internal error: ${(e as Error).message}`;
+    // Not the step's failure: a lost connection leaves the outcome unknown (like a crash); a host
+    // that could not be reached never ran it.
+    if (e instanceof ConnectionLostError) status = 'interrupted';
+    else if (e instanceof ConnectionError || e instanceof AuthError || e instanceof HostKeyError) status = 'unreachable';
+    note(`${status}: ${message}`);
   } finally {
+    const ended = new Date();
+    note(`ended ${ended.toISOString()}: ${status}, exit code ${exitCode ?? 'none'}, signal ${signalName ?? 'none'}, duration ${formatDuration(ended.getTime() - startedAt.getTime())}`);
     await log.close();
   }
 
   const aborted = deps.signal.aborted;
+  const lastLine = lastNonEmptyLine(tail);
   const rec: HostStepRecord = {
     ...base,
+    // an unreachable host never started the step: that is not an attempt
+    ...(status === 'unreachable' ? { attempts: attempt - 1 } : {}),
     status,
     exitCode: exitCode ?? null,
     signal: signalName ?? null,

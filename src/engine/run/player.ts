@@ -1,10 +1,12 @@
 // The engine's controller: runs steps across hosts, records every transition durably, and
 // publishes live state to the RunStore. Driven by the headless CLI and by the Ink player alike.
 import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
 import { BadInputError, BugError, describeError, StateError, StepFailedError } from '../errors.js';
 import type { StateHandle } from '../state/stateFile.js';
 import type { resolveStatePaths } from '../state/paths.js';
 import { saveVar as saveVarToFile } from '../state/varsFile.js';
+import { manualRecord, type ManualStatus } from '../state/manual.js';
 import { isSecretName } from '../secrets.js';
 import {
   appendLive,
@@ -156,7 +158,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
             const value = ctx.captures().byHost[h.name]?.[s.attrs.capture];
             if (value !== undefined) setCapture(store, h.name, s.attrs.capture, value);
           }
-          emit({ type: 'host-end', stepId, host: h.name, status: res.status, exitCode: res.exitCode, durationMs: res.durationMs, message: res.message, lastLine: res.lastLine, log: res.log });
+          emit({ type: 'host-end', stepId, host: h.name, status: res.status, exitCode: res.exitCode, durationMs: res.durationMs, message: res.message, lastLine: res.lastLine, log: res.log, ...(res.log ? { logFile: join(paths.dir, res.log) } : {}) });
         });
         // A rolling (serial) step stops rolling at the first failed batch.
         if (batchFailed && s.attrs.serial && !s.attrs.continueOnError) break;
@@ -217,13 +219,12 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     }
   }
 
-  const markAll = async (stepId: string, hosts: readonly string[] | undefined, status: HostStatus, message: string): Promise<void> => {
+  const markAll = async (stepId: string, hosts: readonly string[] | undefined, status: ManualStatus): Promise<void> => {
     const s = step(stepId);
     const names = hosts ?? targets(stepId).map((h) => h.name);
-    const now = new Date().toISOString();
     for (const name of names) {
       const prev = store.getState().records[stepId]?.[name];
-      await record(stepId, name, { status, attempts: prev?.attempts ?? 0, hash: s.hash, endedAt: now, message, ...(prev?.log ? { log: prev.log } : {}) }, false);
+      await record(stepId, name, manualRecord(s, prev, status), false);
     }
     await state.flush();
   };
@@ -259,8 +260,8 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       pauseRequested = true;
       current?.abort();
     },
-    skip: (stepId, hosts) => markAll(stepId, hosts, 'skipped', 'skipped by operator'),
-    markDone: (stepId, host) => markAll(stepId, [host], 'done-manual', 'marked done by operator'),
+    skip: (stepId, hosts) => markAll(stepId, hosts, 'skipped'),
+    markDone: (stepId, host) => markAll(stepId, [host], 'done-manual'),
     async reset(stepId?: string, host?: string) {
       state.reset(stepId, host);
       await state.flush();

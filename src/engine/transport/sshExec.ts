@@ -2,7 +2,7 @@
 // shared connections of sshConnect.ts; abort kills the step's remote process tree.
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, ConnectionLostError } from '../errors.js';
 import type { Host } from '../types.js';
 import { remoteKillScript } from './remoteKill.js';
 import { wrapScript } from './script.js';
@@ -188,7 +188,7 @@ export function createSshExec(connector: SshConnector, opts: SshExecOptions = {}
         if (aborted) {
           resolve({ exitCode: null, signal: exitSignal, durationMs, aborted: true });
         } else if (!gotExit && liveConn.dead) {
-          reject(new ConnectionError(host.name,
+          reject(new ConnectionLostError(host.name,
             `connection to ${liveConn.label} was lost while the step was running${liveConn.deathReason ? ` (${liveConn.deathReason})` : ''}`,
             'the step may or may not have completed on the host; check it before re-running'));
         } else {

@@ -1,0 +1,99 @@
+// A host that cannot be reached did not fail the step: it is `unreachable`, with its own exit code
+// (issue 9, item 10). Built CLI against real OpenSSH servers on loopback.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/engine/errors.js';
+import { fence } from '../helpers/markdown.js';
+import { runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
+import { startSshHosts, TEST_USER, unusedAddress, type SshFixture } from '../helpers/sshd.js';
+
+let fx: SshFixture;
+
+beforeAll(async () => {
+  fx = await startSshHosts(2);
+});
+afterAll(async () => {
+  await fx?.stop();
+});
+
+/** The fixture's inventory plus one extra host entry (YAML lines under `hosts:`). */
+function inventoryWith(dir: string, extra: string): string {
+  return writeFile(dir, 'inventory.yaml', fx.inventoryYaml() + extra);
+}
+
+function hostEntry(name: string, address: string, port: number, key: string): string {
+  return `    ${name}:\n      ansible_host: ${address}\n      ansible_port: ${port}\n      ansible_user: ${TEST_USER}\n      ansible_ssh_private_key_file: ${key}\n`;
+}
+
+async function run(dir: string, inv: string, markdown: string, ...extra: string[]) {
+  const rb = writeFile(dir, 'book.md', markdown.replaceAll('$DIR', dir));
+  const state = join(dir, 'state.jsonl');
+  const r = await runCli(['run', rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', state, ...extra], { cwd: dir });
+  const status = async () => JSON.parse((await runCli(['status', rb, '-i', inv, '--state', state, '--json'], { cwd: dir })).stdout);
+  const text = async () => (await runCli(['status', rb, '-i', inv, '--state', state], { cwd: dir })).stdout;
+  return { ...r, status, text };
+}
+
+const touchAll = fence('id=touch hosts=all', 'touch $DIR/{{ host.name }}.ok');
+
+describe('unreachable hosts', () => {
+  it('records a refused connection as unreachable (not an attempt), exits 5, and the reachable hosts finish', async () => {
+    const dir = sharedTempDir();
+    const dead = await unusedAddress();
+    const inv = inventoryWith(dir, hostEntry('dead', dead.address, dead.port, fx.privateKeyFile));
+    const r = await run(dir, inv, `# Reach\n\n${touchAll}`);
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.UNREACHABLE);
+    expect(r.stdout).toMatch(/dead\s+unreachable.*connection refused/);
+    expect(r.stdout).toMatch(/stopped: step `touch` could not run everywhere \(dead unreachable\)/);
+    for (const h of ['h1', 'h2']) expect(existsSync(join(dir, `${h}.ok`))).toBe(true);
+    const st = await r.status();
+    expect(st.steps[0].hosts.dead).toMatchObject({ status: 'unreachable', attempts: 0 });
+    expect(st.steps[0].hosts.dead.message).toMatch(/connection refused/);
+    expect(await r.text()).toMatch(/⊘ unreachable/);
+  });
+
+  it('records an unknown host key as unreachable', async () => {
+    const dir = sharedTempDir();
+    const rb = writeFile(dir, 'book.md', `# Keys\n\n${fence('id=k hosts=h1', 'true')}`);
+    const inv = writeFile(dir, 'inventory.yaml', fx.inventoryYaml());
+    const known = writeFile(dir, 'known_hosts', '');
+    const r = await runCli(['run', rb, '-i', inv, '--known-hosts', known, '--no-ssh-config', '--state', join(dir, 's.jsonl')], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.UNREACHABLE);
+    expect(r.stdout).toMatch(/h1\s+unreachable.*unknown host key/);
+  });
+
+  it('records refused authentication as unreachable', async () => {
+    const dir = sharedTempDir();
+    const wrongKey = join(dir, 'wrong_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrongKey]);
+    const h2 = fx.hosts[1];
+    const inv = writeFile(dir, 'inventory.yaml', `all:\n  hosts:\n${hostEntry('h2', h2.address, h2.port, wrongKey)}`);
+    const r = await run(dir, inv, `# Auth\n\n${touchAll}`);
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.UNREACHABLE);
+    expect(r.stdout).toMatch(/h2\s+unreachable.*permission denied/i);
+    expect((await r.status()).steps[0].hosts.h2.status).toBe('unreachable');
+  });
+
+  it('exits 1, not 5, when a reachable host failed too', async () => {
+    const dir = sharedTempDir();
+    const dead = await unusedAddress();
+    const inv = inventoryWith(dir, hostEntry('dead', dead.address, dead.port, fx.privateKeyFile));
+    const r = await run(dir, inv, `# Both\n\n${fence('id=f hosts=all', 'test {{ host.name }} != h1')}`);
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.STEP_FAILED);
+    expect(r.stdout).toMatch(/h1 failed; dead unreachable|dead unreachable; h1 failed/);
+  });
+
+  it('refuses a missing private key file before connecting: exit 2 naming the inventory file and line', async () => {
+    const dir = sharedTempDir();
+    const missing = join(dir, 'no_such_key');
+    const inv = inventoryWith(dir, hostEntry('nokey', fx.hosts[0].address, fx.hosts[0].port, missing));
+    const line = fx.inventoryYaml().split('\n').length - 1 + 5; // the fifth line of the extra entry
+    const r = await run(dir, inv, `# Key\n\n${touchAll}`);
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.BAD_INPUT);
+    expect(r.stderr).toContain(`${inv}:${line}: private key file ${missing} of host \`nokey\` does not exist`);
+    expect(existsSync(join(dir, 'h1.ok'))).toBe(false);
+    expect(existsSync(join(dir, 'state.jsonl'))).toBe(false);
+  });
+});
