@@ -59,13 +59,15 @@ export function App(props: AppProps): React.JSX.Element {
   const runbook = useStore(store, (s) => s.runbook);
   // Records change a few times per host and step: at once. Live output changes per chunk: throttled.
   const records = useStore(store, (s) => s.records);
-  const live = useThrottledStore(store, (s) => s.live, LIVE_MS);
+  const liveThrottled = useThrottledStore(store, (s) => s.live, LIVE_MS);
   const mode = useStore(store, (s) => s.mode);
   const currentStepId = useStore(store, (s) => s.currentStepId);
   const hostFilter = useStore(store, (s) => s.hostFilter);
   const messages = useStore(store, (s) => s.messages);
   const prompts = useStore(store, (s) => s.prompts);
   useStore(store, (s) => s.interruptedOnLoad);
+  // Once nothing runs, the last output is shown as it is (the throttle only batches a running step's output).
+  const live = mode === 'idle' ? store.getState().live : liveThrottled;
 
   const targetsOf = useMemo(() => {
     const cache = new Map<string, readonly string[]>();

@@ -130,7 +130,7 @@ export function executeRun(d: CommandDeps, run: PendingRun, confirmed: boolean):
       if (!o.failed && !o.aborted) startPlay(d);
       else {
         showFailed(d, run.stepId, failedHosts(o.hosts));
-        flash(store, 'error', `${run.stepId} failed on ${hostList(failedHosts(o.hosts))}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
+        flash(store, 'error', `${run.stepId} failed on ${hostList(failedHosts(o.hosts), d.targetsOf(run.stepId))}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
       }
     });
     return;
@@ -146,7 +146,7 @@ export function executeRun(d: CommandDeps, run: PendingRun, confirmed: boolean):
     if (o.aborted) flash(store, 'warn', `${run.stepId} aborted`);
     else if (o.failed) {
       showFailed(d, run.stepId, failedHosts(o.hosts));
-      flash(store, 'error', `${run.stepId} failed on ${hostList(failedHosts(o.hosts))}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
+      flash(store, 'error', `${run.stepId} failed on ${hostList(failedHosts(o.hosts), d.targetsOf(run.stepId))}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
     }
   });
 }
@@ -155,9 +155,10 @@ function failedHosts(hosts: Readonly<Record<string, string>>): string[] {
   return Object.entries(hosts).filter(([, s]) => s === 'failed' || s === 'interrupted' || s === 'unreachable').map(([h]) => h);
 }
 
-/** "m1, m2, m3" or "m1, m2, m3 and 7 more": a footer line stays one line at 30 hosts. */
-function hostList(hosts: readonly string[]): string {
-  return hosts.length <= 4 ? hosts.join(', ') : `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more`;
+/** "m1, m2, m3" or "m1, m2, m3 and 7 more" in inventory order: a footer line stays one line at 30 hosts. */
+function hostList(hosts: readonly string[], order?: readonly string[]): string {
+  const sorted = order ? [...hosts].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : hosts;
+  return sorted.length <= 4 ? sorted.join(', ') : `${sorted.slice(0, 3).join(', ')} and ${sorted.length - 3} more`;
 }
 
 /** After a failure: select the step and its first failed host, so `l` opens the right log. */
@@ -338,7 +339,7 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
       return askOrRecord(d, id);
     case 'step.abort':
       if (ui.ctrlCArmed) {
-        if (mode !== 'idle') safely(store, () => controller.abort());
+        if (mode !== 'idle') return abortThenQuit(d);
         return d.quit();
       }
       dispatch({ type: 'armCtrlC', armed: true });
@@ -405,6 +406,30 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
   }
 }
 
+/** How long quitting waits for an aborted step to record its hosts before leaving anyway. */
+const ABORT_SETTLE_MS = 10_000;
+
+/**
+ * Quit while a step runs: abort it, wait (bounded) until the engine has recorded its hosts
+ * (mode back to idle), then leave, so what the quit dialog promised is in the state file.
+ */
+function abortThenQuit(d: CommandDeps): void {
+  const { store, controller } = d;
+  safely(store, () => controller.abort());
+  if (store.getState().mode === 'idle') return d.quit();
+  flash(store, 'warn', 'aborting the running step, then quitting');
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    unsub();
+    clearTimeout(timer);
+    d.quit();
+  };
+  const unsub = store.subscribe((s) => { if (s.mode === 'idle') finish(); });
+  const timer = setTimeout(finish, ABORT_SETTLE_MS);
+}
+
 function confirmDialog(d: CommandDeps, context: KeyContext): void {
   const { store, controller, dispatch } = d;
   const o = d.ui().overlay;
@@ -423,8 +448,7 @@ function confirmDialog(d: CommandDeps, context: KeyContext): void {
   }
   if (context === 'quit') {
     dispatch({ type: 'close' });
-    safely(store, () => controller.abort());
-    return d.quit();
+    return abortThenQuit(d);
   }
   if (o?.kind === 'picker') {
     if (o.chosen.length === 0) return flash(store, 'warn', 'choose at least one host', 'Space toggles the host under the cursor, a selects all');

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import type { RunStore } from '../engine/store.js';
 import type { PlayerController } from '../engine/run/types.js';
 import { App } from './App.js';
+import { createFrameWriter } from './frameWriter.js';
 import { exitCodeFor } from './selectors.js';
 
 export interface StartPlayerOptions {
@@ -18,8 +19,8 @@ export interface StartPlayerOptions {
   readonly stdout?: NodeJS.WriteStream;
 }
 
-const ENTER_ALT = '\u001b[?1049h\u001b[H';
-const LEAVE_ALT = '\u001b[?1049l';
+const ENTER_ALT = '\u001b[?1049h\u001b[H\u001b[?25l';
+const LEAVE_ALT = '\u001b[?25h\u001b[?1049l';
 
 /** Exit code of the session: 0 when everything is done, 1 when something failed, 3 otherwise. */
 export function sessionExitCode(store: RunStore, controller: PlayerController): number {
@@ -74,20 +75,20 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
         } finally {
           if (raw) stdin.setRawMode(true);
           if (tty) stdout.write(ENTER_ALT);
-          instance.clear();
+          screen.invalidate();
           instance.rerender(app());
         }
       };
       const app = (): React.JSX.Element => <App store={opts.store} controller={opts.controller} stateDir={opts.stateDir} writeReport={opts.writeReport} onQuit={onQuit} onPager={tty ? onPager : undefined} />;
+      // Ink hands whole frames to the frame writer, which writes only the lines that changed:
+      // an idle player writes nothing, a running step rewrites its own rows, not the screen.
+      const screen = createFrameWriter(stdout);
       const instance = render(app(), {
-        stdout,
+        stdout: screen,
         stdin,
         exitOnCtrlC: false,
-        // Route console output around the UI only when drawing on the process's own terminal.
-        patchConsole: stdout === process.stdout,
-        // Only the lines that changed are written: an idle player writes nothing, a running step
-        // rewrites its own rows, not the screen.
-        incrementalRendering: true,
+        debug: true,
+        patchConsole: false,
       });
       instance.waitUntilExit().catch(reject);
     });

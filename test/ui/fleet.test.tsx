@@ -293,3 +293,14 @@ describe('500 steps x 200 hosts', () => {
     });
   }
 });
+
+describe('keys in one chunk', () => {
+  it('"j⏎" sent at once moves and then runs, and two Tabs focus the hosts pane', async () => {
+    h = await renderApp(makeRunbook([{ title: 'A', steps: [{ id: 'one' }, { id: 'two' }] }]));
+    await h.press('j\r');
+    await h.waitFor(() => h!.controller.calls.some((c) => c.fn === 'runStep'), 'the run');
+    expect(h.controller.calls.find((c) => c.fn === 'runStep')).toMatchObject({ stepId: 'two' });
+    await h.press('\t\t', 'j');
+    expect(h.frame()).toMatch(/› web2/);
+  });
+});
