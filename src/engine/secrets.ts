@@ -54,10 +54,44 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Distinct maskable values, longest first (so a secret containing another is masked whole). */
+/** Encoded forms shorter than this are not masked (too likely to hit ordinary text). */
+const MIN_FORM_LENGTH = 8;
+
+/**
+ * How a secret commonly reappears transformed in output: its base64 (the part of the encoding that
+ * depends on the secret's bytes alone, for each of the 3 alignments it can have inside a longer
+ * base64 text, as in `kubectl get secret -o yaml`), its hex (lower and upper case) and its
+ * URL-encoding. A base64 text wrapped across lines is not recognised.
+ */
+export function encodedForms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const forms = new Set<string>();
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+    // Groups of 4 characters made of the secret's bytes only: skip the first when it holds padding bytes.
+    const start = k === 0 ? 0 : 4;
+    const end = Math.floor((k + bytes.length) / 3) * 4;
+    if (end - start >= MIN_FORM_LENGTH) forms.add(b64.slice(start, end));
+  }
+  const hex = bytes.toString('hex');
+  forms.add(hex);
+  forms.add(hex.toUpperCase());
+  const url = encodeURIComponent(value);
+  if (url !== value) forms.add(url);
+  return [...forms].filter((f) => f !== value && f.length >= MIN_FORM_LENGTH);
+}
+
+/**
+ * Distinct maskable values, longest first (so a secret containing another is masked whole): every
+ * secret of at least MIN_SECRET_LENGTH characters, and its encoded forms (see encodedForms).
+ */
 function maskable(values: Iterable<string>): string[] {
   const set = new Set<string>();
-  for (const v of values) if (typeof v === 'string' && v.length >= MIN_SECRET_LENGTH) set.add(v);
+  for (const v of values) {
+    if (typeof v !== 'string' || v.length < MIN_SECRET_LENGTH) continue;
+    set.add(v);
+    for (const f of encodedForms(v)) set.add(f);
+  }
   return [...set].sort((a, b) => b.length - a.length);
 }
 

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fence, KEYS, removeDir, startFlow, type Flow } from '../ui/realEngine.js';
+import { encodedForms } from './encodedForms.js';
 
 const DB_PASSWORD = 'pw-Zq81-never-shown';
 const TOKEN = 'tok-7f3a9c-never-shown';
@@ -105,5 +106,44 @@ describe('secrets on screen', () => {
       for (const form of forms) expect(frame).not.toContain(form);
       expect(frame).not.toContain('base64 -d');
     }
+  });
+
+  it('a session that runs, fails, retries and confirms never draws a secret in clear, base64, hex or URL-encoded', async () => {
+    const values = { marked: 'fm@Mark:Q7x2v9/zz', named: 'tok@Name:8JkLp3/yy', cli: 'cli@Var:Zr5Wn1/xx', captured: 'cap@Ture:P9dGs2/uu' };
+    const forms = Object.values(values).flatMap((v) => encodedForms(v).map(([, f]) => f));
+    const book = [
+      '---',
+      'vars:',
+      `  admin: {value: "${values.marked}", secret: true}`,
+      `  join_token: "${values.named}"`,
+      '---',
+      '# Session\n',
+      fence('id=make hosts=web1 capture=generated secret', 'make-secret'),
+      fence(`id=echo hosts=web1 verify="test -n '{{ db_password }}'"`, 'echo "{{ admin }} {{ join_token }} {{ db_password }} {{ generated }}"'),
+      fence('id=flaky hosts=web1', 'flaky {{ generated }}'),
+      fence('id=conf hosts=web1 file=/etc/app.conf confirm="writes the secrets"', 'pw={{ db_password }}\ntoken={{ generated }}', 'ini'),
+    ].join('\n');
+    const printed = Object.values(values).flatMap((v) => [v, ...encodedForms(v).map(([, f]) => f)]).join(' ');
+    flow = await startFlow(book, {
+      cliVars: { db_password: values.cli },
+      rules: [
+        { script: 'make-secret', stdout: `${values.captured}\n` },
+        { script: /echo "/, stdout: `${printed}\n`, stderr: `${printed}\n` },
+        // Later rules win: the first run of flaky fails, the retry succeeds.
+        { script: /flaky/, stdout: `fine with ${printed}\n` },
+        { script: /flaky/, stdout: `failing with ${printed}\n`, exitCode: 1, times: 1 },
+      ],
+    });
+    const f = flow;
+    await f.press(KEYS.space);
+    await f.waitFor((x) => /flaky\s+✖/.test(x), 'the flaky step failed');
+    await f.press('R');
+    await f.waitFor((x) => /flaky\s+✔/.test(x), 'the retry succeeded');
+    await f.press(KEYS.space);
+    await f.waitFor((x) => x.includes('writes the secrets') && x.includes('pw=********'), 'the confirm dialog');
+    await f.press('y');
+    await f.waitFor((x) => /conf\s+✔/.test(x), 'the confirmed file step ran');
+    expect(f.transport.callsMatching('flaky').length).toBe(2);
+    for (const frame of f.frames()) for (const form of forms) expect(frame).not.toContain(form);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createByteMasker, createMasker, createStreamMasker, isSecretName, MASK, secretValues } from '../../src/engine/secrets.js';
+import { createByteMasker, createMasker, encodedForms, createStreamMasker, isSecretName, MASK, secretValues } from '../../src/engine/secrets.js';
 
 describe('isSecretName', () => {
   it.each(['token', 'join_token', 'password', 'DB_PASSWORD', 'passwd', 'secret', 'client_secret', 'key', 'ssh_key', 'certificate_key', 'apiKey', 'API_KEY', 'vault-passphrase', 'ansible_ssh_pass'])(
@@ -46,11 +46,11 @@ describe('createStreamMasker', () => {
     expect(out).toBe(`token: ${MASK}\nnext line`);
   });
 
-  it('holds back at most the longest secret length minus one characters', () => {
+  it('holds back at most the longest masked form (here the hex of the secret, 12 characters) minus one', () => {
     const m = createStreamMasker(['abcdef']);
-    const out = m.push('0123456789');
-    expect(out).toBe('01234');
-    expect(m.end()).toBe('56789');
+    const out = m.push('0123456789ABCDEFGHIJ');
+    expect(out).toBe('012345678');
+    expect(m.end()).toBe('9ABCDEFGHIJ');
   });
 
   it('passes chunks straight through when there are no secrets', () => {
@@ -70,6 +70,32 @@ describe('createStreamMasker', () => {
         expect(streamed).toBe(whole(chunks.join('')));
       }),
     );
+  });
+});
+
+describe('encoded forms of secrets', () => {
+  const secret = 'db@Pass:w0rd/42';
+
+  it('masks the base64 of a secret at any alignment inside a longer base64 text', () => {
+    const mask = createMasker([secret]);
+    for (const prefix of ['', 'a', 'ab', 'abc']) {
+      const b64 = Buffer.from(`${prefix}${secret}-and-more`).toString('base64');
+      const masked = mask(`data: ${b64}`);
+      expect(masked, prefix).toContain(MASK);
+      // What is left around the mask decodes to at most 2 bytes of the secret on either side.
+      expect(masked.replace(MASK, '').length).toBeLessThan(`data: ${b64}`.length - 8);
+    }
+  });
+
+  it('masks its hex (either case) and its URL-encoding', () => {
+    const mask = createMasker([secret]);
+    const hex = Buffer.from(secret).toString('hex');
+    expect(mask(`h=${hex} H=${hex.toUpperCase()} u=${encodeURIComponent(secret)}`)).toBe(`h=${MASK} H=${MASK} u=${MASK}`);
+  });
+
+  it('leaves forms shorter than 8 characters alone (a 4-character secret\'s base64 is not masked)', () => {
+    expect(encodedForms('abcd').every((f) => f.length >= 8)).toBe(true);
+    expect(createMasker(['abcd'])('YWJj')).toBe('YWJj');
   });
 });
 
