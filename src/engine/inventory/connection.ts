@@ -110,7 +110,9 @@ export function buildHost(input: BuildHostInput): Host {
     if (method && method.value !== 'sudo' && method.value !== 'ansible.builtin.sudo') {
       fail(`ansible_become_method \`${method.value}\` for host \`${name}\` is not supported`, method, 'runbook escalates with sudo -n only; use ansible_become_method: sudo');
     }
-    become = { user: stringVar(merged, 'ansible_become_user', 'ansible_sudo_user')?.value ?? 'root' };
+    const becomeUser = stringVar(merged, 'ansible_become_user', 'ansible_sudo_user');
+    if (becomeUser && !/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(becomeUser.value)) fail(`bad ansible_become_user \`${becomeUser.value}\` for host \`${name}\``, becomeUser, 'a user name: letters, digits, _ . -');
+    become = { user: becomeUser?.value ?? 'root' };
   }
 
   const ansibleHost = stringVar(merged, 'ansible_host', 'ansible_ssh_host');

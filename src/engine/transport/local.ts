@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { Host } from '../types.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 import { wrapScript } from './script.js';
+import { sudoPrefix } from './become.js';
 
 export interface LocalTransportOptions {
   /** After abort: SIGTERM the process group, then SIGKILL it after this many ms (default 3000). */
@@ -24,7 +25,7 @@ export function createLocalTransport(opts: LocalTransportOptions = {}): Transpor
   const killGraceMs = opts.killGraceMs ?? 3000;
   const running = new Set<number>();
 
-  function exec(_host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
+  function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       const input = wrapScript(script, eo.env); // a throw here rejects the promise
       const started = Date.now();
@@ -32,7 +33,9 @@ export function createLocalTransport(opts: LocalTransportOptions = {}): Transpor
         resolve({ exitCode: null, signal: null, durationMs: 0, aborted: true });
         return;
       }
-      const [cmd, args] = eo.sudo && !isRoot() ? ['sudo', ['-n', 'bash', '-s']] : ['bash', ['-s']];
+      // A `sudo` step runs as root; on a host with ansible_become every step runs as the become user.
+      const prefix = sudoPrefix(host, eo.sudo, isRoot());
+      const [cmd, args] = prefix ? ['sudo', prefix === 'sudo -n ' ? ['-n', 'bash', '-s'] : ['-n', '-u', host.become!.user, 'bash', '-s']] : ['bash', ['-s']];
       const child = spawn(cmd, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const pid = child.pid;
       let aborted = false;

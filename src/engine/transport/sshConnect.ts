@@ -9,6 +9,7 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ConnectConfig } from 'ssh2';
 import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
 import type { Host } from '../types.js';
+import { spawnProxyCommand } from './proxyCommand.js';
 import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
 import type { HostKeyPolicy } from './types.js';
 
@@ -35,6 +36,8 @@ interface Endpoint {
   readonly port: number;
   readonly user: string;
   readonly privateKeyFile?: string;
+  /** Reach this (first) hop through the stdio of this command instead of TCP. */
+  readonly proxyCommand?: string;
 }
 
 /** A live (or dead) authenticated connection to a host. */
@@ -340,7 +343,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
 
   /** The shared live connection for a chain (jump hosts first, target last), opened lazily. */
   function getConn(chain: readonly Endpoint[], hostName: string): Promise<Conn> {
-    const key = chain.map(endpointLabel).join(' -> ');
+    const key = chain.map((e) => (e.proxyCommand ? `[${e.proxyCommand}] ` : '') + endpointLabel(e)).join(' -> ');
     const existing = conns.get(key);
     if (existing && !(existing.conn && existing.conn.dead)) return existing.promise;
     const target = chain[chain.length - 1];
@@ -350,6 +353,8 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       if (chain.length > 1) {
         const via = await getConn(chain.slice(0, -1), hostName);
         sock = await forwardTo(via, target, hostName);
+      } else if (target.proxyCommand) {
+        sock = spawnProxyCommand(target.proxyCommand, target, hostName);
       }
       const conn = await openClient(target, hostName, sock, () => {
         if (conns.get(key) === entry) conns.delete(key);
@@ -371,7 +376,13 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       user: j.user ?? localUser,
       privateKeyFile: j.privateKeyFile,
     }));
-    hops.push({ address: host.address, port: host.port, user: host.user ?? localUser, privateKeyFile: host.privateKeyFile });
+    hops.push({
+      address: host.address,
+      port: host.port,
+      user: host.user ?? localUser,
+      privateKeyFile: host.privateKeyFile,
+      ...(host.proxyCommand && hops.length === 0 ? { proxyCommand: host.proxyCommand } : {}),
+    });
     return hops;
   }
 

@@ -7,6 +7,7 @@ import type { Host } from '../types.js';
 import { remoteKillScript } from './remoteKill.js';
 import { wrapScript } from './script.js';
 import type { Conn, SshConnector } from './sshConnect.js';
+import { needsSudoDecision, sudoPrefix } from './become.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
 export interface SshExecOptions {
@@ -46,6 +47,7 @@ export async function capture(conn: Conn, command: string, hostName: string): Pr
 
 /** Kill the remote process tree rooted at pid; resolves when the kill script is done. */
 export async function killRemote(conn: Conn, pid: number, sudo: boolean, hostName: string, killGraceMs: number): Promise<void> {
+  // A tree started through sudo (as root or as a become user) is killed as root: sudo itself is root's.
   const ch = await openExec(conn, sudo ? 'sudo -n bash -s' : 'bash -s', hostName);
   await new Promise<void>((resolve) => {
     ch.resume();
@@ -106,12 +108,14 @@ export function createSshExec(connector: SshConnector, opts: SshExecOptions = {}
       if (c === 'aborted') return abortedResult(t0);
       conn = c;
       try {
-        if (eo.sudo) {
+        let prefix = '';
+        if (needsSudoDecision(host, eo.sudo)) {
           const uid = await untilAbort(loginUid(c, host.name));
           if (uid === 'aborted') return abortedResult(t0);
-          useSudo = uid !== 0;
+          prefix = sudoPrefix(host, eo.sudo, uid === 0);
+          useSudo = prefix !== '' && uid !== 0;
         }
-        const command = `echo ${marker}$$; exec ${useSudo ? 'sudo -n ' : ''}bash -s`;
+        const command = `echo ${marker}$$; exec ${prefix}bash -s`;
         ch = await openExec(c, command, host.name);
       } catch (e) {
         // the cached connection died under us: one fresh attempt
