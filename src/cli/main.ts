@@ -55,6 +55,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
   execution(program.command('run <path>').description('run every pending step headlessly'))
     .addOption(new Option('--json', 'one JSON event per line instead of text'))
     .option('--report <file>', 'write a report of the run when it ends (.md, .json or .html, from the name)')
+    .option('-v, --follow', 'print every host\'s output as it arrives, `host | line` (secrets masked)')
+    .option('--heartbeat <duration>', 'without --follow: while a step runs longer than this, say every so often on which hosts', '10s')
     .action(async (path, o) => setCode(await runCommand(path, o)));
   execution(program.command('play <path>').description('step through a runbook in the interactive player')).action(async (path, o) => setCode(await playCommand(path, o)));
   common(program.command('status <path>').description('steps × hosts table from the state file'))

@@ -18,6 +18,10 @@ export interface RunOptions extends CommonOptions, TransportOptions {
   readonly force?: boolean;
   readonly retryInterrupted?: boolean;
   readonly json?: boolean;
+  /** Print every host's output live, `host | line` (run -v / --follow). */
+  readonly follow?: boolean;
+  /** How often `run` says which hosts a long step is still running on (default 10s). */
+  readonly heartbeat?: string;
   /** run: write a report here when the run ends. */
   readonly report?: string;
 }
@@ -93,7 +97,7 @@ function keyFilesReadable(session: Session): void {
  * the operator is there to be asked, so unknown host keys raise a prompt in the store, and
  * variables nothing defines are left for the player's prompt instead of failing the preflight.
  */
-export async function openPlayerSession(path: string, o: RunOptions, opts: { interactive: boolean; onEvent?: PlayerEventListener }): Promise<PlayerSession> {
+export async function openPlayerSession(path: string, o: RunOptions, opts: { interactive: boolean; onEvent?: PlayerEventListener; onOutput?: (stepId: string, host: string, text: string) => void }): Promise<PlayerSession> {
   const forks = parseIntOption('--forks', o.forks, 1);
   const session = await loadSession(path, o, { savedVars: true });
   for (const id of [...(o.only ?? []), ...(o.from ? [o.from] : [])]) {
@@ -119,6 +123,7 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
     cliVars: session.cliVars,
     forks,
     onEvent: opts.onEvent,
+    onOutput: opts.onOutput,
   });
   return { session, state, store, player };
 }

@@ -6,9 +6,10 @@ import { writeReport } from '../../engine/report/write.js';
 import { reportInput } from './report.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
 import type { PlayStop } from '../../engine/run/types.js';
-import { isFailure, type HostStatus } from '../../engine/types.js';
+import { isFailure, type HostStatus, type HostStepRecord, type Step } from '../../engine/types.js';
 import { relative } from 'node:path';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
+import { parseDurationOption } from '../session.js';
 import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 
 export type { RunOptions };
@@ -21,13 +22,63 @@ function shortestPath(abs: string): string {
   return rel.length < abs.length ? rel : abs;
 }
 
-function plainReporter(out: Out): (e: PlayerEvent) => void {
+/**
+ * `run --follow`: every host's output as it arrives, one `host | line` per complete line (a host's
+ * unfinished last line is printed when it ends). The text is already masked by the engine.
+ */
+function followPrinter(out: Out): { onOutput: (stepId: string, host: string, text: string) => void; flush: (host: string) => void } {
+  const partial = new Map<string, string>();
+  return {
+    onOutput(_stepId, host, text) {
+      const lines = ((partial.get(host) ?? '') + text).split(/\r?\n/);
+      partial.set(host, lines.pop() ?? '');
+      for (const l of lines) out(`${host} | ${l}`);
+    },
+    flush(host) {
+      const rest = partial.get(host);
+      partial.delete(host);
+      if (rest) out(`${host} | ${rest}`);
+    },
+  };
+}
+
+/**
+ * The default mode's heartbeat: while a step runs longer than `everyMs`, one line every `everyMs`
+ * saying on which hosts it is still running and for how long, so a quiet run never looks hung.
+ */
+function heartbeat(out: Out, everyMs: number): { onEvent: (e: PlayerEvent) => void; stop: () => void } {
+  let stepId: string | undefined;
+  let since = 0;
+  const running = new Set<string>();
+  const timer = setInterval(() => {
+    if (!stepId || running.size === 0 || Date.now() - since < everyMs) return;
+    const hosts = [...running];
+    const shown = hosts.length > 5 ? `${hosts.slice(0, 5).join(', ')} and ${hosts.length - 5} more` : hosts.join(', ');
+    out(`  … ${stepId} still running on ${shown} (${formatDuration(Date.now() - since)})`);
+  }, everyMs);
+  timer.unref();
+  return {
+    onEvent(e) {
+      if (e.type === 'step-start') {
+        stepId = e.stepId;
+        since = Date.now();
+        running.clear();
+      } else if (e.type === 'host-start') running.add(e.host);
+      else if (e.type === 'host-end') running.delete(e.host);
+      else if (e.type === 'step-end') stepId = undefined;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+function plainReporter(out: Out, follow?: ReturnType<typeof followPrinter>): (e: PlayerEvent) => void {
   return (e) => {
     switch (e.type) {
       case 'step-start':
         out(`▶ ${e.stepId} on ${e.hosts.join(', ')}`);
         break;
       case 'host-end': {
+        follow?.flush(e.host);
         const log = e.logFile ? shortestPath(e.logFile) : e.log;
         const detail = isFailure(e.status) ? `  ${e.message ?? ''}${e.lastLine ? `  | ${e.lastLine}` : ''}${log ? `  (log: ${log})` : ''}` : e.message && e.status !== 'ok' ? `  ${e.message}` : '';
         out(`  ${STATUS_SYMBOL[e.status]} ${e.host}  ${e.status}  ${formatDuration(e.durationMs)}${detail}`);
@@ -52,6 +103,18 @@ function hostsByStatus(hosts: Readonly<Record<string, HostStatus>>): string {
 /** 1 when some host failed, 5 when the only trouble was reaching hosts (unreachable, connection lost). */
 function failureCode(statuses: readonly HostStatus[]): number {
   return statuses.some((st) => st === 'failed') ? EXIT.STEP_FAILED : EXIT.UNREACHABLE;
+}
+
+/** Steps edited since they ran on some host (their records carry another hash), with those hosts. */
+function changedSteps(steps: readonly Step[], records: Readonly<Record<string, Readonly<Record<string, HostStepRecord>>>>): { stepId: string; hosts: string[] }[] {
+  return steps
+    .map((s) => ({ stepId: s.id, hosts: Object.entries(records[s.id] ?? {}).filter(([, r]) => r.hash !== s.hash).map(([h]) => h) }))
+    .filter((c) => c.hosts.length > 0);
+}
+
+function describeChanged(changed: readonly { stepId: string; hosts: readonly string[] }[]): string {
+  const list = changed.map((c) => `\`${c.stepId}\` (${c.hosts.length > 5 ? `${c.hosts.slice(0, 5).join(', ')} and ${c.hosts.length - 5} more` : c.hosts.join(', ')})`).join(', ');
+  return `changed since it ran: ${list}; a done step is not run again after an edit (see \`runbook plan\` for the diff; --force or reset to run it again)`;
 }
 
 export function describeStop(stop: PlayStop): { line: string; code: number } {
@@ -85,7 +148,22 @@ export async function runCommand(path: string, o: RunOptions, out: Out = (l) => 
     const dir = dirname(resolve(o.report));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BadInputError(`--report ${o.report}: directory ${dir} does not exist`, { hint: 'create it first, or write the report elsewhere' });
   }
-  const { session, state, player } = await openPlayerSession(path, o, { interactive: false, onEvent: o.json ? (e) => out(JSON.stringify(e)) : plainReporter(out) });
+  const follow = o.follow && !o.json ? followPrinter(out) : undefined;
+  const heartbeatMs = parseDurationOption('--heartbeat', o.heartbeat) ?? 10_000;
+  const beat = !o.json && !o.follow ? heartbeat(out, heartbeatMs) : undefined;
+  const reporter = o.json ? (e: PlayerEvent) => out(JSON.stringify(e)) : plainReporter(out, follow);
+  const onEvent = (e: PlayerEvent): void => {
+    beat?.onEvent(e);
+    reporter(e);
+  };
+  let opened;
+  try {
+    opened = await openPlayerSession(path, o, { interactive: false, onEvent, onOutput: follow?.onOutput });
+  } catch (e) {
+    beat?.stop();
+    throw e;
+  }
+  const { session, state, player } = opened;
   const onSignal = (): void => player.abort();
   let exitCode: number = EXIT.OK;
   process.once('SIGINT', onSignal);
@@ -95,14 +173,21 @@ export async function runCommand(path: string, o: RunOptions, out: Out = (l) => 
       if (w.level === 'info') continue;
       out(o.json ? JSON.stringify({ type: 'warning', message: `${w.file}:${w.line}: ${w.message}` }) : `! ${w.file}:${w.line}: ${w.message}`);
     }
+    const changedBefore = changedSteps(session.runbook.steps, state.snapshot());
+    if (changedBefore.length && !o.json) out(`! ${describeChanged(changedBefore)}`);
     if (state.interruptedOnLoad.length && !o.json) {
       out(`! interrupted in an earlier session: ${state.interruptedOnLoad.map((i) => `${i.stepId}@${i.host}`).join(', ')}`);
     }
     const stop = await player.play({ fromStepId: o.from, only: o.only, yes: o.yes, retryInterrupted: o.retryInterrupted, force: o.force });
     const { line, code } = describeStop(stop);
-    if (!o.json) out(line);
+    if (!o.json) {
+      const changed = changedSteps(session.runbook.steps, state.snapshot());
+      if (changed.length) out(describeChanged(changed));
+      out(line);
+    }
     exitCode = code;
   } finally {
+    beat?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await player.close();

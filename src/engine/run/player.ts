@@ -36,6 +36,8 @@ export interface PlayerOptions {
   /** Hosts in flight at once per step (default 50). */
   readonly forks?: number;
   readonly onEvent?: PlayerEventListener;
+  /** Each host's output as it arrives, secrets already masked (`run --follow`). */
+  readonly onOutput?: (stepId: string, host: string, text: string) => void;
   /** How often live output is pushed into the store (ms, default 50). */
   readonly liveIntervalMs?: number;
 }
@@ -148,7 +150,10 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
             signal: ac.signal,
             captureGlobal,
             record: (rec, { durable }) => record(stepId, h.name, rec, durable),
-            onOutput: (text) => pushLive(stepId, h.name, text),
+            onOutput: (text) => {
+              pushLive(stepId, h.name, text);
+              opts.onOutput?.(stepId, h.name, text);
+            },
             onStart: (attempt) => emit({ type: 'host-start', stepId, host: h.name, attempt }),
           });
           result[h.name] = res.status;
