@@ -127,7 +127,7 @@ export function executeRun(d: CommandDeps, run: PendingRun, confirmed: boolean):
   const { store, controller } = d;
   if (run.kind === 'play') {
     safely(store, () => controller.runStep(run.stepId, { confirmed: true }), (o) => {
-      if (!o.failed && !o.aborted) startPlay(d);
+      if (!o.failed && !o.aborted) startPlay(d, run.stepId);
       else {
         showFailed(d, run.stepId, failedHosts(o.hosts));
         flash(store, 'error', `${run.stepId} failed on ${hostList(failedHosts(o.hosts), d.targetsOf(run.stepId))}`, 'R retries the failed hosts, ] jumps to the next failed host, s skips the step');
@@ -168,9 +168,16 @@ function showFailed(d: CommandDeps, stepId: string, hosts: readonly string[]): v
   d.dispatch({ type: 'select', index: stepIndex(d, stepId), host: first });
 }
 
-/** Play from the first pending step until a stop, and react to why it stopped. */
-export function startPlay(d: CommandDeps): void {
-  withVars(d, () => safely(d.store, () => d.controller.play(), (stop) => handleStop(d, stop)));
+/**
+ * Play from the first pending step until a stop, and react to why it stopped. `after`: the play
+ * goes on after that step (the confirm step it stopped at), never back to an earlier step left
+ * not done on purpose (a continue_on_error step that failed is not run again out of order).
+ */
+export function startPlay(d: CommandDeps, after?: string): void {
+  const steps = d.store.getState().runbook.steps;
+  const next = after === undefined ? undefined : steps[steps.findIndex((s) => s.id === after) + 1];
+  if (after !== undefined && !next) return void flash(d.store, 'info', 'end of the runbook');
+  withVars(d, () => safely(d.store, () => d.controller.play(next ? { fromStepId: next.id } : undefined), (stop) => handleStop(d, stop)));
 }
 
 export function handleStop(d: CommandDeps, stop: PlayStop): void {
@@ -392,7 +399,7 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
       const label = st ? stepLabel(st) : o.run.stepId;
       return safely(store, () => controller.skip(o.run.stepId, hosts), () => {
         flash(store, 'info', `skipped ${label}`);
-        if (o.run.kind === 'play') startPlay(d);
+        if (o.run.kind === 'play') startPlay(d, o.run.stepId);
       });
     }
     case 'var.save': {

@@ -219,3 +219,18 @@ describe('variables nothing defines', () => {
     expect(onDisk).not.toContain('hunter22');
   });
 });
+
+describe('playing past a continue_on_error failure', () => {
+  it('goes on after a confirmed step without running the failed continue_on_error step again (a, b, never a again)', async () => {
+    const book = ['# Tolerant\n', fence('id=probe continue_on_error', 'echo probing'), fence('id=gate confirm="really?"', 'echo gating'), fence('id=last', 'echo finishing')].join('\n');
+    const f = await start(book, { rules: [{ host: 'web2', script: 'probing', exitCode: 1 }] });
+    await f.press(KEYS.space);
+    await f.waitFor((x) => x.includes('Confirm: gate'), 'confirm dialog');
+    expect(f.transport.callsMatching('probing')).toHaveLength(3);
+    await f.press('y');
+    await f.waitFor((x) => /last\s+✔ 3\/3/.test(x), 'last step done');
+    expect(f.transport.callsMatching('probing')).toHaveLength(3);
+    expect(f.transport.callsMatching('gating')).toHaveLength(3);
+    expect(statuses((await stateOnDisk(f)).probe)).toEqual({ web1: 'ok', web2: 'failed', db1: 'ok' });
+  });
+});
