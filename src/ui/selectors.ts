@@ -9,7 +9,7 @@ export type BadgeKind = 'done' | 'failed' | 'running' | 'partial' | 'interrupted
 
 export interface Badge {
   readonly kind: BadgeKind;
-  /** e.g. '✔ 3/3', '✖ 1/3', '… 2/3', '⏸ 1/3', '⚠ changed', '· 0/3'. */
+  /** e.g. '✔ 3/3', '✔ 3/3 2↷' (2 skipped or done by hand), '✖ 1/3 failed', '… 2/3', '⏸ 1/3 intr', '⚠ changed', '· 0/3'. */
   readonly text: string;
 }
 
@@ -33,10 +33,15 @@ export function stepBadge(step: Step, records: Records, hosts: readonly string[]
   const count = (s: HostStatus): number => statuses.filter((x) => x === s).length;
   if (count('running') > 0) return { kind: 'running', text: `… ${done}/${total}` };
   const failed = count('failed') + count('unreachable');
-  if (failed > 0) return { kind: 'failed', text: `✖ ${failed}/${total}` };
-  if (count('interrupted') > 0) return { kind: 'interrupted', text: `⏸ ${count('interrupted')}/${total}` };
+  // The word says what the number counts: "✖ 3/30" alone read as "3 of 30 done".
+  if (failed > 0) return { kind: 'failed', text: `✖ ${failed}/${total} failed` };
+  if (count('interrupted') > 0) return { kind: 'interrupted', text: `⏸ ${count('interrupted')}/${total} intr` };
   if (stepChanged(step, records, hosts)) return { kind: 'changed', text: '⚠ changed' };
-  if (done === total) return { kind: 'done', text: `✔ ${done}/${total}` };
+  if (done === total) {
+    // Passed without running is not the same as ran ok: say how many were skipped or done by hand.
+    const passed = count('skipped') + count('done-manual');
+    return { kind: 'done', text: `✔ ${done}/${total}${passed > 0 ? ` ${passed}↷` : ''}` };
+  }
   if (done > 0) return { kind: 'partial', text: `… ${done}/${total}` };
   return { kind: 'pending', text: `· 0/${total}` };
 }

@@ -10,17 +10,18 @@ const rec = (status: HostStatus, hash = step.hash): HostStepRecord => ({ status,
 const recs = (...st: (HostStatus | undefined)[]) => ({ s1: Object.fromEntries(st.flatMap((s, i) => (s ? [[hosts[i], rec(s)]] : []))) });
 
 describe('step badges', () => {
-  it('shows ✔ n/n when every host is done', () => {
-    expect(stepBadge(step, recs('ok', 'skipped', 'done-manual'), hosts)).toEqual({ kind: 'done', text: '✔ 3/3' });
+  it('shows ✔ n/n when every host is done, counting the hosts passed without running (↷)', () => {
+    expect(stepBadge(step, recs('ok', 'ok', 'ok'), hosts)).toEqual({ kind: 'done', text: '✔ 3/3' });
+    expect(stepBadge(step, recs('ok', 'skipped', 'done-manual'), hosts)).toEqual({ kind: 'done', text: '✔ 3/3 2↷' });
   });
   it('shows ✖ with the number of failed hosts', () => {
-    expect(stepBadge(step, recs('failed', 'ok', 'ok'), hosts)).toEqual({ kind: 'failed', text: '✖ 1/3' });
+    expect(stepBadge(step, recs('failed', 'ok', 'ok'), hosts)).toEqual({ kind: 'failed', text: '✖ 1/3 failed' });
   });
   it('shows … with done of total while a host runs', () => {
     expect(stepBadge(step, recs('ok', 'ok', 'running'), hosts)).toEqual({ kind: 'running', text: '… 2/3' });
   });
   it('shows ⏸ for interrupted hosts', () => {
-    expect(stepBadge(step, recs('interrupted', 'ok', undefined), hosts).text).toBe('⏸ 1/3');
+    expect(stepBadge(step, recs('interrupted', 'ok', undefined), hosts).text).toBe('⏸ 1/3 intr');
   });
   it('shows ⚠ changed when a record was made for other text', () => {
     expect(stepBadge(step, { s1: { a: rec('ok', 'old-hash'), b: rec('ok'), c: rec('ok') } }, hosts)).toEqual({ kind: 'changed', text: '⚠ changed' });

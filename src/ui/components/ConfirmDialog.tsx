@@ -1,5 +1,7 @@
 import React from 'react';
 import type { RenderedStep } from '../../engine/run/types.js';
+import type { Step } from '../../engine/types.js';
+import { capturePlaceholder, pendingCapture } from '../captures.js';
 import { commandGroups, groupSummary } from '../commandGroups.js';
 import type { Line } from '../text.js';
 import { useTheme, type Style, type Theme } from '../theme.js';
@@ -14,6 +16,8 @@ export interface ConfirmDialogProps {
   readonly height: number;
   readonly scroll: number;
   readonly scrollMax?: { current: number };
+  /** The runbook's steps (to recognise a value an earlier step has not captured yet). */
+  readonly steps?: readonly Step[];
 }
 
 /**
@@ -27,11 +31,11 @@ export function ConfirmDialog(props: ConfirmDialogProps): React.JSX.Element {
     { text: props.reason, style: theme.status.interrupted },
     { text: groupSummary(groups), style: theme.text.heading },
   ];
-  return <ScrollDialog title={props.title} context="confirm" width={props.width} height={props.height} fixed={fixed} body={commandLines(theme, props.rendered)} scroll={props.scroll} scrollMax={props.scrollMax} />;
+  return <ScrollDialog title={props.title} context="confirm" width={props.width} height={props.height} fixed={fixed} body={commandLines(theme, props.rendered, props.steps)} scroll={props.scroll} scrollMax={props.scrollMax} />;
 }
 
 /** The command of every group of hosts, as dialog lines: "27 hosts: a, b, …" then the command. */
-export function commandLines(theme: Theme, rendered: readonly RenderedStep[]): Line<Style>[] {
+export function commandLines(theme: Theme, rendered: readonly RenderedStep[], steps: readonly Step[] = []): Line<Style>[] {
   const groups = commandGroups(rendered);
   const out: Line<Style>[] = [];
   for (const g of groups) {
@@ -39,7 +43,10 @@ export function commandLines(theme: Theme, rendered: readonly RenderedStep[]): L
     out.push({ text: who, style: theme.text.heading });
     const r = g.rendered;
     if (!r.ok) {
-      out.push({ text: `  ${placeholderOrError(r.error)}`, style: isNotYetCaptured(r.error) ? theme.text.muted : theme.status.failed });
+      const p = pendingCapture(r.error, steps);
+      out.push(p
+        ? { text: `  uses ${capturePlaceholder(p)}: shown once that step has run`, style: theme.text.muted }
+        : { text: `  cannot render: ${r.error}`, style: theme.status.failed });
       continue;
     }
     if (r.unless) out.push({ text: `  unless: ${r.unless}`, style: theme.text.muted });
@@ -49,11 +56,3 @@ export function commandLines(theme: Theme, rendered: readonly RenderedStep[]): L
   return out;
 }
 
-/** A capture an earlier step has not made yet is expected before play, not an error. */
-export function isNotYetCaptured(error: string): boolean {
-  return /not (been )?captured yet|capture[sd]? .*(not|yet)|no value captured/i.test(error);
-}
-
-function placeholderOrError(error: string): string {
-  return isNotYetCaptured(error) ? `(shown once the earlier step has captured it: ${error})` : `cannot render: ${error}`;
-}

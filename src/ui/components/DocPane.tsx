@@ -6,7 +6,7 @@ import type { RenderedStep } from '../../engine/run/types.js';
 import { renderMarkdown } from '../markdown.js';
 import { stepAttributeLines } from '../selectors.js';
 import { wrapLines, type Line } from '../text.js';
-import { isNotYetCaptured } from './ConfirmDialog.js';
+import { capturePlaceholder, pendingCapture } from '../captures.js';
 import { useTheme, type Style, type Theme } from '../theme.js';
 
 export interface DocPaneProps {
@@ -22,6 +22,8 @@ export interface DocPaneProps {
   /** Search text to mark (the line holding it is shown with the accent style). */
   readonly highlight?: string;
   readonly scrollMax?: { current: number };
+  /** The runbook's steps (to recognise a value an earlier step has not captured yet). */
+  readonly steps?: readonly Step[];
 }
 
 /** A source location as short as it reads: relative to the working directory when that is shorter. */
@@ -34,7 +36,7 @@ export function shortLocation(file: string, line: number, cwd = process.cwd()): 
  * Every line of the document pane for a width: the step's id and location, attributes, the command
  * as it runs on the selected host (wrapped, never cut), then the section's Markdown at that width.
  */
-export function docLines(theme: Theme, step: Step | undefined, markdown: string, rendered: RenderedStep | undefined, width: number): Line<Style>[] {
+export function docLines(theme: Theme, step: Step | undefined, markdown: string, rendered: RenderedStep | undefined, width: number, steps: readonly Step[] = []): Line<Style>[] {
   const lines: Line<Style>[] = [];
   if (step) {
     lines.push({ text: `Step ${step.id}  (${shortLocation(step.loc.file, step.loc.line)})`, style: theme.accent });
@@ -46,8 +48,11 @@ export function docLines(theme: Theme, step: Step | undefined, markdown: string,
       for (const l of (r.fileContent ?? r.script).split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
       if (r.verify) lines.push({ text: `  verify: ${r.verify}`, style: theme.text.muted });
     } else if (r && !r.ok) {
-      if (isNotYetCaptured(r.error)) lines.push({ text: `Runs on ${r.host} once an earlier step has captured its value (${r.error})`, style: theme.text.muted });
-      else lines.push({ text: `Cannot render for ${r.host}: ${r.error}`, style: theme.status.failed });
+      const p = pendingCapture(r.error, steps);
+      if (p) {
+        lines.push({ text: `Runs on ${r.host}: uses ${capturePlaceholder(p)}, shown once that step has run`, style: theme.text.muted });
+        for (const l of step.body.split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
+      } else lines.push({ text: `Cannot render for ${r.host}: ${r.error}`, style: theme.status.failed });
     } else {
       lines.push({ text: 'Code:', style: theme.text.heading });
       for (const l of step.body.split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
@@ -63,7 +68,7 @@ export function docLines(theme: Theme, step: Step | undefined, markdown: string,
 export function DocPane(props: DocPaneProps): React.JSX.Element {
   const theme = useTheme();
   const inner = Math.max(1, props.height - 2);
-  const lines = docLines(theme, props.step, props.markdown, props.rendered, Math.max(10, props.width - 2));
+  const lines = docLines(theme, props.step, props.markdown, props.rendered, Math.max(10, props.width - 2), props.steps);
   const max = Math.max(0, lines.length - inner);
   if (props.scrollMax) props.scrollMax.current = max;
   const start = Math.min(props.scroll, max);

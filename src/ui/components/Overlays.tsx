@@ -44,7 +44,7 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
     case 'quit':
       return <QuitDialog stepLabel={state.currentStepId ? props.stepLabelOf(state.currentStepId) : undefined} width={width} />;
     case 'danger':
-      return o?.kind === 'danger' ? <DangerDialog plan={o.plan} stepLabelOf={props.stepLabelOf} width={width} /> : null;
+      return o?.kind === 'danger' ? <DangerDialog plan={o.plan} stepLabelOf={props.stepLabelOf} width={width} height={height} /> : null;
     case 'help':
       return <HelpOverlay width={width} height={height} scroll={o?.kind === 'help' ? o.scroll : 0} scrollMax={scrollMax} />;
     case 'log': {
@@ -70,9 +70,9 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
       }
       if (o.reason === 'rerun') {
         const done = hosts.map((h) => `${h} (${state.records[stepId]?.[h]?.status ?? 'pending'})`).join(', ');
-        return <ConfirmDialog title={`Run again: ${props.stepLabelOf(stepId)}`} reason={`Already done on ${done}: it will run there again.`} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} />;
+        return <ConfirmDialog title={`Run again: ${props.stepLabelOf(stepId)}`} reason={`Already done on ${done}: it will run there again.`} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} steps={state.runbook.steps} />;
       }
-      return <ConfirmDialog title={`Confirm: ${props.stepLabelOf(stepId)}`} reason={step?.attrs.confirm || 'This step asks for confirmation.'} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} />;
+      return <ConfirmDialog title={`Confirm: ${props.stepLabelOf(stepId)}`} reason={step?.attrs.confirm || 'This step asks for confirmation.'} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} steps={state.runbook.steps} />;
     }
     case 'resume':
       return <ResumeBanner interrupted={pendingInterrupted(store).map((x) => ({ stepLabel: props.stepLabelOf(x.stepId), host: x.host }))} width={width} />;
