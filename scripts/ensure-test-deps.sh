@@ -25,6 +25,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v ansible-inventory >/dev/null 2>&1 || need+=(ansible)
+# `runbook export ansible` is checked against the real ansible-playbook (test/e2e/exportAnsible.test.ts).
+command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible)
 command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
 
 if [ ${#need[@]} -gt 0 ]; then

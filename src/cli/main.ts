@@ -6,6 +6,7 @@ import { lintCommand } from './commands/lint.js';
 import { markCommand } from './commands/mark.js';
 import { planCommand } from './commands/plan.js';
 import { playCommand } from './commands/play.js';
+import { exportAnsibleCommand } from './commands/export.js';
 import { reportCommand } from './commands/report.js';
 import { resetCommand } from './commands/reset.js';
 import { runCommand } from './commands/run.js';
@@ -91,6 +92,10 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .requiredOption('--reason <text>', 'why: kept in the state file with who and when')
       .action(async (path, o) => setCode(await markCommand(status, path, o)));
   }
+  const exp = program.command('export').description('export a runbook to another tool');
+  common(exp.command('ansible <path>').description('an Ansible playbook with the same semantics (one play per step); refuses steps it cannot export faithfully'))
+    .requiredOption('-o, --output <dir>', 'directory to write playbook.yml (and group_vars/all.yml) into')
+    .action(async (path, o) => setCode(await exportAnsibleCommand(path, o)));
   return program;
 }
 

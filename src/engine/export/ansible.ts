@@ -1,0 +1,175 @@
+// A runbook as an Ansible playbook with the same semantics: one play per step, in order. What
+// cannot be expressed faithfully is refused with the step named, never exported differently.
+//
+//   hosts=        -> play hosts (the same pattern syntax); any_errors_fatal (a failure stops the run)
+//   sudo          -> become: true (guard, body and verify all run as root, as in runbook)
+//   serial        -> play serial
+//   confirm       -> a pause task with the reason as its prompt (run_once)
+//   unless        -> a shell task registered as the guard (changed_when/failed_when false); the
+//                    body, verify and capture run `when` the guard failed
+//   body          -> shell (bash, `set -eo pipefail` first, chdir for cwd), retries/delay/until,
+//                    timeout, ignore_errors for continue_on_error, no_log for secret captures
+//   verify        -> a shell task after the body
+//   file=         -> the parent directory, then copy content= with mode (0644 by default) and owner/group
+//   capture       -> register + set_fact; from a single-host step the fact is set on every host
+//                    (delegate_facts), as runbook makes such a capture global
+//   Liquid        -> Jinja2 (./jinja.ts)
+import { stringify } from 'yaml';
+import { resolvePattern } from '../inventory/patterns.js';
+import { isSecretName } from '../secrets.js';
+import type { Inventory, Runbook, Step } from '../types.js';
+import { liquidToJinja, UnfaithfulError } from './jinja.js';
+
+export interface AnsibleExport {
+  readonly playbook: string;
+  /** Front matter vars (not the secret ones) for `group_vars/all.yml` beside the playbook. */
+  readonly groupVars?: string;
+  /** Secret front matter vars: not written anywhere; give them with -e or Ansible Vault. */
+  readonly secretVars: readonly string[];
+}
+
+export interface Refusal {
+  readonly step: string;
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+export class ExportRefused extends Error {
+  constructor(readonly refusals: readonly Refusal[]) {
+    super(`${refusals.length} step(s) cannot be exported faithfully`);
+  }
+}
+
+const BASH = '/bin/bash';
+const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
+function translate(step: Step, what: string, text: string): string {
+  try {
+    return liquidToJinja(text);
+  } catch (e) {
+    if (e instanceof UnfaithfulError) throw new UnfaithfulError(`${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+function playFor(step: Step, inventory: Inventory, index: number): Record<string, unknown> {
+  const a = step.attrs;
+  const { hosts, unknown } = resolvePattern(inventory, step.hosts);
+  if (unknown.length) throw new UnfaithfulError(`hosts=${step.hosts} names ${unknown.join(', ')}, which the inventory does not define`);
+  if (hosts.some((h) => h.connection === 'local') && !inventory.hosts.some((h) => h.name === 'local')) {
+    throw new UnfaithfulError('it runs on this machine (hosts=local), which is not an inventory host Ansible can target');
+  }
+  const reg = `rb_${index}`;
+  const guard = `${reg}_guard`;
+  const ran = a.unless !== undefined ? `${guard}.rc != 0` : undefined;
+  const tasks: Record<string, unknown>[] = [];
+  const when = (extra?: string): Record<string, unknown> => {
+    const conds = [ran, extra].filter(Boolean);
+    return conds.length ? { when: conds.length === 1 ? conds[0] : conds } : {};
+  };
+  if (a.confirm !== undefined) {
+    tasks.push({ name: 'confirm', 'ansible.builtin.pause': { prompt: `${step.id}: ${a.confirm || 'run this step?'} (Enter to go on, Ctrl-C then A to stop)` }, run_once: true });
+  }
+  if (a.unless !== undefined) {
+    tasks.push({
+      name: 'unless (already done?)',
+      'ansible.builtin.shell': translate(step, 'unless=', a.unless),
+      args: { executable: BASH },
+      register: guard,
+      changed_when: false,
+      failed_when: false,
+    });
+  }
+  const onFailure: Record<string, unknown> = {
+    ...(a.retries > 0 && { retries: a.retries, delay: seconds(a.delayMs), until: `${reg} is succeeded` }),
+    ...(a.timeoutMs !== undefined && { timeout: seconds(a.timeoutMs) }),
+    ...(a.continueOnError && { ignore_errors: true }),
+  };
+  if (step.kind === 'file') {
+    const path = translate(step, 'file=', a.file!);
+    const [owner, group] = a.owner ? translate(step, 'owner=', a.owner).split(':') : [];
+    // The destination as a task variable, so a templated path is rendered once, then dirname'd.
+    tasks.push({ name: 'parent directory', 'ansible.builtin.file': { path: '{{ rb_dest | dirname }}', state: 'directory' }, vars: { rb_dest: path }, ...when() });
+    tasks.push({
+      name: `write ${a.file}`,
+      'ansible.builtin.copy': {
+        dest: path,
+        content: translate(step, 'file content', step.body),
+        mode: a.mode ? translate(step, 'mode=', a.mode) : '0644',
+        ...(owner && { owner }),
+        ...(group && { group }),
+      },
+      register: reg,
+      ...when(),
+      ...onFailure,
+    });
+  } else {
+    tasks.push({
+      name: 'run',
+      'ansible.builtin.shell': `set -eo pipefail\n${translate(step, 'script', step.body)}`,
+      args: { executable: BASH, ...(a.cwd !== undefined && { chdir: translate(step, 'cwd=', a.cwd) }) },
+      register: reg,
+      ...when(),
+      ...onFailure,
+      ...(a.secret && { no_log: true }),
+    });
+  }
+  if (a.verify !== undefined) {
+    tasks.push({
+      name: 'verify',
+      'ansible.builtin.shell': translate(step, 'verify=', a.verify),
+      args: { executable: BASH },
+      changed_when: false,
+      ...when(a.continueOnError ? `${reg} is succeeded` : undefined),
+      ...(a.continueOnError && { ignore_errors: true }),
+    });
+  }
+  if (a.capture) {
+    const value = `{{ ${reg}.stdout | trim }}`;
+    const single = hosts.length === 1;
+    tasks.push({
+      name: `capture ${a.capture}`,
+      'ansible.builtin.set_fact': { [a.capture]: value },
+      ...(single && { delegate_to: '{{ item }}', delegate_facts: true, loop: "{{ groups['all'] }}" }),
+      ...when(a.continueOnError ? `${reg} is succeeded` : undefined),
+      ...(a.secret && { no_log: true }),
+    });
+  }
+  return {
+    name: `${step.id}: ${step.title}`,
+    hosts: step.hosts,
+    gather_facts: false,
+    ...(a.sudo && { become: true }),
+    ...(a.serial !== undefined && { serial: a.serial }),
+    ...(!a.continueOnError && { any_errors_fatal: true }),
+    tasks,
+  };
+}
+
+/** Export the runbook; throws ExportRefused naming every step that cannot be exported faithfully. */
+export function exportAnsible(runbook: Runbook, inventory: Inventory): AnsibleExport {
+  const plays: Record<string, unknown>[] = [];
+  const refusals: Refusal[] = [];
+  runbook.steps.forEach((s, i) => {
+    try {
+      plays.push(playFor(s, inventory, i + 1));
+    } catch (e) {
+      if (!(e instanceof UnfaithfulError)) throw e;
+      refusals.push({ step: s.id, file: s.loc.file, line: s.loc.line, reason: e.message });
+    }
+  });
+  const fmVars: Record<string, unknown> = {};
+  const secretVars = Object.keys(runbook.vars).filter((k) => runbook.secretVars.includes(k) || isSecretName(k));
+  for (const [k, v] of Object.entries(runbook.vars)) if (!secretVars.includes(k)) fmVars[k] = v;
+  for (const [k, v] of Object.entries(fmVars)) {
+    if (typeof v === 'string' && /\{\{|\{%/.test(v)) refusals.push({ step: `vars.${k}`, file: runbook.sources[0]?.file ?? runbook.path, line: 1, reason: 'a front matter value with template markup is rendered differently by Ansible' });
+  }
+  if (refusals.length) throw new ExportRefused(refusals);
+  const header = `# Exported by runbook from ${runbook.title} (${runbook.steps.length} steps): one play per step, in order.\n# Run: ansible-playbook -i INVENTORY playbook.yml${secretVars.length ? ` -e ${secretVars.map((v) => `${v}=...`).join(' -e ')}` : ''}\n`;
+  return {
+    playbook: header + stringify(plays, { lineWidth: 0 }),
+    ...(Object.keys(fmVars).length && { groupVars: `# Front matter vars of ${runbook.title} (below every inventory var, as in runbook)\n${stringify(fmVars)}` }),
+    secretVars,
+  };
+}
