@@ -140,6 +140,8 @@ export interface Host {
   readonly jump?: readonly JumpHost[];
   /** ProxyCommand (ssh config or ssh args), raw: %h %p %r are expanded when it is spawned. */
   readonly proxyCommand?: string;
+  /** More IdentityFile lines of the ssh config, tried in order after privateKeyFile (missing ones skipped). */
+  readonly identityFiles?: readonly string[];
   /** Where privateKeyFile came from (ansible_ssh_private_key_file, ssh config IdentityFile, ...), for plan and hosts. */
   readonly keySource?: string;
   /** ansible_become: every step on this host runs through `sudo -n -u <user>`. */

@@ -155,6 +155,9 @@ export function buildHost(input: BuildHostInput): Host {
   const proxyCommand = sshArgs.proxyCommand ?? (sshArgs.proxyJump === undefined ? (s1.proxyCommand ?? s2.proxyCommand) : undefined);
   const proxy = sshArgs.proxyCommand !== undefined ? undefined : (sshArgs.proxyJump ?? (proxyCommand === undefined ? (s1.proxyJump ?? s2.proxyJump) : undefined));
   const jump: JumpHost[] | undefined = proxy ? resolveJumpChain(ssh, proxy, where, new Set([alias])) : undefined;
+  const unsupported = [...new Set([...(s1.unsupported ?? []), ...(s2.unsupported ?? [])])];
+  if (unsupported.length) input.warnings.push(`${ssh?.file}: ssh config directives runbook does not apply (they change where or how ssh connects): ${unsupported.join(', ')}`);
+  const moreIds = keyFile || argKey ? [] : (s1.identityFiles ?? s2.identityFiles ?? []).filter((i) => i !== privateKeyFile);
   const finalPort = port ?? sshArgs.port ?? s1.port ?? s2.port ?? 22;
   return {
     name,
@@ -162,6 +165,7 @@ export function buildHost(input: BuildHostInput): Host {
     port: finalPort,
     ...(user !== undefined ? { user } : {}),
     ...(privateKeyFile !== undefined ? { privateKeyFile, keySource } : {}),
+    ...(moreIds.length ? { identityFiles: moreIds } : {}),
     ...(keyFile !== undefined && keyEntry?.file ? { privateKeyFileFrom: { file: keyEntry.file, line: keyEntry.line } } : {}),
     connection,
     ...(jump && jump.length ? { jump } : {}),

@@ -15,6 +15,10 @@ export interface SshHostSettings {
   readonly port?: number;
   /** First IdentityFile, `~` and %d/%u/%h/%r expanded. */
   readonly identityFile?: string;
+  /** Every IdentityFile in order (`~`, ${ENV} and tokens expanded); ssh tries each, skipping missing files. */
+  readonly identityFiles?: readonly string[];
+  /** Directives set for this host that change where or how ssh connects and runbook does not apply. */
+  readonly unsupported?: readonly string[];
   /** Raw ProxyJump value (never 'none'). */
   readonly proxyJump?: string;
   /** Raw ProxyCommand value ('none' kept: it switches an inherited one off). */
@@ -68,8 +72,38 @@ export function parsePort(v: unknown): number | undefined {
   return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
 }
 
+/**
+ * Directives that change where or how ssh connects which runbook does not apply: named in a warning
+ * for every host they apply to, never silently dropped.
+ */
+const UNSUPPORTED = [
+  'localforward', 'remoteforward', 'dynamicforward', 'controlpath', 'controlmaster', 'userknownhostsfile', 'globalknownhostsfile',
+  'stricthostkeychecking', 'hostkeyalias', 'identityagent', 'identitiesonly', 'certificatefile', 'pkcs11provider', 'securitykeyprovider',
+  'canonicalizehostname', 'bindaddress', 'bindinterface', 'addressfamily', 'hostkeyalgorithms', 'kexalgorithms', 'ciphers', 'macs',
+  'requesttty', 'remotecommand', 'sendenv', 'setenv', 'tunnel', 'forwardagent', 'forwardx11', 'connecttimeout', 'pubkeyacceptedalgorithms',
+  'pubkeyacceptedkeytypes', 'exitonforwardfailure', 'clearallforwardings', 'knownhostscommand',
+];
+const DIRECTIVE_NAMES: Record<string, string> = {
+  localforward: 'LocalForward', remoteforward: 'RemoteForward', dynamicforward: 'DynamicForward', controlpath: 'ControlPath', controlmaster: 'ControlMaster',
+  userknownhostsfile: 'UserKnownHostsFile', globalknownhostsfile: 'GlobalKnownHostsFile', stricthostkeychecking: 'StrictHostKeyChecking',
+  hostkeyalias: 'HostKeyAlias', identityagent: 'IdentityAgent', identitiesonly: 'IdentitiesOnly', certificatefile: 'CertificateFile',
+  pkcs11provider: 'PKCS11Provider', securitykeyprovider: 'SecurityKeyProvider', canonicalizehostname: 'CanonicalizeHostname', bindaddress: 'BindAddress',
+  bindinterface: 'BindInterface', addressfamily: 'AddressFamily', hostkeyalgorithms: 'HostKeyAlgorithms', kexalgorithms: 'KexAlgorithms', ciphers: 'Ciphers',
+  macs: 'MACs', requesttty: 'RequestTTY', remotecommand: 'RemoteCommand', sendenv: 'SendEnv', setenv: 'SetEnv', tunnel: 'Tunnel', forwardagent: 'ForwardAgent',
+  forwardx11: 'ForwardX11', connecttimeout: 'ConnectTimeout (runbook uses --connect-timeout)', pubkeyacceptedalgorithms: 'PubkeyAcceptedAlgorithms',
+  pubkeyacceptedkeytypes: 'PubkeyAcceptedKeyTypes', preferredauthentications: 'PreferredAuthentications', batchmode: 'BatchMode',
+  exitonforwardfailure: 'ExitOnForwardFailure', clearallforwardings: 'ClearAllForwardings', knownhostscommand: 'KnownHostsCommand',
+};
+
+/** `${VAR}` from the environment, as ssh expands it in IdentityFile and similar paths. */
+function expandEnv(p: string): string {
+  return p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, n: string) => process.env[n] ?? m);
+}
+
 /** Parse ssh config text (exported for tests and callers holding the text). */
 export function parseSshConfig(text: string, file: string): SshConfigFile {
+  // `Match exec` commands are never run: a host they would select is named in a warning.
+  const matchExec = /^\s*match\b.*\bexec\b/im.test(text);
   let config: SSHConfig;
   try {
     config = SSHConfig.parse(text);
@@ -89,13 +123,17 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
       const hostNameRaw = first(c.hostname);
       const hostName = hostNameRaw === undefined ? undefined : expandTokens(hostNameRaw, alias, undefined);
       const user = first(c.user);
-      const idRaw = first(c.identityfile);
-      const identityFile =
-        idRaw === undefined || idRaw.toLowerCase() === 'none' ? undefined : expandHome(expandTokens(idRaw, hostName ?? alias, user));
+      const ids = (Array.isArray(c.identityfile) ? c.identityfile : c.identityfile === undefined ? [] : [c.identityfile])
+        .filter((i) => i.toLowerCase() !== 'none')
+        .map((i) => expandHome(expandEnv(expandTokens(i, hostName ?? alias, user))));
+      // ssh tries every IdentityFile in order and skips missing ones: the first that exists leads.
+      const identityFile = ids.find((i) => existsSync(i)) ?? ids[0];
+      const unsupported = UNSUPPORTED.filter((d) => c[d] !== undefined).map((d) => DIRECTIVE_NAMES[d] ?? d);
+      if (matchExec) unsupported.push('Match exec');
       const pj = first(c.proxyjump);
       const proxyJump = pj === undefined || pj.toLowerCase() === 'none' ? undefined : pj;
       const proxyCommand = first(c.proxycommand);
-      return { hostName, user, port, identityFile, proxyJump, proxyCommand };
+      return { hostName, user, port, identityFile, ...(ids.length > 1 ? { identityFiles: ids } : {}), proxyJump, proxyCommand, ...(unsupported.length ? { unsupported } : {}) };
     },
   };
 }

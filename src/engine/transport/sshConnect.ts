@@ -36,6 +36,8 @@ interface Endpoint {
   readonly port: number;
   readonly user: string;
   readonly privateKeyFile?: string;
+  /** Further key files to try after privateKeyFile, skipped when missing (ssh config IdentityFile lines). */
+  readonly identityFiles?: readonly string[];
   /** Reach this (first) hop through the stdio of this command instead of TCP. */
   readonly proxyCommand?: string;
 }
@@ -135,6 +137,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       methods.push({ type: 'publickey', username: ep.user, key: data });
     };
     if (ep.privateKeyFile) tryKeyFile(ep.privateKeyFile, true);
+    for (const f of ep.identityFiles ?? []) tryKeyFile(f, false);
     if (agent) methods.push({ type: 'agent', username: ep.user, agent });
     if (!ep.privateKeyFile) for (const f of opts.defaultIdentityFiles ?? defaultIdentities()) tryKeyFile(f, false);
     if (methods.length === 0) {
@@ -381,6 +384,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       port: host.port,
       user: host.user ?? localUser,
       privateKeyFile: host.privateKeyFile,
+      ...(host.identityFiles ? { identityFiles: host.identityFiles } : {}),
       ...(host.proxyCommand && hops.length === 0 ? { proxyCommand: host.proxyCommand } : {}),
     });
     return hops;
