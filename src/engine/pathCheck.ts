@@ -99,3 +99,25 @@ export function checkStatePaths(paths: StatePaths): void {
     if (st && !st.isDirectory()) bad(d, `logs directory is ${describeKind(st)}, not a directory`, 'move it away: step logs are written there');
   }
 }
+
+/**
+ * A file the tool will replace (atomically: a new file renamed over it), such as `report -o FILE`:
+ * it is a regular file or does not exist yet, in an existing directory outside /dev, /proc, /sys
+ * and /run. Renaming over a device, a FIFO or a symlink would replace it (as root, /dev/null).
+ */
+export function checkOutputPath(what: string, file: string): void {
+  const abs = path.resolve(file);
+  const hint = 'give the path of a regular file (new or existing) in an existing directory';
+  const st = statOrUndefined(abs, false);
+  if (st && !st.isFile()) throw new BadInputError(`${what} is ${describeKind(st)}, not a regular file: it would be replaced`, { file, hint });
+  const dir = path.dirname(abs);
+  const dirSt = statOrUndefined(dir, true);
+  if (!dirSt || !dirSt.isDirectory()) throw new BadInputError(`${what} ${file}: directory ${dir} does not exist`, { hint: "create it first, or write elsewhere" });
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    /* keep the path as given */
+  }
+  if (SYSTEM_TREES.some((t) => `${real}/`.startsWith(t))) throw new BadInputError(`${what}: ${real} is a system directory`, { file, hint });
+}

@@ -1,6 +1,7 @@
 // `runbook report`: what happened, from the state file and the step logs, as Markdown, JSON or
 // one self-contained HTML file. Read-only: takes no lock, connects to nothing.
 import { BadInputError, EXIT } from '../../engine/errors.js';
+import { checkOutputPath } from '../../engine/pathCheck.js';
 import { parseDuration } from '../../engine/parser/attributes.js';
 import type { ReportInput } from '../../engine/report/model.js';
 import { formatForFile, parseReportFormat, renderReport, writeReport } from '../../engine/report/write.js';
@@ -43,6 +44,7 @@ export function reportInput(session: Session, records: ReportInput['records'], s
 export async function reportCommand(path: string, o: ReportOptions, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const format = parseReportFormat(o.format) ?? (o.output ? formatForFile(o.output) : 'md');
   const since = parseSince(o.since);
+  if (o.output) checkOutputPath('--output', o.output);
   const session = await loadSession(path, o, { savedVars: true });
   const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'read' });
   const records = state.snapshot();

@@ -1,8 +1,7 @@
 // `runbook run`: plays every pending step headlessly, one line per step and host.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { BadInputError, describeError, EXIT } from '../../engine/errors.js';
+import { describeError, EXIT } from '../../engine/errors.js';
 import { writeReport } from '../../engine/report/write.js';
+import { checkOutputPath } from '../../engine/pathCheck.js';
 import { reportInput } from './report.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
 import type { PlayStop } from '../../engine/run/types.js';
@@ -145,8 +144,7 @@ export function describeStop(stop: PlayStop): { line: string; code: number } {
 
 export async function runCommand(path: string, o: RunOptions, out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
   if (o.report !== undefined) {
-    const dir = dirname(resolve(o.report));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BadInputError(`--report ${o.report}: directory ${dir} does not exist`, { hint: 'create it first, or write the report elsewhere' });
+    checkOutputPath('--report', o.report);
   }
   const follow = o.follow && !o.json ? followPrinter(out) : undefined;
   const heartbeatMs = parseDurationOption('--heartbeat', o.heartbeat) ?? 10_000;

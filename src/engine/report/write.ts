@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { BadInputError } from '../errors.js';
 import { atomicReplace, describeFsError } from '../state/fsUtil.js';
+import { checkOutputPath } from '../pathCheck.js';
 import { reportHtml } from './html.js';
 import { reportMarkdown } from './markdown.js';
 import { buildReport, type ReportInput } from './model.js';
@@ -29,6 +30,7 @@ export async function renderReport(input: ReportInput, format: ReportFormat): Pr
 
 /** Render and write atomically (a reader never sees half a report). Throws BadInputError on failure. */
 export async function writeReport(file: string, input: ReportInput, format: ReportFormat = formatForFile(file)): Promise<void> {
+  checkOutputPath('report file', file); // never rename over a device, a FIFO or a symlink
   const text = await renderReport(input, format);
   try {
     await atomicReplace(path.resolve(file), text);
