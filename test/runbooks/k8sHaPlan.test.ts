@@ -1,7 +1,7 @@
 // The flagship runbook (runbooks/k8s-ha) rendered by `runbook plan` for the example inventory:
 // every step renders for every host it targets, and the configs it writes are right for that
 // inventory (haproxy backends, keepalived roles, etcd membership, kubeadm endpoint and subnets).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -214,5 +214,50 @@ describe('kubeadm and flannel', () => {
     const socket = globalVar('cri_socket');
     expect(init.nodeRegistration.criSocket).toBe(socket);
     for (const step of ['join-masters', 'join-workers']) for (const e of entries(step)) expect(e.script).toContain(`--cri-socket "${socket}"`);
+  });
+});
+
+describe('role targeting with dedicated etcd and lb hosts', () => {
+  const INVENTORY = `all:
+  vars:
+    vip: 10.20.0.100
+  children:
+    masters:
+      hosts:
+        m1: {ansible_host: 10.20.0.11}
+        m2: {ansible_host: 10.20.0.12}
+        m3: {ansible_host: 10.20.0.13}
+    etcd:
+      hosts:
+        e1: {ansible_host: 10.20.0.21}
+        e2: {ansible_host: 10.20.0.22}
+        e3: {ansible_host: 10.20.0.23}
+    lb:
+      hosts:
+        l1: {ansible_host: 10.20.0.31, keepalived_priority: 150}
+        l2: {ansible_host: 10.20.0.32, keepalived_priority: 140}
+    workers:
+      hosts:
+        w1: {ansible_host: 10.20.0.41}
+`;
+  // Steps that install or configure Kubernetes-node software: never on a dedicated etcd or lb host
+  // (a kubelet there never gets a config and crash-loops forever).
+  const NODE_ONLY = /^(kube-repo-|kube-packages-install|kubelet-|containerd-|crictl-config|pause-image-pull|prepare-modules-|prepare-sysctl-|prepare-swap-off|kube-proxy-mode)/;
+
+  it('renders without error, and gives etcd-only and lb-only hosts no kubelet, kubeadm, containerd or node kernel setup', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-k8s-roles-'));
+    const inv = join(dir, 'inventory.yaml');
+    writeFileSync(inv, INVENTORY);
+    const r = await runCli(['plan', K8S_HA, '-i', inv, '--no-ssh-config', '--json', '--state', join(dir, 'state.jsonl')], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const rolePlan = JSON.parse(r.stdout) as PlanEntry[];
+    expect(rolePlan.filter((e) => e.error)).toEqual([]);
+    const nodeSteps = rolePlan.filter((e) => NODE_ONLY.test(e.step));
+    expect(new Set(nodeSteps.map((e) => e.step)).size).toBeGreaterThan(15);
+    expect([...new Set(nodeSteps.map((e) => e.host))].sort()).toEqual(['m1', 'm2', 'm3', 'w1']);
+    // They still get what their role needs.
+    expect(rolePlan.filter((e) => e.step === 'etcd-start').map((e) => e.host)).toEqual(['e1', 'e2', 'e3']);
+    expect(rolePlan.filter((e) => e.step === 'lb-start').map((e) => e.host)).toEqual(['l1', 'l2']);
+    expect(rolePlan.filter((e) => e.step === 'prepare-hosts-merge').map((e) => e.host).sort()).toEqual(['e1', 'e2', 'e3', 'l1', 'l2', 'm1', 'm2', 'm3', 'w1']);
   });
 });
