@@ -37,12 +37,14 @@ export async function renderApp(runbook: Runbook, opts: {
   groups?: Readonly<Record<string, readonly string[]>>;
   /** What the controller renders for a step on a host (default: the body plus "# on HOST"). */
   render?: (stepId: string, host: string) => RenderedStep;
+  /** The `w` key's report writer. */
+  writeReport?: () => Promise<readonly string[]>;
 } = {}): Promise<Harness> {
   const store = createRunStore({ runbook, inventory: makeInventory(opts.hosts ?? ['web1', 'web2', 'db1'], opts.groups), records: opts.records, interruptedOnLoad: opts.interruptedOnLoad });
   const controller = createFakeController(store, opts.script);
   if (opts.render) controller.render = opts.render;
   const onQuit = vi.fn();
-  const r = render(<App store={store} controller={controller} stateDir={opts.stateDir ?? '/nonexistent'} onQuit={onQuit} width={opts.width ?? 100} height={opts.height ?? 30} theme={opts.theme ?? plainTheme} now={() => 0} />);
+  const r = render(<App store={store} controller={controller} stateDir={opts.stateDir ?? '/nonexistent'} writeReport={opts.writeReport} onQuit={onQuit} width={opts.width ?? 100} height={opts.height ?? 30} theme={opts.theme ?? plainTheme} now={() => 0} />);
   const frame = (): string => r.lastFrame() ?? '';
   const h: Harness = {
     store, controller, onQuit, frame,
