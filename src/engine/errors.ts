@@ -71,6 +71,12 @@ export class ConnectionError extends RunbookError {
 /** The connection died while a command was running on the host: its outcome is unknown. */
 export class ConnectionLostError extends ConnectionError {}
 
+/**
+ * The step's run was cut short by something outside it (its remote shell session died): it may or
+ * may not have completed on the host, so it is recorded `interrupted`, never failed or re-run.
+ */
+export class StepInterruptedError extends ConnectionLostError {}
+
 export class AuthError extends RunbookError {
   readonly kind = 'auth' as const;
   readonly exitCode = EXIT.STEP_FAILED;

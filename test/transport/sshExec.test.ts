@@ -1,19 +1,25 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startSshHosts, unusedAddress, type SshFixture } from '../helpers/sshd.js';
 import { ConnectionError } from '../../src/engine/errors.js';
-import type { Transport } from '../../src/engine/transport/types.js';
+import { SESSION_MODES, type Transport } from '../../src/engine/transport/types.js';
 import { TERM_IGNORING_TREE, collector, fixtureHost, fixtureTransport, pidsIn, processGone, waitUntil } from './support.js';
 
-describe('ssh transport: running scripts', () => {
-  let f: SshFixture;
+// One lab for the file; every behaviour holds in both session modes.
+let f: SshFixture;
+beforeAll(async () => {
+  f = await startSshHosts(3, { namePrefix: 'exec' });
+});
+afterAll(async () => {
+  await f?.stop();
+});
+
+describe.each(SESSION_MODES)('ssh transport (%s mode): running scripts', (mode) => {
   let ssh: Transport;
-  beforeAll(async () => {
-    f = await startSshHosts(3, { namePrefix: 'exec' });
-    ssh = fixtureTransport(f, { killGraceMs: 500 });
+  beforeAll(() => {
+    ssh = fixtureTransport(f, { killGraceMs: 500, defaultSession: mode });
   });
   afterAll(async () => {
     await ssh?.close();
-    await f?.stop();
   });
 
   it('runs a script as the login user and streams its stdout and stderr', async () => {
@@ -101,7 +107,7 @@ describe('ssh transport: running scripts', () => {
     expect(r.exitCode).toBeNull();
     expect(Date.now() - t0).toBeLessThan(5000);
     await waitUntil(() => pids.every(processGone), 5000, 'every remote process of the step to be gone');
-    expect(out.text()).not.toContain('__RUNBOOK');
+    expect(out.text()).not.toMatch(/__RUNBOOK|__RB_/);
   });
 
   it('abort of a sudo step kills the root-owned process tree too', async () => {
@@ -126,7 +132,7 @@ describe('ssh transport: running scripts', () => {
 
   it('connects through a ProxyJump host', async () => {
     const jump = { address: f.hosts[0].address, port: f.hosts[0].port, user: f.user, privateKeyFile: f.privateKeyFile };
-    const via = fixtureTransport(f);
+    const via = fixtureTransport(f, { defaultSession: mode });
     try {
       const out = collector();
       const r = await via.exec(fixtureHost(f, 1, { jump: [jump] }), 'echo "$SSH_CONNECTION"', { onData: out.onData });
@@ -139,7 +145,7 @@ describe('ssh transport: running scripts', () => {
 
   it('fails with ConnectionError naming the jump host when the jump host is down', async () => {
     const dead = await unusedAddress();
-    const via = fixtureTransport(f);
+    const via = fixtureTransport(f, { defaultSession: mode });
     try {
       const p = via.exec(fixtureHost(f, 1, { jump: [{ ...dead, user: f.user, privateKeyFile: f.privateKeyFile }] }), 'true');
       await expect(p).rejects.toBeInstanceOf(ConnectionError);

@@ -3,21 +3,24 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { listenSilentTcp, startSshHosts, unusedAddress, type SshFixture } from '../helpers/sshd.js';
 import { AuthError, BadInputError, ConnectionError } from '../../src/engine/errors.js';
+import { SESSION_MODES } from '../../src/engine/transport/types.js';
 import { collector, fixtureHost, fixtureTransport } from './support.js';
 
-describe('ssh transport: failures', () => {
-  let f: SshFixture;
-  beforeAll(async () => {
-    f = await startSshHosts(2, { namePrefix: 'fail' });
-  });
-  afterAll(async () => {
-    await f?.stop();
-  });
+// One lab for the file; every behaviour holds in both session modes.
+let f: SshFixture;
+beforeAll(async () => {
+  f = await startSshHosts(2, { namePrefix: 'fail' });
+});
+afterAll(async () => {
+  await f?.stop();
+});
+
+describe.each(SESSION_MODES)('ssh transport (%s mode): failures', (defaultSession) => {
 
   it('a key the server does not accept fails with AuthError', async () => {
-    const wrongKey = path.join(f.dir, 'wrong_key');
+    const wrongKey = path.join(f.dir, `wrong_key_${defaultSession}`);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrongKey], { stdio: 'ignore' });
-    const ssh = fixtureTransport(f);
+    const ssh = fixtureTransport(f, { defaultSession });
     try {
       const p = ssh.exec(fixtureHost(f, 0, { privateKeyFile: wrongKey }), 'true');
       await expect(p).rejects.toBeInstanceOf(AuthError);
@@ -28,7 +31,7 @@ describe('ssh transport: failures', () => {
   });
 
   it('a missing private key file is bad input, not a connection failure', async () => {
-    const ssh = fixtureTransport(f);
+    const ssh = fixtureTransport(f, { defaultSession });
     try {
       await expect(ssh.exec(fixtureHost(f, 0, { privateKeyFile: path.join(f.dir, 'nope') }), 'true')).rejects.toBeInstanceOf(BadInputError);
     } finally {
@@ -38,7 +41,7 @@ describe('ssh transport: failures', () => {
 
   it('a closed port fails fast with ConnectionError "connection refused"', async () => {
     const closed = await unusedAddress();
-    const ssh = fixtureTransport(f, { connectTimeoutMs: 10_000 });
+    const ssh = fixtureTransport(f, { defaultSession, connectTimeoutMs: 10_000 });
     const t0 = Date.now();
     try {
       const p = ssh.exec(fixtureHost(f, 0, closed), 'true');
@@ -52,7 +55,7 @@ describe('ssh transport: failures', () => {
 
   it('a server that accepts TCP but never speaks SSH fails with a handshake timeout', async () => {
     const silent = await listenSilentTcp();
-    const ssh = fixtureTransport(f, { connectTimeoutMs: 700 });
+    const ssh = fixtureTransport(f, { defaultSession, connectTimeoutMs: 700 });
     const t0 = Date.now();
     try {
       const p = ssh.exec(fixtureHost(f, 0, { address: silent.address, port: silent.port }), 'true');
@@ -69,7 +72,7 @@ describe('ssh transport: failures', () => {
 
   it('an abort while still connecting resolves as aborted without waiting for the timeout', async () => {
     const silent = await listenSilentTcp();
-    const ssh = fixtureTransport(f, { connectTimeoutMs: 10_000 });
+    const ssh = fixtureTransport(f, { defaultSession, connectTimeoutMs: 10_000 });
     try {
       const ac = new AbortController();
       const running = ssh.exec(fixtureHost(f, 0, { address: silent.address, port: silent.port }), 'true', { signal: ac.signal });
@@ -85,7 +88,7 @@ describe('ssh transport: failures', () => {
   });
 
   it('sshd killed mid-step rejects with ConnectionError within seconds, and the next exec reconnects after a restart', async () => {
-    const ssh = fixtureTransport(f);
+    const ssh = fixtureTransport(f, { defaultSession });
     try {
       const host = fixtureHost(f, 0);
       const out = collector();
@@ -110,7 +113,7 @@ describe('ssh transport: failures', () => {
   });
 
   it('a host that goes silent mid-step (no keepalive answers) rejects with ConnectionError', async () => {
-    const ssh = fixtureTransport(f, { keepaliveIntervalMs: 300, keepaliveCountMax: 2 });
+    const ssh = fixtureTransport(f, { defaultSession, keepaliveIntervalMs: 300, keepaliveCountMax: 2 });
     try {
       const out = collector();
       const running = ssh.exec(fixtureHost(f, 1), 'echo started; sleep 300', { onData: out.onData });

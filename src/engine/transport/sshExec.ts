@@ -45,6 +45,19 @@ export async function capture(conn: Conn, command: string, hostName: string): Pr
   });
 }
 
+const uids = new WeakMap<Conn, Promise<number>>();
+
+/** The login user's uid on conn's host (asked once per connection). */
+export function loginUid(conn: Conn, hostName: string): Promise<number> {
+  let uid = uids.get(conn);
+  if (!uid) {
+    uid = capture(conn, 'id -u', hostName).then(({ out }) => Number.parseInt(out.trim(), 10));
+    uids.set(conn, uid);
+    uid.catch(() => uids.delete(conn));
+  }
+  return uid;
+}
+
 /** Kill the remote process tree rooted at pid; resolves when the kill script is done. */
 export async function killRemote(conn: Conn, pid: number, sudo: boolean, hostName: string, killGraceMs: number): Promise<void> {
   // A tree started through sudo (as root or as a become user) is killed as root: sudo itself is root's.
@@ -60,19 +73,6 @@ export async function killRemote(conn: Conn, pid: number, sudo: boolean, hostNam
 /** exec() of the ssh transport: one exec channel per step on the connector's connections. */
 export function createSshExec(connector: SshConnector, opts: SshExecOptions = {}): (host: Host, script: string, eo?: ExecOptions) => Promise<ExecResult> {
   const killGraceMs = opts.killGraceMs ?? 3000;
-  const uids = new WeakMap<Conn, Promise<number>>();
-
-  /** The login user's uid on conn's host (asked once per connection). */
-  function loginUid(conn: Conn, hostName: string): Promise<number> {
-    let uid = uids.get(conn);
-    if (!uid) {
-      uid = capture(conn, 'id -u', hostName).then(({ out }) => Number.parseInt(out.trim(), 10));
-      uids.set(conn, uid);
-      uid.catch(() => uids.delete(conn));
-    }
-    return uid;
-  }
-
   async function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
     const input = wrapScript(script, eo.env);
     const abortedResult = (t0: number): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });

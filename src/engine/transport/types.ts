@@ -2,6 +2,10 @@ import type { Host } from '../types.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 
+/** How SSH steps run: in a persistent shell session per host, or one exec channel per step. */
+export type SessionMode = 'shell' | 'exec';
+export const SESSION_MODES: readonly SessionMode[] = ['shell', 'exec'];
+
 export interface ExecOptions {
   /** Abort kills the remote/local process tree (TERM, then KILL after a grace period). */
   readonly signal?: AbortSignal;
@@ -9,6 +13,11 @@ export interface ExecOptions {
   readonly onData?: (chunk: Buffer, stream: OutputStream) => void;
   /** Run the script through `sudo -n` (plain when the login user is root). */
   readonly sudo?: boolean;
+  /**
+   * SSH hosts: 'shell' runs the script in the host's persistent shell session (the default), 'exec'
+   * opens one exec channel for it. Overrides the host's `runbook_session` inventory var.
+   */
+  readonly session?: SessionMode;
   /** Extra environment for the script (exported at the top of the script, not via SSH env requests). */
   readonly env?: Readonly<Record<string, string>>;
 }

@@ -1,0 +1,174 @@
+// The wire protocol of a persistent shell session (sshSession.ts): the bash driver that runs on the
+// host, the text that asks it to run one step, and the parser that splits what comes back into the
+// step's stdout, stderr, pid and exit status.
+//
+// On the host, each step is a fresh `bash -s` (so $$, variables, cd, exit, exec, set -e are the
+// step's own, exactly as with one exec channel per step), started by `setsid -fw` in its own session
+// and process group (abort kills that tree) and waited for by setsid, which tells an exit code from
+// a signal: it exits with the code, or with the signal number after printing "did not exit normally"
+// to its own stderr (a file here). The step's stdout and stderr go through two relays (`cat`) that the
+// driver writes the end markers into after the step exited, so a marker always follows every byte the
+// step wrote. Markers carry a per-step random nonce the step never sees (it is only in the driver's
+// heredoc delimiter and argument), so step output cannot forge them. A process the step left running
+// keeps the relays open: the driver then hands their pipes to a drain (`cat >/dev/null`, so the
+// process never gets SIGPIPE) and starts new relays for the next step, so that output is never
+// attributed to a later step and nothing waits for it.
+
+/** Bash run by the session channel (`bash -s` fed this text). Prints the ready line when it can run steps. */
+export function driverScript(readyNonce: string): string {
+  return `__rb_d=$(mktemp -d "\${TMPDIR:-/tmp}/runbook-session.XXXXXX") || exit 97
+trap 'rm -rf -- "$__rb_d"' EXIT
+[[ -r /proc/$$/stat ]] || exit 96
+command -v setsid >/dev/null 2>&1 && setsid -fw true </dev/null >/dev/null 2>&1 || exit 98
+__rb_o= __rb_e= __rb_stale=
+__rb_reap() {
+  local p l r
+  for p in $__rb_o $__rb_e; do
+    { read -r l < "/proc/$p/stat"; } 2>/dev/null || continue
+    r=\${l##*) }; [[ $r == Z* ]] && continue; r=\${r#* }
+    [[ \${r%% *} == "$$" ]] || continue
+    { { cat >/dev/null 2>&1 3>&- 4>&- & } < "/proc/$p/fd/0"; } 2>/dev/null
+    kill -KILL "$p" 2>/dev/null
+  done
+  wait $__rb_o $__rb_e 2>/dev/null
+  __rb_o= __rb_e= __rb_stale=
+}
+__rb_run() {
+  local n=$1 st sig= pid=
+  if [[ -n $__rb_stale ]]; then exec 3>&- 4>&-; __rb_reap; fi
+  printf '__RB_S_%s__\\n' "$n"; printf '__RB_S_%s__\\n' "$n" >&2
+  if [[ -z $__rb_o ]]; then
+    exec 3> >(exec cat)
+    __rb_o=$!
+    exec 4> >(exec cat >&2 3>&-)
+    __rb_e=$!
+  fi
+  : > "$__rb_d/p"
+  setsid -fw bash -s 5>&1 6>&4 7>"$__rb_d/p" 1>&3 2>"$__rb_d/w" 3>&- 4>&-
+  st=$?
+  [[ -s $__rb_d/w ]] && sig=$(kill -l $((st & 127)) 2>/dev/null)
+  printf '__RB_E_%s_%s_%s__\\n' "$n" "$st" "$sig" >&3
+  printf '__RB_E_%s__\\n' "$n" >&4
+  read -r pid < "$__rb_d/p"
+  [[ -n $pid ]] && kill -0 -- "-$pid" 2>/dev/null && __rb_stale=1
+  return 0
+}
+printf '__RB_READY_%s__\\n' ${readyNonce}
+`;
+}
+
+export const readyLine = (nonce: string): string => `__RB_READY_${nonce}__\n`;
+
+/**
+ * The text that makes the driver run one step: `wrapped` is the output of wrapScript (ends with a
+ * newline). The first thing the step's bash does (on the wrapped script's first line, so the
+ * script's line numbers are unchanged) is report its pid on the channel and put its stderr back.
+ */
+export function stepCommand(nonce: string, wrapped: string): string {
+  const prelude = `printf '%d\\n' $$ >&5; printf %d $$ >&7; exec 5>&- 7>&- 2>&6 6>&-; `;
+  return `__rb_run ${nonce} <<'__RB_${nonce}'\n${prelude}${wrapped}__RB_${nonce}\n`;
+}
+
+/** Length of the longest suffix of buf that is a proper prefix of marker. */
+function partialTail(buf: Buffer, marker: Buffer): number {
+  for (let k = Math.min(buf.length, marker.length - 1); k > 0; k--) {
+    if (buf.compare(marker, 0, k, buf.length - k) === 0) return k;
+  }
+  return 0;
+}
+
+export interface StepEnd {
+  readonly exitCode: number | null;
+  /** "SIGKILL" style, or null. */
+  readonly signal: string | null;
+}
+
+/**
+ * Parses one stream (stdout or stderr) of a session channel for one step: bytes before the step's
+ * start marker are discarded (output of earlier steps' leftovers), then on stdout the step's pid line,
+ * then data (handed on as it arrives, minus any bytes that could be the start of the end marker),
+ * then the end marker (with the exit status on stdout); bytes after it are discarded.
+ */
+export class StepStreamParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private state: 'start' | 'pid' | 'data' | 'done' = 'start';
+  private readonly start: Buffer;
+  private readonly end: Buffer;
+
+  constructor(
+    nonce: string,
+    private readonly stdout: boolean,
+    private readonly on: {
+      readonly data: (b: Buffer) => void;
+      readonly pid?: (pid: number) => void;
+      readonly end: (e: StepEnd | undefined) => void;
+    },
+  ) {
+    this.start = Buffer.from(`__RB_S_${nonce}__\n`);
+    this.end = Buffer.from(stdout ? `__RB_E_${nonce}_` : `__RB_E_${nonce}__\n`);
+  }
+
+  get done(): boolean {
+    return this.state === 'done';
+  }
+
+  push(chunk: Buffer): void {
+    if (this.state === 'done') return;
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    for (;;) {
+      if (this.state === 'start') {
+        const at = this.buf.indexOf(this.start);
+        if (at < 0) {
+          this.buf = this.buf.subarray(this.buf.length - partialTail(this.buf, this.start));
+          return;
+        }
+        this.buf = this.buf.subarray(at + this.start.length);
+        this.state = this.stdout ? 'pid' : 'data';
+      } else if (this.state === 'pid') {
+        const nl = this.buf.indexOf(0x0a);
+        if (nl < 0) {
+          if (this.buf.length > 32) this.state = 'data'; // not a pid line
+          else return;
+        } else {
+          const line = this.buf.subarray(0, nl).toString('latin1');
+          if (/^\d+$/.test(line)) {
+            this.buf = this.buf.subarray(nl + 1);
+            this.on.pid?.(Number(line));
+          }
+          this.state = 'data';
+        }
+      } else if (this.state === 'data') {
+        const at = this.buf.indexOf(this.end);
+        if (at < 0) {
+          const keep = partialTail(this.buf, this.end);
+          if (this.buf.length > keep) this.on.data(this.buf.subarray(0, this.buf.length - keep));
+          this.buf = this.buf.subarray(this.buf.length - keep);
+          return;
+        }
+        if (at > 0) this.on.data(this.buf.subarray(0, at));
+        const rest = this.buf.subarray(at + this.end.length);
+        if (!this.stdout) {
+          this.finish(undefined);
+          return;
+        }
+        const nl = rest.indexOf(0x0a);
+        if (nl < 0) {
+          this.buf = this.buf.subarray(at); // wait for the rest of the marker line
+          if (this.buf.length > 256) this.finish(undefined);
+          return;
+        }
+        const m = /^(\d+)_([A-Z0-9+-]*)__$/.exec(rest.subarray(0, nl).toString('latin1'));
+        const st = m ? Number(m[1]) : NaN;
+        const sig = m?.[2] ? (m[2].startsWith('SIG') ? m[2] : `SIG${m[2]}`) : null;
+        this.finish(m ? { exitCode: sig ? null : st, signal: sig } : undefined);
+        return;
+      } else return;
+    }
+  }
+
+  private finish(e: StepEnd | undefined): void {
+    this.state = 'done';
+    this.buf = Buffer.alloc(0);
+    this.on.end(e);
+  }
+}

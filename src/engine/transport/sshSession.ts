@@ -1,0 +1,320 @@
+// Running step scripts over SSH through persistent shell sessions: one long-lived bash per host
+// connection (and, lazily, one root bash through `sudo -n` for sudo steps), fed step after step
+// (protocol in sessionProtocol.ts). A step that finds no usable session (no bash or setsid on the
+// host, sudo refused, no temp dir) runs through the one-exec-per-step path instead.
+import { randomBytes } from 'node:crypto';
+import type { ClientChannel } from 'ssh2';
+import { ConnectionError, StepInterruptedError } from '../errors.js';
+import type { Host } from '../types.js';
+import { driverScript, readyLine, stepCommand, StepStreamParser, type StepEnd } from './sessionProtocol.js';
+import { wrapScript } from './script.js';
+import type { Conn, SshConnector } from './sshConnect.js';
+import { killRemote, loginUid, openExec } from './sshExec.js';
+import type { ExecOptions, ExecResult } from './types.js';
+
+type ExecFn = (host: Host, script: string, eo?: ExecOptions) => Promise<ExecResult>;
+
+export interface SshSessionOptions {
+  /** After abort: SIGTERM the remote tree, SIGKILL what is left after this many ms (default 3000). */
+  readonly killGraceMs?: number;
+  /** How long a new session may take to say it is ready before the step falls back to exec (default 20000). */
+  readonly startTimeoutMs?: number;
+  /** The shell the session runs on the host (default bash; the protocol needs bash). */
+  readonly sessionShell?: string;
+}
+
+/** What a running step listens to on its session. */
+interface StepListener {
+  stdout(b: Buffer): void;
+  stderr(b: Buffer): void;
+  /** The session's channel exited or closed. */
+  gone(): void;
+}
+
+interface Session {
+  readonly conn: Conn;
+  readonly ch: ClientChannel;
+  readonly root: boolean;
+  busy: boolean;
+  dead: boolean;
+  /** How the shell ended ("killed by SIGKILL", "exit 1"), when it did. */
+  ended?: string;
+  listener?: StepListener;
+}
+
+interface ConnSessions {
+  readonly idle: { user: Session[]; root: Session[] };
+  /** Set when a session of that kind cannot be started on this connection: exec is used instead. */
+  readonly unavailable: { user?: string; root?: string };
+}
+
+const nonce = (): string => randomBytes(12).toString('hex');
+
+/** exec() over persistent sessions; `fallback` is the one-exec-per-step exec(). */
+export function createSessionExec(connector: SshConnector, fallback: ExecFn, opts: SshSessionOptions = {}): ExecFn {
+  const killGraceMs = opts.killGraceMs ?? 3000;
+  const startTimeoutMs = opts.startTimeoutMs ?? 20_000;
+  const shell = opts.sessionShell ?? 'bash';
+  const perConn = new WeakMap<Conn, ConnSessions>();
+
+  const sessionsOf = (conn: Conn): ConnSessions => {
+    let s = perConn.get(conn);
+    if (!s) {
+      s = { idle: { user: [], root: [] }, unavailable: {} };
+      perConn.set(conn, s);
+    }
+    return s;
+  };
+
+  /** Start a session; resolves undefined when the host cannot run one (the channel said why). */
+  async function startSession(conn: Conn, root: boolean, hostName: string): Promise<Session | undefined> {
+    const ch = await openExec(conn, root ? `exec sudo -n ${shell} -s` : `exec ${shell} -s`, hostName);
+    const session: Session = { conn, ch, root, busy: true, dead: false };
+    const readyNonce = nonce();
+    const readyMarker = Buffer.from(readyLine(readyNonce));
+    const ok = await new Promise<boolean>((resolve) => {
+      let seen = Buffer.alloc(0);
+      let settled = false;
+      const settle = (v: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(v);
+      };
+      const timer = setTimeout(() => {
+        ch.close();
+        settle(false);
+      }, startTimeoutMs);
+      ch.on('data', (d: Buffer) => {
+        if (settled) return session.listener?.stdout(d);
+        seen = Buffer.concat([seen, d]);
+        const at = seen.indexOf(readyMarker);
+        if (at >= 0) {
+          settle(true);
+          const rest = seen.subarray(at + readyMarker.length);
+          if (rest.length) session.listener?.stdout(rest);
+        } else if (seen.length > 65536) seen = seen.subarray(seen.length - readyMarker.length);
+      });
+      ch.stderr.on('data', (d: Buffer) => {
+        if (settled) session.listener?.stderr(d);
+      });
+      ch.on('exit', (code: number | null, signal?: string) => {
+        session.ended = signal ? `killed by ${signal.startsWith('SIG') ? signal : `SIG${signal}`}` : `exit ${code}`;
+        session.dead = true;
+        settle(false);
+        session.listener?.gone();
+      });
+      ch.on('error', () => undefined);
+      ch.on('close', () => {
+        session.dead = true;
+        settle(false);
+        session.listener?.gone();
+      });
+      ch.write(driverScript(readyNonce));
+    });
+    if (!ok) {
+      if (!conn.dead) ch.close();
+      return undefined;
+    }
+    return session;
+  }
+
+  /** An idle session of that kind (or a new one); undefined when none can run on this host. */
+  async function acquire(conn: Conn, root: boolean, hostName: string): Promise<Session | undefined> {
+    const s = sessionsOf(conn);
+    const kind = root ? 'root' : 'user';
+    const pool = s.idle[kind];
+    while (pool.length) {
+      const sess = pool.pop()!;
+      if (!sess.dead) {
+        sess.busy = true;
+        return sess;
+      }
+    }
+    if (s.unavailable[kind]) return undefined;
+    const sess = await startSession(conn, root, hostName);
+    if (!sess && !conn.dead) s.unavailable[kind] = 'the session could not start';
+    return sess;
+  }
+
+  function release(sess: Session): void {
+    sess.listener = undefined;
+    sess.busy = false;
+    if (sess.dead || sess.conn.dead) return;
+    sessionsOf(sess.conn).idle[sess.root ? 'root' : 'user'].push(sess);
+  }
+
+  function discard(sess: Session): void {
+    sess.listener = undefined;
+    sess.dead = true;
+    try {
+      sess.ch.close();
+    } catch {
+      // the connection is already gone
+    }
+  }
+
+  async function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
+    const input = wrapScript(script, eo.env);
+    const t0 = Date.now();
+    const abortedResult = (): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });
+    if (eo.signal?.aborted) return abortedResult();
+
+    const untilAbort = <T>(p: Promise<T>): Promise<T | 'aborted'> => {
+      if (!eo.signal) return p;
+      const signal = eo.signal;
+      return new Promise<T | 'aborted'>((resolve, reject) => {
+        const onAbort = (): void => resolve('aborted');
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.then(
+          (v) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(v);
+          },
+          (e: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(e);
+          },
+        );
+      });
+    };
+
+    let sess: Session | undefined;
+    let root = false;
+    for (let attempt = 0; !sess; attempt++) {
+      const c = await untilAbort(connector.connect(host));
+      if (c === 'aborted') return abortedResult();
+      try {
+        if (eo.sudo) {
+          const uid = await untilAbort(loginUid(c, host.name));
+          if (uid === 'aborted') return abortedResult();
+          root = uid !== 0;
+        }
+        const acquiring = acquire(c, root, host.name);
+        const got = await untilAbort(acquiring);
+        if (got === 'aborted') {
+          void acquiring.then((s) => s && release(s), () => undefined);
+          return abortedResult();
+        }
+        if (!got) return fallback(host, script, eo);
+        sess = got;
+      } catch (e) {
+        // the cached connection died under us: one fresh attempt
+        if (attempt === 0 && c.dead) continue;
+        throw e;
+      }
+    }
+    return runOn(sess, host, input, eo);
+  }
+
+  function runOn(sess: Session, host: Host, input: string, eo: ExecOptions): Promise<ExecResult> {
+    const n = nonce();
+    const started = Date.now();
+    return new Promise<ExecResult>((resolve, reject) => {
+      let pid: number | undefined;
+      let end: StepEnd | undefined;
+      let errDone = false;
+      let aborted = false;
+      let settled = false;
+      let killing: Promise<void> | undefined;
+      let fallbackTimer: NodeJS.Timeout | undefined;
+      let dying = false;
+
+      const cleanup = (): void => {
+        settled = true;
+        eo.signal?.removeEventListener('abort', onAbort);
+        clearTimeout(fallbackTimer);
+      };
+      const finishIfDone = (): void => {
+        if (settled || !out.done || !errDone) return;
+        cleanup();
+        release(sess);
+        const durationMs = Date.now() - started;
+        if (aborted) resolve({ exitCode: null, signal: end?.signal ?? null, durationMs, aborted: true });
+        else if (!end) reject(new StepInterruptedError(host.name, 'the remote shell session sent a malformed end of step'));
+        else resolve({ exitCode: end.exitCode, signal: end.signal, durationMs, aborted: false });
+      };
+      const startKill = (): void => {
+        if (killing || pid === undefined || sess.conn.dead) return;
+        killing = killRemote(sess.conn, pid, sess.root, host.name, killGraceMs)
+          .catch(() => undefined)
+          .then(() => {
+            // The tree is dead; if the driver still does not report the end, give the session up.
+            if (!settled) {
+              fallbackTimer = setTimeout(() => {
+                if (settled) return;
+                cleanup();
+                discard(sess);
+                resolve({ exitCode: null, signal: null, durationMs: Date.now() - started, aborted: true });
+              }, 2000);
+            }
+          });
+      };
+      function onAbort(): void {
+        aborted = true;
+        startKill();
+      }
+
+      const out = new StepStreamParser(n, true, {
+        data: (b) => eo.onData?.(b, 'stdout'),
+        pid: (p) => {
+          pid = p;
+          if (aborted) startKill();
+        },
+        end: (e) => {
+          end = e;
+          finishIfDone();
+        },
+      });
+      const err = new StepStreamParser(n, false, {
+        data: (b) => eo.onData?.(b, 'stderr'),
+        end: () => {
+          errDone = true;
+          finishIfDone();
+        },
+      });
+
+      /** The shell died under the step: stop what the step left, then report it interrupted. */
+      const gone = (): void => {
+        if (settled || dying) return;
+        if (sess.conn.dead) {
+          cleanup();
+          reject(new ConnectionError(host.name,
+            `connection to ${sess.conn.label} was lost while the step was running${sess.conn.deathReason ? ` (${sess.conn.deathReason})` : ''}`,
+            'the step may or may not have completed on the host; check it before re-running'));
+          return;
+        }
+        const why = sess.ended ? `the remote shell session ended (${sess.ended})` : 'the remote shell session closed';
+        const stopped = pid !== undefined && !sess.conn.dead
+          ? killRemote(sess.conn, pid, sess.root, host.name, killGraceMs).then(() => true, () => false)
+          : Promise.resolve(false);
+        // Output still in flight after the shell's exit may yet complete the step: it can until the kill is done.
+        dying = true;
+        void stopped.then((killed) => {
+          if (settled) return;
+          cleanup();
+          discard(sess);
+          reject(new StepInterruptedError(host.name,
+            `${why} while the step was running${killed ? '; what the step left running was stopped' : ''}`,
+            'the step may or may not have completed on the host; check it before re-running'));
+        });
+      };
+
+      sess.listener = {
+        stdout: (b) => out.push(b),
+        stderr: (b) => err.push(b),
+        gone,
+      };
+      eo.signal?.addEventListener('abort', onAbort, { once: true });
+      if (eo.signal?.aborted) onAbort();
+      if (sess.dead) return gone();
+      try {
+        sess.ch.write(stepCommand(n, input));
+      } catch {
+        gone();
+      }
+    });
+  }
+
+  return exec;
+}
