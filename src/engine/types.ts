@@ -31,6 +31,8 @@ export interface StepAttributes {
   readonly cwd?: string;
   /** The block was written with `$ ` prompts: only those lines run, the rest is expected output. */
   readonly prompt?: boolean;
+  /** SSH hosts: 'exec' runs the step over its own exec channel instead of the host's persistent shell. */
+  readonly session?: 'shell' | 'exec';
 }
 
 export type StepKind = 'shell' | 'file';

@@ -31,6 +31,7 @@ export const ATTRIBUTE_NAMES = [
   'owner',
   'cwd',
   'prompt',
+  'session',
 ] as const;
 export type AttributeName = (typeof ATTRIBUTE_NAMES)[number];
 
@@ -299,6 +300,12 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
         const v = nonEmpty('/srv/app');
         if (v.includes('\n') || v.includes('\0')) fail(loc, 'bad cwd: a directory name with a newline', 'write cwd=/path/on/host');
         a.cwd = v;
+        break;
+      }
+      case 'session': {
+        const v = need('exec');
+        if (v !== 'exec' && v !== 'shell') fail(loc, `bad session \`${v}\``, 'session=exec runs the step over its own SSH exec channel, session=shell in the host\'s persistent shell (the default)');
+        a.session = v;
         break;
       }
       case 'owner': {

@@ -121,7 +121,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
       emit(masker.push(chunk));
     };
     try {
-      return await deps.transport.exec(host, script, { signal, onData, sudo: step.attrs.sudo });
+      return await deps.transport.exec(host, script, { signal, onData, sudo: step.attrs.sudo, session: step.attrs.session });
     } finally {
       emit(masker.end());
       const rest = decoder.end();
