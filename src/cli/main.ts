@@ -1,16 +1,8 @@
-// The `runbook` command line: option parsing (commander) and exit codes. Commands live in ./commands.
+// The `runbook` command line: option parsing (commander) and exit codes. Commands live in ./commands
+// and are imported only when they run, so `--version` or `status` never load the player, the
+// templating engine or ssh2.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, EXIT_MEANING } from '../engine/errors.js';
-import { hostsCommand } from './commands/hosts.js';
-import { lintCommand } from './commands/lint.js';
-import { markCommand } from './commands/mark.js';
-import { planCommand } from './commands/plan.js';
-import { playCommand } from './commands/play.js';
-import { exportAnsibleCommand } from './commands/export.js';
-import { reportCommand } from './commands/report.js';
-import { resetCommand } from './commands/reset.js';
-import { runCommand } from './commands/run.js';
-import { statusCommand } from './commands/status.js';
 import { formatError } from './errors.js';
 import { captureEnvVars } from './varSources.js';
 
@@ -58,30 +50,30 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--report <file>', 'write a report of the run when it ends (.md, .json or .html, from the name)')
     .option('-v, --follow', 'print every host\'s output as it arrives, `host | line` (secrets masked)')
     .option('--heartbeat <duration>', 'without --follow: while a step runs longer than this, say every so often on which hosts', '10s')
-    .action(async (path, o) => setCode(await runCommand(path, o)));
-  execution(program.command('play <path>').description('step through a runbook in the interactive player')).action(async (path, o) => setCode(await playCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/run.js')).runCommand(path, o)));
+  execution(program.command('play <path>').description('step through a runbook in the interactive player')).action(async (path, o) => setCode(await (await import('./commands/play.js')).playCommand(path, o)));
   common(program.command('status <path>').description('steps × hosts table from the state file'))
     .option('--json', 'machine-readable output')
-    .action(async (path, o) => setCode(await statusCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/status.js')).statusCommand(path, o)));
   common(program.command('plan <path>').description('render every step for every host; connects to nothing'))
     .option('--json', 'machine-readable output')
-    .action(async (path, o) => setCode(await planCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/plan.js')).planCommand(path, o)));
   common(program.command('hosts <path>').description('list the resolved inventory: hosts, groups, vars and how each host is reached (like ansible-inventory --list); connects to nothing'))
     .option('--json', 'ansible-inventory --list JSON, plus _runbook: group order and connections (secrets masked)')
     .option('--known-hosts <file>', 'known_hosts file to show (default ~/.ssh/known_hosts)')
-    .action(async (path, o) => setCode(await hostsCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/hosts.js')).hostsCommand(path, o)));
   common(program.command('lint <path>').description('check attributes, ids, host patterns, variables and shell (ShellCheck)'))
     .option('--no-shellcheck', 'skip ShellCheck')
-    .action(async (path, o) => setCode(await lintCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/lint.js')).lintCommand(path, o)));
   common(program.command('reset <path>').description('forget recorded progress so steps run again'))
     .option('--step <id>', 'only this step')
     .option('--host <name>', 'only this host')
-    .action(async (path, o) => setCode(await resetCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/reset.js')).resetCommand(path, o)));
   common(program.command('report <path>').description('what happened, from the state file and logs: Markdown, JSON or one HTML file'))
     .option('--format <format>', 'md, json or html (default: from --output, else md)')
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
     .option('--since <time>', 'only what happened since an ISO time or a duration ago (90m, 2h)')
-    .action(async (path, o) => setCode(await reportCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/report.js')).reportCommand(path, o)));
   for (const [name, status, what] of [
     ['skip', 'skipped', 'record a step skipped (as the player\'s s and S keys do)'],
     ['mark-done', 'done-manual', 'record a step done by hand (as the player\'s m key does)'],
@@ -90,12 +82,12 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .requiredOption('--step <id>', 'the step')
       .option('--host <name>', 'only this host (default: every host the step targets)')
       .requiredOption('--reason <text>', 'why: kept in the state file with who and when')
-      .action(async (path, o) => setCode(await markCommand(status, path, o)));
+      .action(async (path, o) => setCode(await (await import('./commands/mark.js')).markCommand(status, path, o)));
   }
   const exp = program.command('export').description('export a runbook to another tool');
   common(exp.command('ansible <path>').description('an Ansible playbook with the same semantics (one play per step); refuses steps it cannot export faithfully'))
     .requiredOption('-o, --output <dir>', 'directory to write playbook.yml (and group_vars/all.yml) into')
-    .action(async (path, o) => setCode(await exportAnsibleCommand(path, o)));
+    .action(async (path, o) => setCode(await (await import('./commands/export.js')).exportAnsibleCommand(path, o)));
   return program;
 }
 

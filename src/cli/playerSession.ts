@@ -2,10 +2,11 @@
 // the state file (locked), the store and the player over a transport.
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { BadInputError } from '../engine/errors.js';
+import { resolvePattern } from '../engine/inventory/patterns.js';
+import type { Host } from '../engine/types.js';
 import type { PlayerEventListener } from '../engine/run/events.js';
 import { createPlayer } from '../engine/run/player.js';
 import { preflight } from '../engine/run/preflight.js';
-import { resolvePattern } from '../engine/inventory/patterns.js';
 import { openState, type StateHandle } from '../engine/state/stateFile.js';
 import { createRunStore, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
 import { checkTransportOptions, createTransport, loadSession, parseIntOption, type CommonOptions, type Session, type TransportOptions } from './session.js';
@@ -31,6 +32,20 @@ export interface PlayerSession {
   readonly state: StateHandle;
   readonly store: RunStore;
   readonly player: ReturnType<typeof createPlayer>;
+}
+
+/** Hosts some step targets (within --hosts), in inventory order. */
+function targetedHosts(session: Session): Host[] {
+  const names = new Set<string>();
+  for (const s of session.runbook.steps) {
+    try {
+      for (const h of resolvePattern(session.inventory, s.hosts).hosts) names.add(h.name);
+    } catch {
+      // a bad pattern is reported by the preflight
+    }
+  }
+  const filter = session.hostFilter ? new Set(session.hostFilter) : undefined;
+  return session.inventory.hosts.filter((h) => names.has(h.name) && (!filter || filter.has(h.name)));
 }
 
 /**
@@ -105,14 +120,27 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
       throw new BadInputError(`no step with id \`${id}\` in ${session.runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });
     }
   }
-  preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
-  nothingToRun(session, o);
   checkTransportOptions(o);
   keyFilesReadable(session);
-  const state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: opts.interactive ? 'runbook play' : 'runbook run' });
-  const store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
+  // Connect to the hosts while the runbook is validated and the state opened. An unknown host key
+  // met meanwhile is asked about once the store exists.
+  let storeReady!: (s: RunStore) => void;
+  const storeLater = new Promise<RunStore>((resolve) => (storeReady = resolve));
+  const transport = createTransport(o, opts.interactive ? async (info) => requestPrompt<boolean>(await storeLater, { kind: 'host-key', ...info }) : undefined);
+  let state: StateHandle;
+  let store: RunStore;
+  try {
+    transport.prepare?.(targetedHosts(session));
+    preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
+    nothingToRun(session, o);
+    state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: opts.interactive ? 'runbook play' : 'runbook run' });
+    store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+  storeReady(store);
   setHostFilter(store, session.hostFilter);
-  const transport = createTransport(o, opts.interactive ? (info) => requestPrompt<boolean>(store, { kind: 'host-key', ...info }) : undefined);
   const player = createPlayer({
     runbook: session.runbook,
     inventory: session.inventory,

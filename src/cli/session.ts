@@ -17,7 +17,7 @@ import { parseVarAssignment } from '../engine/template/vars.js';
 import { envVars, varFiles } from './varSources.js';
 import { createLocalTransport } from '../engine/transport/local.js';
 import { createRoutingTransport } from '../engine/transport/routing.js';
-import { createSshTransport } from '../engine/transport/ssh.js';
+import type { SshTransportOptions } from '../engine/transport/ssh.js';
 import type { HostKeyPolicy, Transport } from '../engine/transport/types.js';
 import type { Inventory, Runbook } from '../engine/types.js';
 
@@ -145,6 +145,21 @@ export function createTransport(o: TransportOptions, onUnknownKey?: HostKeyPolic
     acceptNew: Boolean(o.acceptNew),
     onUnknownKey,
   };
-  const ssh = createSshTransport({ hostKeys, connectTimeoutMs: parseDurationOption('--connect-timeout', o.connectTimeout) });
+  const ssh = lazySshTransport({ hostKeys, connectTimeoutMs: parseDurationOption('--connect-timeout', o.connectTimeout) });
   return createRoutingTransport(ssh, createLocalTransport());
+}
+
+/** The ssh transport, with ssh2 loaded only when a step (or prepare) first needs an SSH host. */
+function lazySshTransport(opts: SshTransportOptions): Transport {
+  let loaded: Promise<Transport> | undefined;
+  const load = (): Promise<Transport> => (loaded ??= import('../engine/transport/ssh.js').then((m) => m.createSshTransport(opts)));
+  return {
+    exec: async (host, script, eo) => (await load()).exec(host, script, eo),
+    prepare(hosts) {
+      if (hosts.length) void load().then((t) => t.prepare?.(hosts), () => undefined);
+    },
+    async close() {
+      if (loaded) await (await loaded).close();
+    },
+  };
 }

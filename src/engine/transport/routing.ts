@@ -8,6 +8,9 @@ export function createRoutingTransport(ssh: Transport, local: Transport): Transp
     exec(host: Host, script: string, opts?: ExecOptions): Promise<ExecResult> {
       return (host.connection === 'local' ? local : ssh).exec(host, script, opts);
     },
+    prepare(hosts: readonly Host[]): void {
+      ssh.prepare?.(hosts.filter((h) => h.connection !== 'local'));
+    },
     async close(): Promise<void> {
       await Promise.all([ssh.close(), local.close()]);
     },

@@ -30,7 +30,7 @@ export function hostSessionMode(host: Host, fallback: SessionMode = 'shell'): Se
 export function createSshTransport(opts: SshTransportOptions): Transport {
   const connector = createSshConnector(opts);
   const perStep = createSshExec(connector, opts);
-  const sessions = createSessionExec(connector, perStep, opts);
+  const { exec: sessions, prepare: prepareSession } = createSessionExec(connector, perStep, opts);
   return {
     exec(host: Host, script: string, eo: ExecOptions = {}) {
       let mode: SessionMode;
@@ -40,6 +40,18 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
         return Promise.reject(e);
       }
       return mode === 'exec' ? perStep(host, script, eo) : sessions(host, script, eo);
+    },
+    prepare(hosts: readonly Host[]) {
+      for (const host of hosts) {
+        let mode: SessionMode;
+        try {
+          mode = hostSessionMode(host, opts.defaultSession);
+        } catch {
+          continue; // the step reports the bad value
+        }
+        if (mode === 'shell') prepareSession(host);
+        else connector.connect(host).catch(() => undefined);
+      }
     },
     close: () => connector.close(),
   };

@@ -50,8 +50,8 @@ interface ConnSessions {
 
 const nonce = (): string => randomBytes(12).toString('hex');
 
-/** exec() over persistent sessions; `fallback` is the one-exec-per-step exec(). */
-export function createSessionExec(connector: SshConnector, fallback: ExecFn, opts: SshSessionOptions = {}): ExecFn {
+/** exec() over persistent sessions (`fallback` is the one-exec-per-step exec()), and prepare() to start a host's session early. */
+export function createSessionExec(connector: SshConnector, fallback: ExecFn, opts: SshSessionOptions = {}): { exec: ExecFn; prepare: (host: Host) => void } {
   const killGraceMs = opts.killGraceMs ?? 3000;
   const startTimeoutMs = opts.startTimeoutMs ?? 20_000;
   const shell = opts.sessionShell ?? 'bash';
@@ -316,5 +316,16 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
     });
   }
 
-  return exec;
+  /** Connect and start the login user's session now; it waits idle for the first step. */
+  function prepare(host: Host): void {
+    void (async () => {
+      const c = await connector.connect(host);
+      const s = sessionsOf(c);
+      if (s.idle.user.length || s.unavailable.user) return;
+      const sess = await acquire(c, false, host.name);
+      if (sess) release(sess);
+    })().catch(() => undefined);
+  }
+
+  return { exec, prepare };
 }

@@ -41,6 +41,12 @@ export interface Transport {
   exec(host: Host, script: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Close every connection this transport holds. */
   close(): Promise<void>;
+  /**
+   * Optional: start connecting to these hosts (and their sessions) now, in the background, so the
+   * first step does not wait for it. Failures are not reported here; the step that needs the host
+   * reports them.
+   */
+  prepare?(hosts: readonly Host[]): void;
 }
 
 /** Host-key decisions, shared by the headless CLI (flags) and the TUI (dialog). */
