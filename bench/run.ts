@@ -1,5 +1,8 @@
-// `npm run bench`: runbook run vs the raw ssh2 floor, OpenSSH (ControlMaster) and Ansible (raw module,
-// pipelining) on the same loopback sshd hosts. Prints a table and the ratios.
+// `npm run bench`: in one run on the same loopback sshd hosts, `runbook run` with persistent shell
+// sessions (the default) and with one exec channel per step (`runbook_session: exec`), the raw ssh2
+// exec-per-step floor, OpenSSH (ControlMaster), Ansible (raw module, pipelining) and Ansible with
+// Mitogen (strategy mitogen_linear, Debian's ansible-mitogen). Prints every run's time, the medians,
+// the ratios, and the engine's per-step overhead.
 // Env: BENCH_HOSTS (default 20), BENCH_STEPS (default 20), BENCH_REPEAT (default 3).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +15,12 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const root = resolve(import.meta.dirname, '..', '..');
 
-function timeIt(label: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; before?: () => void; after?: () => void } = {}): number {
+interface Timing {
+  readonly median: number;
+  readonly runs: readonly number[];
+}
+
+function timeIt(label: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; before?: () => void; after?: () => void } = {}): Timing {
   const times: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
     opts.before?.();
@@ -26,8 +34,8 @@ function timeIt(label: string, cmd: string, args: string[], opts: { env?: NodeJS
     }
     times.push(ms);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], runs: times };
 }
 
 function have(cmd: string): boolean {
@@ -46,18 +54,20 @@ try {
   const hostsJson = join(dir, 'hosts.json');
   writeFileSync(hostsJson, JSON.stringify(fx.hosts.map((h) => ({ address: h.address, port: h.port, user: fx.user, key: fx.privateKeyFile }))));
 
-  const results: { name: string; ms: number }[] = [];
-  let n = 0;
-  const state = (): string => join(dir, `state-${n}.jsonl`);
-  results.push({
-    name: 'runbook run (this tool)',
-    ms: timeIt('runbook run', process.execPath, [join(root, 'bin', 'runbook'), 'run', rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', join(dir, 'state.jsonl')], {
+  const execInv = join(dir, 'inventory-exec.yaml');
+  writeFileSync(execInv, `${fx.inventoryYaml()}  vars:\n    runbook_session: exec\n`);
+  const oneStep = join(dir, 'one.md');
+  writeFileSync(oneStep, ['---', 'title: one', '---', '', '## Step 1', '', '```bash', 'echo step-1', '```', ''].join('\n'));
+
+  const results: { name: string; t: Timing }[] = [];
+  const runbookRun = (label: string, file: string, inventory: string): Timing =>
+    timeIt(label, process.execPath, [join(root, 'bin', 'runbook'), 'run', file, '-i', inventory, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', join(dir, 'state.jsonl')], {
       before: () => rmSync(join(dir, 'state.jsonl'), { force: true }),
-      after: () => n++,
-    }),
-  });
-  void state;
-  results.push({ name: 'raw ssh2 floor (persistent connections)', ms: timeIt('floor', process.execPath, [join(root, 'dist-bench', 'bench', 'floor.js'), hostsJson, String(STEPS)]) });
+    });
+  results.push({ name: 'runbook run, persistent sessions (default)', t: runbookRun('runbook run (sessions)', rb, inv) });
+  results.push({ name: 'runbook run, runbook_session: exec', t: runbookRun('runbook run (exec)', rb, execInv) });
+  const floorT = timeIt('floor', process.execPath, [join(root, 'dist-bench', 'bench', 'floor.js'), hostsJson, String(STEPS)]);
+  results.push({ name: 'raw ssh2 floor (exec per step, persistent connections)', t: floorT });
 
   // OpenSSH with ControlMaster: one master connection per host, every step multiplexed over it.
   const ctl = join(dir, 'ctl');
@@ -72,32 +82,53 @@ try {
     'done',
     `for h in "\${hosts[@]}"; do ssh ${sshOpts} -O exit $h 2>/dev/null || true; done`,
   ].join('\n');
-  results.push({ name: 'OpenSSH, ControlMaster, a loop in bash', ms: timeIt('openssh', 'bash', ['-c', sshScript]) });
+  results.push({ name: 'OpenSSH, ControlMaster, a loop in bash', t: timeIt('openssh', 'bash', ['-c', sshScript]) });
 
   if (have('ansible-playbook')) {
     const pb = join(dir, 'playbook.yaml');
     const tasks = Array.from({ length: STEPS }, (_, i) => `    - name: step ${i + 1}\n      raw: echo step-${i + 1}`).join('\n');
     writeFileSync(pb, `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks}\n`);
-    const cfg = join(dir, 'ansible.cfg');
-    writeFileSync(
-      cfg,
-      `[defaults]\nforks = ${HOSTS}\nhost_key_checking = True\nstdout_callback = default\nretry_files_enabled = False\n[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${fx.knownHostsFile}\ncontrol_path_dir = ${join(dir, 'ansible-cp')}\n`,
-    );
-    results.push({ name: 'ansible-playbook, raw module, pipelining', ms: timeIt('ansible', 'ansible-playbook', ['-i', inv, pb], { env: { ANSIBLE_CONFIG: cfg } }) });
+    const ansibleCfg = (extra: string): string => {
+      const cfg = join(dir, `ansible-${results.length}.cfg`);
+      writeFileSync(
+        cfg,
+        `[defaults]\nforks = ${HOSTS}\nhost_key_checking = True\nstdout_callback = default\nretry_files_enabled = False\n${extra}[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${fx.knownHostsFile}\ncontrol_path_dir = ${join(dir, 'ansible-cp')}\n`,
+      );
+      return cfg;
+    };
+    results.push({ name: 'ansible-playbook, raw module, pipelining', t: timeIt('ansible', 'ansible-playbook', ['-i', inv, pb], { env: { ANSIBLE_CONFIG: ansibleCfg('') } }) });
+    const mitogen = spawnSync('python3', ['-c', 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))'], { encoding: 'utf8' });
+    if (mitogen.status === 0) {
+      const plugins = join(mitogen.stdout.trim(), 'plugins', 'strategy');
+      results.push({
+        name: 'ansible-playbook + Mitogen (mitogen_linear), raw module',
+        t: timeIt('ansible+mitogen', 'ansible-playbook', ['-i', inv, pb], { env: { ANSIBLE_CONFIG: ansibleCfg(`strategy_plugins = ${plugins}\nstrategy = mitogen_linear\n`) } }),
+      });
+    } else {
+      process.stderr.write('Mitogen for Ansible not installed (apt-get install -y ansible-mitogen): Mitogen row skipped\n');
+    }
   } else {
-    process.stderr.write('ansible-playbook not installed (apt-get install -y ansible): Ansible column skipped\n');
+    process.stderr.write('ansible-playbook not installed (apt-get install -y ansible): Ansible rows skipped\n');
   }
 
-  const floor = results[1].ms;
-  const ours = results[0].ms;
+  // Per-step overhead of the engine (state journal, logs, store, rendering), fixed start-up removed:
+  // the exec-mode run against the floor, at STEPS steps and at 1 step.
+  const oneRb = runbookRun('runbook run (exec, 1 step)', oneStep, execInv);
+  const oneFloor = timeIt('floor (1 step)', process.execPath, [join(root, 'dist-bench', 'bench', 'floor.js'), hostsJson, '1']);
+  const overhead = STEPS > 1 ? (results[1].t.median - floorT.median - (oneRb.median - oneFloor.median)) / (STEPS - 1) : NaN;
+
+  const floor = floorT.median;
+  const ours = results[0].t.median;
+  const secs = (ms: number): string => (ms / 1000).toFixed(2);
   const lines = [
-    `runbook benchmark: ${STEPS} trivial steps × ${HOSTS} loopback sshd hosts, median of ${REPEAT} runs, whole process wall time (${new Date().toISOString().slice(0, 10)}, node ${process.version})`,
+    `runbook benchmark: ${STEPS} trivial steps × ${HOSTS} loopback sshd hosts, whole process wall time, ${REPEAT} runs each (${new Date().toISOString().slice(0, 16)}Z, node ${process.version})`,
     '',
-    '| what | wall time | × raw ssh2 floor | runbook is faster by |',
-    '|---|---:|---:|---:|',
-    ...results.map((r) => `| ${r.name} | ${(r.ms / 1000).toFixed(2)} s | ${(r.ms / floor).toFixed(2)}× | ${r === results[0] ? '—' : `${(r.ms / ours).toFixed(2)}×`} |`),
+    '| what | median | every run (s) | × raw ssh2 floor | runbook (sessions) is faster by |',
+    '|---|---:|---|---:|---:|',
+    ...results.map((r) => `| ${r.name} | ${secs(r.t.median)} s | ${r.t.runs.map(secs).join(', ')} | ${(r.t.median / floor).toFixed(2)}× | ${r === results[0] ? '—' : `${(r.t.median / ours).toFixed(2)}×`} |`),
     '',
-    `per-step overhead of runbook over the floor: ${((ours - floor) / STEPS).toFixed(1)} ms per step (all ${HOSTS} hosts)`,
+    `engine overhead per step (exec mode vs the floor, start-up removed; all ${HOSTS} hosts): ${overhead.toFixed(1)} ms` +
+      ` (1-step runs: runbook ${oneRb.runs.map(secs).join(', ')} s, floor ${oneFloor.runs.map(secs).join(', ')} s)`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 } finally {
