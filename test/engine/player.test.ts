@@ -13,6 +13,9 @@ import { openState } from '../../src/engine/state/stateFile.js';
 import { createRunStore, setHostFilter } from '../../src/engine/store.js';
 import { createLocalTransport } from '../../src/engine/transport/local.js';
 import { fence } from '../helpers/markdown.js';
+import { createScriptedTransport } from '../helpers/scriptedTransport.js';
+import { StepInterruptedError } from '../../src/engine/errors.js';
+import type { Transport } from '../../src/engine/transport/types.js';
 
 const INVENTORY = `all:
   children:
@@ -28,7 +31,7 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-async function setup(markdown: string, opts: { cliVars?: Record<string, string> } = {}) {
+async function setup(markdown: string, opts: { cliVars?: Record<string, string>; transport?: Transport } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rb-player-'));
   const text = markdown.replaceAll('$DIR', dir);
   const runbook = parseRunbookText(text, join(dir, 'book.md'));
@@ -37,7 +40,7 @@ async function setup(markdown: string, opts: { cliVars?: Record<string, string> 
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'write' });
   const store = createRunStore({ runbook, inventory, records: state.snapshot() });
   const events: PlayerEvent[] = [];
-  const player = createPlayer({ runbook, inventory, transport: createLocalTransport({ killGraceMs: 500 }), state, paths, store, cliVars: opts.cliVars, onEvent: (e) => events.push(e) });
+  const player = createPlayer({ runbook, inventory, transport: opts.transport ?? createLocalTransport({ killGraceMs: 500 }), state, paths, store, cliVars: opts.cliVars, onEvent: (e) => events.push(e) });
   closers.push(() => player.close());
   const journal = () => readFileSync(paths.stateFile, 'utf8');
   return { dir, player, store, state, paths, events, journal };
@@ -64,6 +67,15 @@ describe('player', () => {
     expect(stop.kind).toBe('end');
     expect(t.state.get('flaky', 'a')).toMatchObject({ status: 'ok', attempts: 3 });
     expect(readdirSync(join(t.paths.logsDir, 'flaky')).sort()).toEqual(['a.1.log', 'a.2.log', 'a.3.log']);
+  });
+
+  it('a step whose remote shell died under it is recorded interrupted, not failed, and is not retried', async () => {
+    const transport = createScriptedTransport([{ host: 'a', error: new StepInterruptedError('a', 'the remote shell session ended (killed by SIGKILL) while the step was running') }]);
+    const t = await setup(`# I\n${fence('id=cut hosts=a retries=2 delay=10ms', 'true')}`, { transport });
+    await t.player.play();
+    expect(t.state.get('cut', 'a')).toMatchObject({ status: 'interrupted', attempts: 1 });
+    expect(t.state.get('cut', 'a')?.message).toMatch(/shell session ended/);
+    expect(transport.calls).toHaveLength(1);
   });
 
   it('goes on past a failure when the step has continue_on_error', async () => {
