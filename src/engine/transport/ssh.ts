@@ -50,7 +50,7 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
           continue; // the step reports the bad value
         }
         if (mode === 'shell') prepareSession(host);
-        else connector.connect(host).catch(() => undefined);
+        else connector.connect(host, { ask: false }).catch(() => undefined);
       }
     },
     close: () => connector.close(),

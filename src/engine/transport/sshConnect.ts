@@ -52,13 +52,19 @@ export interface Conn {
 
 interface ConnEntry {
   promise: Promise<Conn>;
+  /** False for a connection opened ahead of need (prepare): it never asks about an unknown key. */
+  ask: boolean;
   conn?: Conn;
 }
 
 /** The connection pool: one shared connection per host chain. */
 export interface SshConnector {
-  /** The host's shared live connection, opened (or re-opened after it died) on demand. */
-  connect(host: Host): Promise<Conn>;
+  /**
+   * The host's shared live connection, opened (or re-opened after it died) on demand. `ask: false`
+   * (connecting ahead of need) refuses an unknown host key instead of asking the operator; a later
+   * connect that may ask then tries again.
+   */
+  connect(host: Host, opts?: { readonly ask?: boolean }): Promise<Conn>;
   /** Close every connection (and cancel those still connecting). */
   close(): Promise<void>;
 }
@@ -178,7 +184,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
   }
 
   /** Open one authenticated ssh2 client to ep (over sock when hopping through a jump host). */
-  function openClient(ep: Endpoint, hostName: string, sock: Duplex | undefined, onDeath: (c: Conn) => void): Promise<Conn> {
+  function openClient(ep: Endpoint, hostName: string, sock: Duplex | undefined, ask: boolean, onDeath: (c: Conn) => void): Promise<Conn> {
     return new Promise<Conn>((resolve, reject) => {
       let methods: AuthMethod[];
       try {
@@ -252,7 +258,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         }
         // unknown
         if (hostKeys.acceptNew) return accept();
-        if (hostKeys.onUnknownKey) {
+        if (hostKeys.onUnknownKey && ask) {
           clearTimeout(timer); // the operator may take their time
           hostKeys.onUnknownKey({ host: hostName, address: ep.address, port: ep.port, keyType, fingerprint: fp }).then(
             (ok) => {
@@ -345,21 +351,28 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
   }
 
   /** The shared live connection for a chain (jump hosts first, target last), opened lazily. */
-  function getConn(chain: readonly Endpoint[], hostName: string): Promise<Conn> {
+  function getConn(chain: readonly Endpoint[], hostName: string, ask: boolean): Promise<Conn> {
     const key = chain.map((e) => (e.proxyCommand ? `[${e.proxyCommand}] ` : '') + endpointLabel(e)).join(' -> ');
     const existing = conns.get(key);
-    if (existing && !(existing.conn && existing.conn.dead)) return existing.promise;
+    if (existing && !(existing.conn && existing.conn.dead)) {
+      if (!ask || existing.ask) return existing.promise;
+      // opened ahead of need without asking: if it met an unknown key, try again, asking this time
+      return existing.promise.catch((e: unknown) => {
+        if (e instanceof HostKeyError && e.reason === 'unknown') return getConn(chain, hostName, true);
+        throw e;
+      });
+    }
     const target = chain[chain.length - 1];
-    const entry = {} as ConnEntry;
+    const entry = { ask } as ConnEntry;
     entry.promise = (async () => {
       let sock: Duplex | undefined;
       if (chain.length > 1) {
-        const via = await getConn(chain.slice(0, -1), hostName);
+        const via = await getConn(chain.slice(0, -1), hostName, ask);
         sock = await forwardTo(via, target, hostName);
       } else if (target.proxyCommand) {
         sock = spawnProxyCommand(target.proxyCommand, target, hostName);
       }
-      const conn = await openClient(target, hostName, sock, () => {
+      const conn = await openClient(target, hostName, sock, ask, () => {
         if (conns.get(key) === entry) conns.delete(key);
       });
       entry.conn = conn;
@@ -390,8 +403,8 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
     return hops;
   }
 
-  function connect(host: Host): Promise<Conn> {
-    return getConn(chainOf(host), host.name);
+  function connect(host: Host, opts: { readonly ask?: boolean } = {}): Promise<Conn> {
+    return getConn(chainOf(host), host.name, opts.ask ?? true);
   }
 
   async function close(): Promise<void> {

@@ -319,7 +319,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
   /** Connect and start the login user's session now; it waits idle for the first step. */
   function prepare(host: Host): void {
     void (async () => {
-      const c = await connector.connect(host);
+      const c = await connector.connect(host, { ask: false });
       const s = sessionsOf(c);
       if (s.idle.user.length || s.unavailable.user) return;
       const sess = await acquire(c, false, host.name);
