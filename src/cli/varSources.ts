@@ -2,7 +2,6 @@
 // `RUNBOOK_VAR_<name>` environment variables. Precedence, later wins: saved prompt values <
 // RUNBOOK_VAR_* < --var-file (in the order given) < --var.
 import { BadInputError } from '../engine/errors.js';
-import { loadOperatorVarsFile } from '../engine/state/varsFile.js';
 import { RESERVED_VARS } from '../engine/template/vars.js';
 
 /** `RUNBOOK_VAR_db_password=...` sets `db_password`. */
@@ -47,6 +46,8 @@ export function envVars(env: NodeJS.ProcessEnv = process.env): Record<string, st
 export async function varFiles(files: readonly string[]): Promise<{ vars: Record<string, string>; secret: string[] }> {
   const vars: Record<string, string> = {};
   const secret: string[] = [];
+  // loaded here, not at start-up: main() captures the env vars before every command, even --version
+  const { loadOperatorVarsFile } = await import('../engine/state/varsFile.js');
   for (const f of files) {
     const loaded = await loadOperatorVarsFile(f);
     for (const [k, v] of Object.entries(loaded.vars)) {
