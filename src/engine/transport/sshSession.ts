@@ -4,7 +4,7 @@
 // host, sudo refused, no temp dir) runs through the one-exec-per-step path instead.
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
-import { ConnectionError, StepInterruptedError } from '../errors.js';
+import { ConnectionLostError, StepInterruptedError } from '../errors.js';
 import type { Host } from '../types.js';
 import { driverScript, readyLine, stepCommand, StepStreamParser, type StepEnd } from './sessionProtocol.js';
 import { wrapScript } from './script.js';
@@ -279,7 +279,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
         if (settled || dying) return;
         if (sess.conn.dead) {
           cleanup();
-          reject(new ConnectionError(host.name,
+          reject(new ConnectionLostError(host.name,
             `connection to ${sess.conn.label} was lost while the step was running${sess.conn.deathReason ? ` (${sess.conn.deathReason})` : ''}`,
             'the step may or may not have completed on the host; check it before re-running'));
           return;
