@@ -52,6 +52,9 @@ export interface PlayOptions {
   readonly force?: boolean;
 }
 
+/** How long close() waits for an aborted step to kill its remote processes and record its hosts. */
+const CLOSE_SETTLE_MS = 15_000;
+
 export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?: PlayOptions): Promise<PlayStop> } {
   const { runbook, inventory, transport, state, paths, store } = opts;
   const forks = opts.forks ?? 50;
@@ -62,6 +65,8 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
   const emit: PlayerEventListener = (e) => listener(maskEvent(e, ctx.masker()));
   const steps = new Map(runbook.steps.map((s) => [s.id, s] as const));
   let current: AbortController | undefined;
+  /** Settles when the running step (if any) has recorded every host. */
+  let inflight: Promise<void> | undefined;
   let pauseRequested = false;
   let closed = false;
 
@@ -132,6 +137,8 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     // Every host's exec (and its timeout) listens on this one signal.
     setMaxListeners(Math.max(10, todo.length * 4), ac.signal);
     current = ac;
+    let settle!: () => void;
+    inflight = new Promise<void>((resolve) => (settle = resolve));
     const prevMode = store.getState().mode;
     setMode(store, prevMode === 'playing' || prevMode === 'pausing' ? prevMode : 'running', stepId);
     emit({ type: 'step-start', stepId, hosts: todo.map((h) => h.name) });
@@ -175,6 +182,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       if (liveTimer) clearTimeout(liveTimer);
       flushLive();
       current = undefined;
+      settle();
       const m = store.getState().mode;
       setMode(store, m === 'running' ? 'idle' : m, stepId);
     }
@@ -294,7 +302,14 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     async close() {
       if (closed) return;
       closed = true;
-      current?.abort();
+      // Quitting (q, Ctrl-C twice, SIGTERM) while a step runs: abort it and wait, bounded, until its
+      // remote processes are killed and its hosts recorded, before the connections and the state close.
+      if (current) {
+        current.abort();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([inflight, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_SETTLE_MS)))]);
+        clearTimeout(timer);
+      }
       if (liveTimer) clearTimeout(liveTimer);
       await transport.close();
       await state.close();
