@@ -144,6 +144,10 @@ export interface Host {
   readonly proxyCommand?: string;
   /** More IdentityFile lines of the ssh config, tried in order after privateKeyFile (missing ones skipped). */
   readonly identityFiles?: readonly string[];
+  /** known_hosts file for this host (ssh config UserKnownHostsFile), instead of --known-hosts. */
+  readonly knownHostsFile?: string;
+  /** ssh config / ssh args StrictHostKeyChecking: yes refuses unknown keys, accept-new and no record them. */
+  readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no' | 'ask';
   /** Where privateKeyFile came from (ansible_ssh_private_key_file, ssh config IdentityFile, ...), for plan and hosts. */
   readonly keySource?: string;
   /** ansible_become: every step on this host runs through `sudo -n -u <user>`. */

@@ -82,4 +82,21 @@ describe('reaching hosts through a ProxyCommand or a bastion', () => {
       expect(out.text()).toBe(`${who}\n`);
     }
   });
+
+  it('checks host keys against the UserKnownHostsFile of the ssh config, and StrictHostKeyChecking yes refuses an unknown key even with accept-new', async () => {
+    const [h1] = f.hosts;
+    const empty = join(f.dir, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    const strict = fixtureTransport(f, { hostKeys: { knownHostsFile: empty, acceptNew: true } });
+    try {
+      const good = await inventory('[web]\nw1', `Host w1\n  HostName ${h1.address}\n  Port ${h1.port}\n  UserKnownHostsFile ${f.knownHostsFile}\n`);
+      expect(good.hosts[0].knownHostsFile).toBe(f.knownHostsFile);
+      expect((await strict.exec(good.hosts[0], 'true')).exitCode).toBe(0);
+      const h2 = f.hosts[1]; // not connected yet by this transport
+      const refused = await inventory('[web]\nw2', `Host w2\n  HostName ${h2.address}\n  Port ${h2.port}\n  StrictHostKeyChecking yes\n`);
+      await expect(strict.exec(refused.hosts[0], 'true')).rejects.toThrow(/unknown host key/);
+    } finally {
+      await strict.close();
+    }
+  });
 });

@@ -158,6 +158,15 @@ export function buildHost(input: BuildHostInput): Host {
   const unsupported = [...new Set([...(s1.unsupported ?? []), ...(s2.unsupported ?? [])])];
   if (unsupported.length) input.warnings.push(`${ssh?.file}: ssh config directives runbook does not apply (they change where or how ssh connects): ${unsupported.join(', ')}`);
   const moreIds = keyFile || argKey ? [] : (s1.identityFiles ?? s2.identityFiles ?? []).filter((i) => i !== privateKeyFile);
+  const khRaw = sshArgs.userKnownHostsFile ?? s1.userKnownHostsFile ?? s2.userKnownHostsFile;
+  const knownHostsFile = khRaw === undefined ? undefined : path.resolve(expandHome(khRaw));
+  const strictRaw = sshArgs.strictHostKeyChecking ?? s1.strictHostKeyChecking ?? s2.strictHostKeyChecking;
+  const STRICT: Record<string, NonNullable<Host['strictHostKeyChecking']>> = { yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' };
+  const strictHostKeyChecking = strictRaw === undefined ? undefined : STRICT[strictRaw];
+  if (strictRaw !== undefined && strictHostKeyChecking === undefined) fail(`bad StrictHostKeyChecking \`${strictRaw}\` for host \`${name}\``, argsAt, 'yes, accept-new, no or ask');
+  if (strictHostKeyChecking === 'no') {
+    input.warnings.push(`WARNING: StrictHostKeyChecking=no (${argsAt && sshArgs.strictHostKeyChecking ? `${argsAt.file}:${argsAt.line}` : ssh?.file}): unknown host keys of the hosts it applies to are accepted and recorded WITHOUT verification (a changed key is still refused)`);
+  }
   const finalPort = port ?? sshArgs.port ?? s1.port ?? s2.port ?? 22;
   return {
     name,
@@ -166,6 +175,8 @@ export function buildHost(input: BuildHostInput): Host {
     ...(user !== undefined ? { user } : {}),
     ...(privateKeyFile !== undefined ? { privateKeyFile, keySource } : {}),
     ...(moreIds.length ? { identityFiles: moreIds } : {}),
+    ...(knownHostsFile !== undefined ? { knownHostsFile } : {}),
+    ...(strictHostKeyChecking !== undefined ? { strictHostKeyChecking } : {}),
     ...(keyFile !== undefined && keyEntry?.file ? { privateKeyFileFrom: { file: keyEntry.file, line: keyEntry.line } } : {}),
     connection,
     ...(jump && jump.length ? { jump } : {}),

@@ -42,7 +42,7 @@ export function describeConnection(h: Host, o: ConnectionOptions = {}): Connecti
   const key = h.privateKeyFile
     ? `${home(h.privateKeyFile)}${h.keySource ? ` (from ${h.keySource})` : ''}`
     : 'ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa';
-  const knownHosts = home(o.knownHostsFile ?? `${os.homedir()}/.ssh/known_hosts`);
+  const knownHosts = home(h.knownHostsFile ?? o.knownHostsFile ?? `${os.homedir()}/.ssh/known_hosts`) + (h.strictHostKeyChecking ? ` (StrictHostKeyChecking ${h.strictHostKeyChecking})` : '');
   return { transport: 'ssh', target: hop(h.user, h.address, h.port), ...(via ? { via } : {}), key, knownHosts, ...(sudo ? { sudo } : {}) };
 }
 

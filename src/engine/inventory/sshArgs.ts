@@ -48,6 +48,8 @@ export interface SshArgs {
   readonly identityFile?: string;
   readonly port?: number;
   readonly user?: string;
+  readonly userKnownHostsFile?: string;
+  readonly strictHostKeyChecking?: string;
   /** Options present but not honoured (named in a warning). */
   readonly ignored: readonly string[];
 }
@@ -96,6 +98,10 @@ export function parseSshArgs(sources: readonly { text: string; name: string; fil
           return set('user', value);
         case 'identityfile':
           return set('identityFile', value);
+        case 'userknownhostsfile':
+          return set('userKnownHostsFile', value.trim().split(/\s+/)[0]);
+        case 'stricthostkeychecking':
+          return set('strictHostKeyChecking', value.toLowerCase());
         default:
           if (!HARMLESS.has(key)) ignored.push(`-o ${m[1]}=${value}`);
       }

@@ -17,6 +17,10 @@ export interface SshHostSettings {
   readonly identityFile?: string;
   /** Every IdentityFile in order (`~`, ${ENV} and tokens expanded); ssh tries each, skipping missing files. */
   readonly identityFiles?: readonly string[];
+  /** First UserKnownHostsFile (expanded). */
+  readonly userKnownHostsFile?: string;
+  /** StrictHostKeyChecking, lower-cased (yes, accept-new, no, ask, off). */
+  readonly strictHostKeyChecking?: string;
   /** Directives set for this host that change where or how ssh connects and runbook does not apply. */
   readonly unsupported?: readonly string[];
   /** Raw ProxyJump value (never 'none'). */
@@ -77,8 +81,8 @@ export function parsePort(v: unknown): number | undefined {
  * for every host they apply to, never silently dropped.
  */
 const UNSUPPORTED = [
-  'localforward', 'remoteforward', 'dynamicforward', 'controlpath', 'controlmaster', 'userknownhostsfile', 'globalknownhostsfile',
-  'stricthostkeychecking', 'hostkeyalias', 'identityagent', 'identitiesonly', 'certificatefile', 'pkcs11provider', 'securitykeyprovider',
+  'localforward', 'remoteforward', 'dynamicforward', 'controlpath', 'controlmaster', 'globalknownhostsfile',
+  'hostkeyalias', 'identityagent', 'identitiesonly', 'certificatefile', 'pkcs11provider', 'securitykeyprovider',
   'canonicalizehostname', 'bindaddress', 'bindinterface', 'addressfamily', 'hostkeyalgorithms', 'kexalgorithms', 'ciphers', 'macs',
   'requesttty', 'remotecommand', 'sendenv', 'setenv', 'tunnel', 'forwardagent', 'forwardx11', 'connecttimeout', 'pubkeyacceptedalgorithms',
   'pubkeyacceptedkeytypes', 'exitonforwardfailure', 'clearallforwardings', 'knownhostscommand',
@@ -133,7 +137,10 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
       const pj = first(c.proxyjump);
       const proxyJump = pj === undefined || pj.toLowerCase() === 'none' ? undefined : pj;
       const proxyCommand = first(c.proxycommand);
-      return { hostName, user, port, identityFile, ...(ids.length > 1 ? { identityFiles: ids } : {}), proxyJump, proxyCommand, ...(unsupported.length ? { unsupported } : {}) };
+      const khRaw = first(c.userknownhostsfile)?.trim().split(/\s+/)[0];
+      const userKnownHostsFile = khRaw === undefined ? undefined : expandHome(expandEnv(expandTokens(khRaw, hostName ?? alias, user)));
+      const strictHostKeyChecking = first(c.stricthostkeychecking)?.toLowerCase();
+      return { hostName, user, port, identityFile, userKnownHostsFile, strictHostKeyChecking, ...(ids.length > 1 ? { identityFiles: ids } : {}), proxyJump, proxyCommand, ...(unsupported.length ? { unsupported } : {}) };
     },
   };
 }

@@ -38,6 +38,9 @@ interface Endpoint {
   readonly privateKeyFile?: string;
   /** Further key files to try after privateKeyFile, skipped when missing (ssh config IdentityFile lines). */
   readonly identityFiles?: readonly string[];
+  /** known_hosts file and StrictHostKeyChecking of this hop (target only), over the transport's. */
+  readonly knownHostsFile?: string;
+  readonly strict?: 'yes' | 'accept-new' | 'no' | 'ask';
   /** Reach this (first) hop through the stdio of this command instead of TCP. */
   readonly proxyCommand?: string;
 }
@@ -219,7 +222,14 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         }, connectTimeoutMs);
       };
 
-      const hostKeys = opts.hostKeys;
+      const base = opts.hostKeys;
+      // The host's own UserKnownHostsFile / StrictHostKeyChecking (ssh config or ssh args) win.
+      const hostKeys = {
+        ...base,
+        ...(ep.knownHostsFile ? { knownHostsFile: ep.knownHostsFile } : {}),
+        ...(ep.strict === 'accept-new' || ep.strict === 'no' ? { acceptNew: true } : {}),
+        ...(ep.strict === 'yes' ? { acceptNew: false, onUnknownKey: undefined } : {}),
+      };
       const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void): void => {
         const keyType = keyTypeOfBlob(blob);
         const fp = fingerprint(blob);
@@ -398,6 +408,8 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       user: host.user ?? localUser,
       privateKeyFile: host.privateKeyFile,
       ...(host.identityFiles ? { identityFiles: host.identityFiles } : {}),
+      ...(host.knownHostsFile ? { knownHostsFile: host.knownHostsFile } : {}),
+      ...(host.strictHostKeyChecking ? { strict: host.strictHostKeyChecking } : {}),
       ...(host.proxyCommand && hops.length === 0 ? { proxyCommand: host.proxyCommand } : {}),
     });
     return hops;
