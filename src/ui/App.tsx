@@ -3,14 +3,13 @@
 import React, { useEffect, useMemo, useReducer, useRef } from 'react';
 import { Box, useStdout, type Key } from 'ink';
 import { useStore } from 'zustand';
-import { dismissMessage, liveKey, type RunStore, type RunStoreState } from '../engine/store.js';
-import type { Step } from '../engine/types.js';
+import { dismissMessage, liveKey, type RunStore } from '../engine/store.js';
 import type { PlayerController } from '../engine/run/types.js';
 import { isTextContext, resolveCommand } from './keymap.js';
 import { activeContext } from './activeContext.js';
 import { pendingInterrupted, runCommand, type CommandDeps } from './commands.js';
 import { firstNotDoneIndex, hostRows, progress, stepBadge, stepLabel } from './selectors.js';
-import { selectedHostIndex, visibleHostRows, isProblem } from './hostView.js';
+import { selectedHostIndex, visibleHostRows } from './hostView.js';
 import { stepsRows } from './outline.js';
 import { initialUiState, uiReducer, type UiAction } from './uiState.js';
 import { useFlashExpiry, useRunClock, useTerminalSize, useThrottledStore } from './hooks.js';
@@ -22,6 +21,7 @@ import { MainView } from './components/MainView.js';
 import { docLines } from './components/DocPane.js';
 import { Overlays } from './components/Overlays.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { countProblems, eta, sectionProgress } from './progressView.js';
 
 /** A secret variable is never saved: its prompt offers no "save for next time". */
 const SECRET_VAR_OMIT = ['var.save'] as const;
@@ -203,26 +203,4 @@ export function App(props: AppProps): React.JSX.Element {
 
 function overlayContext(kind: string | undefined): ReturnType<typeof activeContext> {
   return kind === 'log' ? 'log' : kind === 'picker' ? 'picker' : 'main';
-}
-
-function countProblems(stepIds: readonly string[], records: RunStoreState['records']): number {
-  let n = 0;
-  for (const id of stepIds) for (const r of Object.values(records[id] ?? {})) if (isProblem(r.status)) n++;
-  return n;
-}
-
-function sectionProgress(stepIndexes: readonly number[], steps: readonly Step[], records: RunStoreState['records'], targetsOf: (id: string) => readonly string[]): { done: number; total: number; failed: number } {
-  const p = progress(stepIndexes.map((i) => steps[i]), records, targetsOf);
-  let failed = 0;
-  for (const i of stepIndexes) {
-    const recs = records[steps[i].id] ?? {};
-    if (targetsOf(steps[i].id).some((h) => isProblem(recs[h]?.status))) failed++;
-  }
-  return { done: p.stepsDone, total: p.stepsTotal, failed };
-}
-
-/** A simple ETA: the mean running time of the steps finished in this session, times the steps left. */
-function eta(runMs: number, doneThisSession: number, left: number): number | undefined {
-  if (doneThisSession <= 0 || left <= 0) return undefined;
-  return (runMs / doneThisSession) * left;
 }
