@@ -131,24 +131,21 @@ export function createByteMasker(values: Iterable<string>): ByteMasker {
   const list = maskable(values).map((v) => Buffer.from(v, 'utf8')).sort((a, b) => b.length - a.length);
   if (list.length === 0) return { push: (chunk) => chunk, end: () => EMPTY };
   const maxLen = list[0].length;
+  // One regular expression over the bytes read as latin1 (one character per byte, so offsets are
+  // byte offsets): a single pass per chunk whatever the number of patterns. Longest first, so at
+  // one position the longest secret wins.
+  const re = new RegExp(list.map((b) => escapeRegExp(b.toString('latin1'))).join('|'), 'g');
   let held: Buffer = EMPTY;
-  /** Mask `buf`; matches starting at or after `cut` are left for later. Returns [masked, end of what is final]. */
+  /** Mask `buf`; matches starting at or after `cut` are left for later. Returns [masked parts, end of what is final]. */
   const scan = (buf: Buffer, cut: number): [Buffer[], number] => {
     const parts: Buffer[] = [];
-    // Next match position of each secret at or after `pos` (-1: none), kept between iterations.
-    const next = list.map((s) => buf.indexOf(s));
+    const text = buf.toString('latin1');
     let pos = 0;
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < list.length; i++) {
-        if (next[i] >= 0 && next[i] < pos) next[i] = buf.indexOf(list[i], pos);
-        if (next[i] >= 0 && (best < 0 || next[i] < next[best])) best = i; // ties: the longer (earlier in list)
-      }
-      if (best < 0 || next[best] >= cut) break;
-      const at = next[best];
-      if (at > pos) parts.push(buf.subarray(pos, at));
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null && m.index < cut; m = re.exec(text)) {
+      if (m.index > pos) parts.push(buf.subarray(pos, m.index));
       parts.push(MASK_BYTES);
-      pos = at + list[best].length;
+      pos = m.index + m[0].length;
     }
     return [parts, pos];
   };
