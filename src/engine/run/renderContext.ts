@@ -33,6 +33,8 @@ export class RenderContext {
   private readonly secretCaptures = new Set<string>();
   private readonly extraVars: Record<string, string> = {};
   private secretCache?: string[];
+  /** Each host's variables, built once until a variable or capture changes (preflight renders every step for every host). */
+  private readonly varsCache = new Map<string, Record<string, unknown>>();
   private maskerCache?: { readonly values: string[]; readonly mask: (text: string) => string };
 
   constructor(
@@ -66,6 +68,7 @@ export class RenderContext {
   setVar(name: string, value: string): void {
     this.extraVars[name] = value;
     this.secretCache = undefined;
+    this.varsCache.clear();
   }
 
   addCapture(host: string, name: string, value: string, opts: { global: boolean; secret: boolean }): void {
@@ -73,6 +76,7 @@ export class RenderContext {
     if (opts.global) this.global[name] = value;
     if (opts.secret) this.secretCaptures.add(value);
     this.secretCache = undefined;
+    this.varsCache.clear();
   }
 
   /**
@@ -88,6 +92,7 @@ export class RenderContext {
       this.global[name] = value;
       for (const h of this.inventory.hosts) (this.byHost[h.name] ??= {})[name] ??= value;
     }
+    this.varsCache.clear();
   }
 
   /**
@@ -119,13 +124,17 @@ export class RenderContext {
   }
 
   vars(host: Host): Record<string, unknown> {
-    return buildVars({
+    const cached = this.varsCache.get(host.name);
+    if (cached) return cached;
+    const vars = buildVars({
       runbook: this.runbook,
       inventory: this.inventory,
       host,
       cliVars: { ...this.cliVars, ...this.extraVars },
       captures: this.captures(),
     });
+    this.varsCache.set(host.name, vars);
+    return vars;
   }
 
   /** Every value that must never be shown: secret-named or declared-secret vars, secret captures. */
