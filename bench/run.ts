@@ -5,7 +5,7 @@
 // the ratios, and the engine's per-step overhead.
 // Env: BENCH_HOSTS (default 20), BENCH_STEPS (default 20), BENCH_REPEAT (default 3).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshHosts } from '../test/helpers/sshd.js';
@@ -97,7 +97,10 @@ try {
       return cfg;
     };
     results.push({ name: 'ansible-playbook, raw module, pipelining', t: timeIt('ansible', 'ansible-playbook', ['-i', inv, pb], { env: { ANSIBLE_CONFIG: ansibleCfg('') } }) });
-    const mitogen = spawnSync('python3', ['-c', 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))'], { encoding: 'utf8' });
+    // Ask ansible-playbook's own interpreter (its #! line; python3 on PATH may be another one).
+    const playbookBin = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).stdout.trim();
+    const interpreter = /^#!\s*(\S+)/.exec(readFileSync(playbookBin, 'utf8').split('\n')[0])?.[1] ?? 'python3';
+    const mitogen = spawnSync(interpreter, ['-c', 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))'], { encoding: 'utf8' });
     if (mitogen.status === 0) {
       const plugins = join(mitogen.stdout.trim(), 'plugins', 'strategy');
       results.push({
