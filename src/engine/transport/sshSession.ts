@@ -179,13 +179,17 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
       });
     };
 
+    // Who the step runs as (become.ts): a `sudo` step as root, else the host's ansible_become user.
+    // Sessions are kept for the login user and root; a step as any other user takes one exec channel.
+    const asUser = eo.sudo ? 'root' : host.become?.user;
+    if (asUser !== undefined && asUser !== 'root') return fallback(host, script, eo);
     let sess: Session | undefined;
     let root = false;
     for (let attempt = 0; !sess; attempt++) {
       const c = await untilAbort(connector.connect(host));
       if (c === 'aborted') return abortedResult();
       try {
-        if (eo.sudo) {
+        if (asUser === 'root') {
           const uid = await untilAbort(loginUid(c, host.name));
           if (uid === 'aborted') return abortedResult();
           root = uid !== 0;
