@@ -9,6 +9,7 @@ import { wrapScript } from './script.js';
 import type { Conn, SshConnector } from './sshConnect.js';
 import { needsSudoDecision, sudoPrefix } from './become.js';
 import type { ExecOptions, ExecResult } from './types.js';
+import { untilAbort as untilAbortOf } from './untilAbort.js';
 
 export interface SshExecOptions {
   /** After abort: SIGTERM the remote tree, SIGKILL what is left after this many ms (default 3000). */
@@ -80,24 +81,7 @@ export function createSshExec(connector: SshConnector, opts: SshExecOptions = {}
     if (eo.signal?.aborted) return abortedResult(t0);
 
     // Connecting can be abandoned by an abort (the connection stays cached for later use).
-    const untilAbort = <T>(p: Promise<T>): Promise<T | 'aborted'> => {
-      if (!eo.signal) return p;
-      const signal = eo.signal;
-      return new Promise<T | 'aborted'>((resolve, reject) => {
-        const onAbort = (): void => resolve('aborted');
-        signal.addEventListener('abort', onAbort, { once: true });
-        p.then(
-          (v) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(v);
-          },
-          (e: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(e);
-          },
-        );
-      });
-    };
+    const untilAbort = <T>(p: Promise<T>): Promise<T | 'aborted'> => untilAbortOf(p, eo.signal);
 
     let ch: ClientChannel | undefined;
     let conn: Conn | undefined;

@@ -11,6 +11,7 @@ import { wrapScript } from './script.js';
 import type { Conn, SshConnector } from './sshConnect.js';
 import { killRemote, loginUid, openExec } from './sshExec.js';
 import type { ExecOptions, ExecResult } from './types.js';
+import { untilAbort as untilAbortOf } from './untilAbort.js';
 
 type ExecFn = (host: Host, script: string, eo?: ExecOptions) => Promise<ExecResult>;
 
@@ -160,24 +161,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
     const abortedResult = (): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });
     if (eo.signal?.aborted) return abortedResult();
 
-    const untilAbort = <T>(p: Promise<T>): Promise<T | 'aborted'> => {
-      if (!eo.signal) return p;
-      const signal = eo.signal;
-      return new Promise<T | 'aborted'>((resolve, reject) => {
-        const onAbort = (): void => resolve('aborted');
-        signal.addEventListener('abort', onAbort, { once: true });
-        p.then(
-          (v) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(v);
-          },
-          (e: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(e);
-          },
-        );
-      });
-    };
+    const untilAbort = <T>(p: Promise<T>): Promise<T | 'aborted'> => untilAbortOf(p, eo.signal);
 
     // Who the step runs as (become.ts): a `sudo` step as root, else the host's ansible_become user.
     // Sessions are kept for the login user and root; a step as any other user takes one exec channel.
