@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { startSshHosts } from '../test/helpers/sshd.js';
-import { expectedSha256, fileSha256, generatorCommand, repoRoot, runMeasured, trivialRunbook } from './loadLib.js';
+import { expectedSha256, generatorCommand, stepLogOutputSha256, repoRoot, runMeasured, trivialRunbook } from './loadLib.js';
 import { App } from '../src/ui/App.js';
 import { parseRunbookText } from '../src/engine/parser/load.js';
 import { parseInventory } from '../src/engine/inventory/inventory.js';
@@ -95,7 +95,12 @@ async function flood(): Promise<void> {
     figure('wall time', `${(r.wallMs / 1000).toFixed(2)} s (${((HOSTS * BYTES) / 1024 / 1024 / (r.wallMs / 1000)).toFixed(0)} MB/s through the player)`, undefined);
     let same = 0;
     for (const h of fx.hosts) {
-      const log = await fileSha256(join(dir, 'logs', 'flood', 'flood', `${h.name}.1.log`)).catch(() => ({ sha256: 'missing', bytes: 0 }));
+      let log: { sha256: string; bytes: number };
+      try {
+        log = stepLogOutputSha256(join(dir, 'logs', 'flood', 'flood', `${h.name}.1.log`));
+      } catch {
+        log = { sha256: 'missing', bytes: 0 };
+      }
       if (log.sha256 === want && log.bytes === BYTES) same++;
       else process.stderr.write(`${h.name}: log has ${log.bytes} bytes, sha256 ${log.sha256}; expected ${BYTES} bytes, ${want}\n`);
     }

@@ -2,7 +2,7 @@
 // run the built CLI while measuring its peak RSS, generate runbooks, hash logs.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -89,17 +89,16 @@ export function expectedSha256(bytes: number): Promise<string> {
   });
 }
 
-/** sha256 and size of a file, streamed. */
-export function fileSha256(file: string): Promise<{ sha256: string; bytes: number }> {
-  return new Promise((res, rej) => {
-    const h = createHash('sha256');
-    let bytes = 0;
-    createReadStream(file)
-      .on('data', (d) => {
-        h.update(d as Buffer);
-        bytes += (d as Buffer).length;
-      })
-      .on('error', rej)
-      .on('end', () => res({ sha256: h.digest('hex'), bytes }));
-  });
+/**
+ * sha256 and size of a step log's output: the bytes between its header's `output:` line and its
+ * footer (`### runbook: ended …`), as the engine writes them (src/engine/run/hostRun.ts).
+ */
+export function stepLogOutputSha256(file: string): { sha256: string; bytes: number } {
+  const log = readFileSync(file);
+  const marker = Buffer.from('### runbook: output:\n');
+  const start = log.indexOf(marker);
+  const end = log.lastIndexOf(Buffer.from('### runbook: ended '));
+  if (start < 0 || end < start) return { sha256: 'not a step log with header and footer', bytes: log.length };
+  const out = log.subarray(start + marker.length, end);
+  return { sha256: createHash('sha256').update(out).digest('hex'), bytes: out.length };
 }
