@@ -10,7 +10,7 @@ export const NO_KEY: Key = {
 
 /**
  * Ink delivers a run of characters typed fast (or sent by a multiplexer) as one input. Outside
- * text entry each printable character, each Tab and each Enter is its own key; in text entry a pasted
+ * text entry each printable character, each Ctrl+letter, each Tab and each Enter is its own key; in text entry a pasted
  * "value⏎" is the text, then Enter.
  */
 export function useKeyboard(isText: () => boolean, onKey: (input: string, key: Key) => void): void {
@@ -18,10 +18,13 @@ export function useKeyboard(isText: () => boolean, onKey: (input: string, key: K
   handler.current = onKey;
   useInput((input, key) => {
     const text = isText();
-    if (!text && input.length > 1 && !key.ctrl && !key.meta && /^[\t\r\n\x20-\x7e\u00a0-\uffff]+$/.test(input)) {
+    // Control characters (Ctrl-C pressed twice quickly arrives as "\x03\x03") are split too:
+    // Ctrl+letter is each its own key, as Ink reports a lone one.
+    if (!text && input.length > 1 && !key.ctrl && !key.meta && /^[\x01-\x1a\x20-\x7e\u00a0-\uffff]+$/.test(input)) {
       for (const ch of input) {
         if (ch === '\t') handler.current('', { ...NO_KEY, tab: true });
         else if (ch === '\r' || ch === '\n') handler.current('', { ...NO_KEY, return: true });
+        else if (ch < '\x20') handler.current(String.fromCharCode(ch.charCodeAt(0) + 96), { ...NO_KEY, ctrl: true });
         else handler.current(ch, { ...NO_KEY, shift: ch !== ch.toLowerCase() });
       }
       return;

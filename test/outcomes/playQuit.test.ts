@@ -1,4 +1,4 @@
-// Quitting the player while a step runs aborts the step, kills the remote process tree and records
+// Quitting the player while a step runs (q then y, Ctrl-C twice, SIGTERM) aborts the step, kills the remote process tree and records
 // the outcome (issue 9, item 7). The built CLI in a real terminal (tmux) against a loopback sshd.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +62,17 @@ describe('quitting the player while a step runs', () => {
     expect(screen).not.toMatch(/after close\(\)/);
     await until(() => !alive(t.remotePid), 'the remote sleep to be killed');
     expect(await t.status()).toMatchObject({ status: 'failed', message: 'aborted by operator' });
+  });
+
+  it('Ctrl-C twice: the remote process tree is killed and the host recorded failed (aborted), not running', async () => {
+    const t = await startLongStep('ctrlc');
+    // Both presses in one send-keys: the second arrives while the step is still being aborted.
+    await term.keys('ctrlc', 'C-c', 'C-c');
+    const screen = await term.waitScreen('ctrlc', (s) => /EXIT=\d+/.test(s), 'the player to exit', 30_000);
+    expect(screen).not.toMatch(/after close\(\)/);
+    await until(() => !alive(t.remotePid), 'the remote sleep to be killed');
+    expect(await t.status()).toMatchObject({ status: 'failed', message: 'aborted by operator' });
+    expect(existsSync(`${t.state}.lock`)).toBe(false);
   });
 
   it('SIGTERM: the same, and the lock is released', async () => {

@@ -195,6 +195,15 @@ describe('play, abort and quit', () => {
     expect(h.onQuit).toHaveBeenCalledTimes(1);
   });
 
+  it('Ctrl-C twice in one input chunk (pressed fast, or sent by tmux) aborts the running step and quits', async () => {
+    h = await renderApp(rb, { script: { hold: true } });
+    await h.press(KEYS.enter);
+    await h.waitFor((f) => f.includes('[running]'), 'running');
+    await h.press(KEYS.ctrlC + KEYS.ctrlC);
+    expect(h.controller.calls).toContainEqual({ fn: 'abort' });
+    expect(h.onQuit).toHaveBeenCalledTimes(1);
+  });
+
   it('q while a step runs asks first, and confirming aborts and quits', async () => {
     h = await renderApp(rb, { script: { hold: true } });
     await h.press(KEYS.enter, 'q');
