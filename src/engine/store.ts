@@ -33,7 +33,11 @@ export interface RunStoreState {
   readonly currentStepId?: string;
   /** Session host filter (names); undefined = all hosts. */
   readonly hostFilter?: readonly string[];
-  /** Hosts found 'interrupted' when the state was loaded (shown on resume). */
+  /**
+   * Every (step, host) the state held as 'interrupted' when it was loaded, in runbook order: the
+   * ones this open found 'running' (a crash) and the ones an earlier command already marked
+   * (`status`, `run`, or a player quit with the banner unanswered). The player's resume banner.
+   */
   readonly interruptedOnLoad: readonly { stepId: string; host: string }[];
   readonly messages: readonly FlashMessage[];
   /** Captured values by host: host -> name -> value (secrets included, memory only). */
@@ -68,11 +72,26 @@ export function createRunStore(init: {
     live: {},
     mode: 'idle',
     hostFilter: undefined,
-    interruptedOnLoad: init.interruptedOnLoad ?? [],
+    interruptedOnLoad: interruptedCells(init.runbook, init.records ?? {}, init.interruptedOnLoad ?? []),
     messages: [],
     captures: {},
     prompts: [],
   }));
+}
+
+/** The interrupted cells of `records` (steps of the runbook, in its order), plus any `extra` not among them. */
+function interruptedCells(runbook: Runbook, records: RunStoreState['records'], extra: RunStoreState['interruptedOnLoad']): { stepId: string; host: string }[] {
+  const out: { stepId: string; host: string }[] = [];
+  const seen = new Set<string>();
+  for (const step of runbook.steps) {
+    for (const [host, rec] of Object.entries(records[step.id] ?? {})) {
+      if (rec.status !== 'interrupted') continue;
+      out.push({ stepId: step.id, host });
+      seen.add(liveKey(step.id, host));
+    }
+  }
+  for (const x of extra) if (!seen.has(liveKey(x.stepId, x.host))) out.push({ stepId: x.stepId, host: x.host });
+  return out;
 }
 
 // ------------------------------------------------------------------ actions

@@ -10,6 +10,7 @@ import { isDone, stepChanged, stepLabel } from './selectors.js';
 import type { PendingRun, RecordPlan, UiAction, UiState } from './uiState.js';
 import type { StepsRow } from './outline.js';
 import { VIEW_COMMANDS, applyInput, moveInOutline, runViewCommand } from './viewCommands.js';
+import { pendingInterruptedCells } from './resumeView.js';
 
 export interface CommandDeps {
   readonly store: RunStore;
@@ -206,8 +207,7 @@ export function handleStop(d: CommandDeps, stop: PlayStop): void {
 
 /** Hosts the last session left interrupted and that still are. */
 export function pendingInterrupted(store: RunStore): { stepId: string; host: string }[] {
-  const s = store.getState();
-  return s.interruptedOnLoad.filter((x) => s.records[x.stepId]?.[x.host]?.status === 'interrupted');
+  return pendingInterruptedCells(store.getState());
 }
 
 function groupByStep(list: readonly { stepId: string; host: string }[]): Map<string, string[]> {

@@ -11,6 +11,8 @@ export interface Tmux {
   /** Poll the pane until `cond` holds (bounded); the error shows the last screen. */
   waitScreen(session: string, cond: (s: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   keys(session: string, ...keys: string[]): Promise<void>;
+  /** Pid of the process the session's shell started (the command under test), for kill -9 tests. */
+  childPid(session: string): Promise<number>;
   /** Kill the server and every session in it. */
   kill(): Promise<void>;
 }
@@ -36,6 +38,12 @@ export function createTmux(prefix = 'rb'): Tmux {
     },
     async keys(session, ...keys) {
       await tmux('send-keys', '-t', session, ...keys);
+    },
+    async childPid(session) {
+      const shell = (await tmux('list-panes', '-t', session, '-F', '#{pane_pid}')).stdout.trim();
+      const kids = (await exec('ps', ['-o', 'pid=', '--ppid', shell])).stdout.trim().split(/\s+/).filter(Boolean);
+      if (kids.length !== 1) throw new Error(`expected one child of the pane's shell ${shell}, found: ${kids.join(' ') || 'none'}`);
+      return Number(kids[0]);
     },
     async kill() {
       await tmux('kill-server').catch(() => undefined);

@@ -39,6 +39,8 @@ describe('running, retrying, skipping', () => {
 
   it('R retries only the failed and interrupted hosts of the step', async () => {
     h = await renderApp(rb, { records: { drain: { web1: rec('drain', 'ok'), web2: rec('drain', 'failed'), db1: rec('drain', 'interrupted') } } });
+    // The interrupted record opens the resume banner first; closed, R is the step's retry.
+    await h.press(KEYS.esc);
     expect(h.frame()).toMatch(/drain\s+✖ 1\/3/);
     await h.press('R');
     expect(h.controller.calls).toContainEqual({ fn: 'runStep', stepId: 'drain', opts: { hosts: ['web2', 'db1'] } });

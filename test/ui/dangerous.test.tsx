@@ -125,7 +125,7 @@ describe('the resume banner and the confirm dialog', () => {
     await h.press('s');
     expect(h.frame()).toContain('Skip step `drain` on web2, db1?');
     await h.press('n');
-    expect(h.frame()).toContain('Resumed: the last session was interrupted');
+    expect(h.frame()).toContain('interrupted in an earlier session');
     expect(recorded(h)).toEqual([]);
   });
 

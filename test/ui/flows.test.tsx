@@ -157,7 +157,7 @@ describe('resuming', () => {
     await first.state.flush();
     await first.state.close();
     const second = await start(BOOK, { dir });
-    const banner = await second.waitFor((x) => x.includes('Resumed: the last session was interrupted'), 'resume banner');
+    const banner = await second.waitFor((x) => x.includes('interrupted in an earlier session'), 'resume banner');
     expect(banner).toContain('⏸ drain on db1');
     await second.press('R');
     await second.waitFor((x) => /drain\s+✔ 3\/3/.test(x), 'drain done after retry');

@@ -3,7 +3,7 @@ import type { RunStore } from '../../engine/store.js';
 import type { PlayerController } from '../../engine/run/types.js';
 import type { KeyContext } from '../keymap.js';
 import type { UiState } from '../uiState.js';
-import { pendingInterrupted } from '../commands.js';
+import { resumeInfo } from '../resumeView.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { LogView } from './LogView.js';
 import { HostPicker } from './HostPicker.js';
@@ -75,7 +75,7 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
       return <ConfirmDialog title={`Confirm: ${props.stepLabelOf(stepId)}`} reason={step?.attrs.confirm || 'This step asks for confirmation.'} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} steps={state.runbook.steps} />;
     }
     case 'resume':
-      return <ResumeBanner interrupted={pendingInterrupted(store).map((x) => ({ stepLabel: props.stepLabelOf(x.stepId), host: x.host }))} width={width} />;
+      return <ResumeBanner info={resumeInfo(state)} width={width} height={height} />;
     default:
       return null;
   }
