@@ -42,7 +42,7 @@ function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-const fx = await startSshHosts(HOSTS, { namePrefix: 'b' });
+const fx = await startSshHosts(HOSTS, { namePrefix: 'b', net: process.env.BENCH_NET });
 const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
 try {
   const inv = join(dir, 'inventory.yaml');

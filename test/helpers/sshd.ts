@@ -193,9 +193,10 @@ function ensureTestUser(): void {
   }
 }
 
-function randomLoopback(taken: Set<string>): string {
+/** A random loopback address not handed out yet: in 127.100-250.x.y, or in `net` ("127.N") when given. */
+function randomLoopback(taken: Set<string>, within?: string): string {
   for (;;) {
-    const a = `127.${randomInt(100, 251)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+    const a = within ? `${within}.${randomInt(0, 256)}.${randomInt(1, 255)}` : `127.${randomInt(100, 251)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
     if (!taken.has(a)) {
       taken.add(a);
       return a;
@@ -360,8 +361,11 @@ export async function startSshHosts(
     namePrefix?: string;
     /** Host keys each sshd offers besides its ed25519 one (e.g. to test key-type preference). */
     extraHostKeyTypes?: readonly ('ecdsa' | 'rsa')[];
+    /** "127.N": addresses only in 127.N.0.0/16 (a lab started by hand or by a bench keeps to its own range). */
+    net?: string;
   } = {},
 ): Promise<SshFixture> {
+  if (opts.net !== undefined && !/^127\.\d{1,3}$/.test(opts.net)) throw new Error(`net must look like 127.N, not ${opts.net}`);
   installExitHook();
   ensureTestUser();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-sshd-'));
@@ -388,7 +392,7 @@ export async function startSshHosts(
     const extraHostKeyLines = extraKeys.map((k) => publicKeyLine(`${k}.pub`));
     let started = false;
     for (let attempt = 0; attempt < 5 && !started; attempt++) {
-      const address = randomLoopback(usedAddresses);
+      const address = randomLoopback(usedAddresses, opts.net);
       const port = await freePort(address);
       const rt: HostRuntime = {
         host: { name: `${prefix}${i + 1}`, address, port, hostKeyLine: keyLine, fingerprint: fingerprintOfKeyLine(keyLine), extraHostKeyLines },
