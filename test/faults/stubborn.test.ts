@@ -34,7 +34,7 @@ function stubbornBook(dir: string, tag: number, attrs: string): string {
   const body = [
     `trap '' TERM`,
     `bash -c 'trap "" TERM; echo $$ > ${dir}/child.pid; exec sleep ${tag}1' &`,
-    `echo $$ > ${dir}/shell.pid`,
+    `echo $BASHPID > ${dir}/shell.pid`,
     `sleep ${tag}2`,
     `echo finished > ${dir}/finished`,
   ].join('\n');

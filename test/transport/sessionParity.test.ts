@@ -21,7 +21,7 @@ function stepScript(h: number, i: number): string {
   switch (i % 6) {
     case 0: return `echo "h${h} s${i}"; exit ${(h + i) % 5}`;
     case 1: return `for n in 1 2 3; do echo "out $n"; echo "err $n" >&2; done; printf 'no newline ${i}'`;
-    case 2: return i % 12 === 2 ? 'echo before; kill -TERM $$; echo never' : 'kill -KILL $$';
+    case 2: return i % 12 === 2 ? 'echo before; kill -TERM $BASHPID; echo never' : 'kill -KILL $BASHPID';
     case 3: return `printf '\\x00\\x01\\xff%s\\n' "${h}-${i}"; echo "\${LEAK-none} $(pwd)"; LEAK=set; cd /; export LEAK`;
     case 4: return `set -eo pipefail; false | true || echo "pipefail ${i}"; cat; echo "stdin done"`;
     default: return `x=$(seq 1 ${200 + i} | tail -n 1); echo "$x" >&2; test ${i % 4} -eq 1`;

@@ -31,7 +31,7 @@ describe.each(SESSION_MODES)('ssh transport (%s mode): running scripts', (mode) 
   });
 
   it('reports the signal that killed the script, named like Node does', async () => {
-    const r = await ssh.exec(fixtureHost(f, 0), 'kill -KILL $$');
+    const r = await ssh.exec(fixtureHost(f, 0), 'kill -KILL $BASHPID');
     expect(r.exitCode).toBeNull();
     expect(r.signal).toBe('SIGKILL');
   });

@@ -37,8 +37,8 @@ async function run(script: string, opts: ExecOptions = {}, host = 0): Promise<st
   return out.text('stdout');
 }
 
-/** The pid of the session shell running the step (the parent of the step's setsid waiter). */
-const DRIVER_PID = `read -r l < /proc/$PPID/stat; r=\${l##*) }; r=\${r#* }; echo "driver \${r%% *}"`;
+/** The pid of the session shell running the step: the parent of the step's own process ($BASHPID). */
+const DRIVER_PID = `read -r l < /proc/$BASHPID/stat; r=\${l##*) }; r=\${r#* }; echo "driver \${r%% *}"`;
 const driverOf = (text: string): number => Number(/^driver (\d+)$/m.exec(text)?.[1]);
 
 describe('ssh transport: persistent shell sessions', () => {
@@ -71,14 +71,22 @@ describe('ssh transport: persistent shell sessions', () => {
     expect(await run('cat; read -r x || echo "eof [$x]"; head -c 10 | wc -c')).toBe('eof []\n0\n');
   });
 
-  it('$$ is the step\'s own shell and a step killed by a signal reports it', async () => {
+  it('a step is its own process ($BASHPID) leading its own process group; $$ names the session shell, so `kill $$` interrupts the step', async () => {
     const driver = driverOf(await run(DRIVER_PID));
-    const out = collector();
-    const r = await ssh.exec(fixtureHost(f, 0), 'echo "me $$"; kill -TERM $$', { onData: out.onData });
-    expect(r).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
-    expect(Number(/^me (\d+)$/m.exec(out.text())?.[1])).not.toBe(driver);
-    // an exit status that looks like a signal death is still an exit status
-    expect((await ssh.exec(fixtureHost(f, 0), 'exit 143'))).toMatchObject({ exitCode: 143, signal: null });
+    const me = await run('echo "$BASHPID $$ $(ps -o pgid= -p $BASHPID)"');
+    const [own, dollar, pgid] = me.trim().split(/\s+/).map(Number);
+    expect(dollar).toBe(driver); // as in any subshell
+    expect(pgid).toBe(own); // abort kills this group
+    const err = await ssh.exec(fixtureHost(f, 0), 'kill -TERM $$; sleep 5').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StepInterruptedError);
+    expect(driverOf(await run(DRIVER_PID))).not.toBe(driver);
+  });
+
+  it('a step killed by a signal reports the signal; an exit status that looks like one stays an exit status', async () => {
+    expect(await ssh.exec(fixtureHost(f, 0), 'kill -KILL $BASHPID')).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
+    expect(await ssh.exec(fixtureHost(f, 0), 'kill -INT $BASHPID')).toMatchObject({ exitCode: null, signal: 'SIGINT' });
+    expect(await ssh.exec(fixtureHost(f, 0), 'exit 143')).toMatchObject({ exitCode: 143, signal: null });
+    expect(await ssh.exec(fixtureHost(f, 0), 'sh -c "kill -9 \\$\\$"')).toMatchObject({ exitCode: 137, signal: null });
   });
 
   it('binary and large output arrive byte-exact on both streams', async () => {
@@ -168,15 +176,16 @@ describe('ssh transport: persistent shell sessions', () => {
   });
 
   it('per step, session=exec still opens its own exec channel', async () => {
-    const out = await run('echo "$PPID"; cat /proc/$PPID/comm', { session: 'exec' });
-    expect(out.split('\n')[1]).toBe('sshd');
+    const where = 'if [ "$BASHPID" = "$$" ]; then cat /proc/$PPID/comm; else echo session; fi';
+    expect(await run(where)).toBe('session\n');
+    expect(await run(where, { session: 'exec' })).toBe('sshd\n');
   });
 
   it('falls back to one exec per step where the session shell cannot start', async () => {
     const noShell = fixtureTransport(f, { defaultSession: 'shell', sessionShell: 'no-such-shell-here' });
     try {
       const out = collector();
-      const r = await noShell.exec(fixtureHost(f, 0), 'echo fallback; cat /proc/$PPID/comm', { onData: out.onData });
+      const r = await noShell.exec(fixtureHost(f, 0), 'echo fallback; [ "$BASHPID" = "$$" ] && cat /proc/$PPID/comm', { onData: out.onData });
       expect(r.exitCode).toBe(0);
       expect(out.text('stdout')).toBe('fallback\nsshd\n');
     } finally {

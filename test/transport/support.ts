@@ -88,7 +88,7 @@ export function pidsIn(text: string): number[] {
  * "pid N" before "ready".
  */
 export const TERM_IGNORING_TREE = `trap '' TERM
-echo "pid $$"
+echo "pid $BASHPID"
 ( trap '' TERM; sleep 300 & echo "pid $!"; wait ) &
 echo "pid $!"
 sleep 300 &

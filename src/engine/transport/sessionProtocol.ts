@@ -2,25 +2,37 @@
 // host, the text that asks it to run one step, and the parser that splits what comes back into the
 // step's stdout, stderr, pid and exit status.
 //
-// On the host, each step is a fresh `bash -s` (so $$, variables, cd, exit, exec, set -e are the
-// step's own, exactly as with one exec channel per step), started by `setsid -fw` in its own session
-// and process group (abort kills that tree) and waited for by setsid, which tells an exit code from
-// a signal: it exits with the code, or with the signal number after printing "did not exit normally"
-// to its own stderr (a file here). The step's stdout and stderr go through two relays (`cat`) that the
-// driver writes the end markers into after the step exited, so a marker always follows every byte the
-// step wrote. Markers carry a per-step random nonce the step never sees (it is only in the driver's
-// heredoc delimiter and argument), so step output cannot forge them. A process the step left running
-// keeps the relays open: the driver then hands their pipes to a drain (`cat >/dev/null`, so the
-// process never gets SIGPIPE) and starts new relays for the next step, so that output is never
-// attributed to a later step and nothing waits for it.
+// On the host, each step is a subshell of the driver (a fork, no exec: starting a program per step
+// costs the host 3-4 times more CPU, which is most of what a step costs), so variables, cd, exit,
+// exec, traps and set -e are the step's own, as in a step of its own exec channel. The driver runs
+// with job control on, so each step's subshell is a process group of its own (abort kills that tree);
+// the subshell turns job control off, drops the driver's traps, variables and functions, reports its
+// pid ($BASHPID) and sources the step text from its stdin (a heredoc). What differs from one exec per
+// step: `$$` is the session shell's pid, not the step's ($BASHPID is the step's), and $PPID is the
+// session shell's parent, so `kill $$` ends the session (the step is then interrupted) where with
+// its own exec channel it ended the step.
+// An exit status above 128 is a signal only when bash reported the job killed (it prints a line for
+// a job killed by a signal, and none for `exit 143`; the driver traps no signal, since bash does not
+// report deaths by a trapped signal); the driver catches what bash prints while it waits in a file. The step's stdout and stderr go through two relays (`cat`) that the driver writes
+// the end markers into after the step exited, so a marker always follows every byte the step wrote.
+// Markers carry a per-step random nonce the step never sees (it is only in the driver's heredoc
+// delimiter and argument), so step output cannot forge them. A process the step left running keeps
+// the relays open: the driver then hands their pipes to a drain (`cat >/dev/null`, so the process
+// never gets SIGPIPE) and starts new relays for the next step, so that output is never attributed to
+// a later step and nothing waits for it.
 
 /** Bash run by the session channel (`bash -s` fed this text). Prints the ready line when it can run steps. */
 export function driverScript(readyNonce: string): string {
   return `__rb_d=$(mktemp -d "\${TMPDIR:-/tmp}/runbook-session.XXXXXX") || exit 97
 trap 'rm -rf -- "$__rb_d"' EXIT
-[[ -r /proc/$$/stat ]] || exit 96
-command -v setsid >/dev/null 2>&1 && setsid -fw true </dev/null >/dev/null 2>&1 || exit 98
-__rb_o= __rb_e= __rb_stale=
+[[ -r /proc/$$/stat && -e /dev/stdin ]] || exit 96
+set -m
+[[ $- == *m* ]] || exit 98
+__rb_o= __rb_e= __rb_stale= __rb_p= __rb_wf=-f
+if ((BASH_VERSINFO[0] < 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] < 1))); then
+  __rb_wf=
+  mkfifo "$__rb_d/f" && exec 9<>"$__rb_d/f" || exit 98
+fi
 __rb_reap() {
   local p l r
   for p in $__rb_o $__rb_e; do
@@ -34,7 +46,7 @@ __rb_reap() {
   __rb_o= __rb_e= __rb_stale=
 }
 __rb_run() {
-  local n=$1 st sig= pid=
+  local n=$1 st sig=
   if [[ -n $__rb_stale ]]; then exec 3>&- 4>&-; __rb_reap; fi
   printf '__RB_S_%s__\\n' "$n"; printf '__RB_S_%s__\\n' "$n" >&2
   if [[ -z $__rb_o ]]; then
@@ -43,14 +55,28 @@ __rb_run() {
     exec 4> >(exec cat >&2 3>&-)
     __rb_e=$!
   fi
-  : > "$__rb_d/p"
-  setsid -fw bash -s 5>&1 6>&4 7>"$__rb_d/p" 1>&3 2>"$__rb_d/w" 3>&- 4>&-
-  st=$?
-  [[ -s $__rb_d/w ]] && sig=$(kill -l $((st & 127)) 2>/dev/null)
+  {
+    (
+      trap - EXIT
+      set +m
+      unset -f __rb_run __rb_reap
+      unset -v __rb_d __rb_o __rb_e __rb_stale __rb_p __rb_wf n st sig
+      printf '%d\\n' "$BASHPID" >&5
+      exec 5>&- 9>&- 2>&4 4>&- 3>&-
+      . /dev/stdin
+    ) 5>&1 1>&3 &
+    __rb_p=$!
+    while :; do
+      wait $__rb_wf "$__rb_p"; st=$?
+      kill -0 "$__rb_p" 2>/dev/null || break
+      [[ -n $__rb_wf ]] || read -r -t 1 -u 9
+    done
+  } 2>"$__rb_d/w"
+  ((st > 128)) && [[ -s $__rb_d/w ]] && sig=$(kill -l $((st - 128)) 2>/dev/null)
   printf '__RB_E_%s_%s_%s__\\n' "$n" "$st" "$sig" >&3
   printf '__RB_E_%s__\\n' "$n" >&4
-  read -r pid < "$__rb_d/p"
-  [[ -n $pid ]] && kill -0 -- "-$pid" 2>/dev/null && __rb_stale=1
+  kill -0 -- "-$__rb_p" 2>/dev/null && __rb_stale=1
+  __rb_p=
   return 0
 }
 printf '__RB_READY_%s__\\n' ${readyNonce}
@@ -61,12 +87,11 @@ export const readyLine = (nonce: string): string => `__RB_READY_${nonce}__\n`;
 
 /**
  * The text that makes the driver run one step: `wrapped` is the output of wrapScript (ends with a
- * newline). The first thing the step's bash does (on the wrapped script's first line, so the
- * script's line numbers are unchanged) is report its pid on the channel and put its stderr back.
+ * newline). It reaches the step's subshell unchanged, as the heredoc it sources, so the script's
+ * line numbers are its own.
  */
 export function stepCommand(nonce: string, wrapped: string): string {
-  const prelude = `printf '%d\\n' $$ >&5; printf %d $$ >&7; exec 5>&- 7>&- 2>&6 6>&-; `;
-  return `__rb_run ${nonce} <<'__RB_${nonce}'\n${prelude}${wrapped}__RB_${nonce}\n`;
+  return `__rb_run ${nonce} <<'__RB_${nonce}'\n${wrapped}__RB_${nonce}\n`;
 }
 
 /** Length of the longest suffix of buf that is a proper prefix of marker. */

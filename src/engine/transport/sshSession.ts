@@ -1,7 +1,7 @@
 // Running step scripts over SSH through persistent shell sessions: one long-lived bash per host
 // connection (and, lazily, one root bash through `sudo -n` for sudo steps), fed step after step
-// (protocol in sessionProtocol.ts). A step that finds no usable session (no bash or setsid on the
-// host, sudo refused, no temp dir) runs through the one-exec-per-step path instead.
+// (protocol in sessionProtocol.ts). A step that finds no usable session (no bash, no /proc or
+// /dev/stdin on the host, sudo refused, no temp dir) runs through the one-exec-per-step path instead.
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import { ConnectionLostError, StepInterruptedError } from '../errors.js';
