@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import { z } from '../schema/zod.js';
 import { BadInputError } from '../errors.js';
 import type { FrontMatter, ParseWarning } from '../types.js';
 import { IDENTIFIER_PATTERN } from './attributes.js';
@@ -21,12 +21,14 @@ const SHARED_KEYS = ['title', 'description'] as const;
 /** Variable names the templating layer defines itself; front matter may not set them. */
 export const RESERVED_VARS: readonly string[] = ['host', 'groups', 'hosts'];
 
+const nonBlank = (what: string) => z.string().check(z.trim(), z.minLength(1, `${what} must not be empty`));
+
 const schema = z.strictObject({
-  title: z.string().optional(),
-  description: z.string().optional(),
-  hosts: z.string().trim().min(1, 'hosts must not be empty').optional(),
-  vars: z.record(z.string(), z.unknown()).optional(),
-  inventory: z.string().trim().min(1, 'inventory must not be empty').optional(),
+  title: z.optional(z.string()),
+  description: z.optional(z.string()),
+  hosts: z.optional(nonBlank('hosts')),
+  vars: z.optional(z.record(z.string(), z.unknown())),
+  inventory: z.optional(nonBlank('inventory')),
 });
 
 /** Where the front matter sits in the file and what is left after it. */

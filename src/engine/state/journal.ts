@@ -1,7 +1,7 @@
 // The state journal's line format: header, record, reset and step-text lines; parsing with torn-tail
 // tolerance and strict refusal of anything else. Pure functions, no I/O.
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../schema/zod.js';
 import { StateError, EXIT } from '../errors.js';
 import { HOST_STATUSES, type HostStepRecord } from '../types.js';
 
@@ -30,23 +30,26 @@ export type RecordMap = Map<string, Map<string, HostStepRecord>>;
 /** Step source texts seen by the journal: step id -> step hash -> the step's source as written. */
 export type TextMap = Map<string, Map<string, string>>;
 
+const { optional, nullable } = z;
+const nonEmpty = () => z.string().check(z.minLength(1));
+
 const recordSchema = z.looseObject({
   status: z.enum(HOST_STATUSES),
-  attempts: z.number().int().nonnegative(),
-  exitCode: z.number().int().nullable().optional(),
-  signal: z.string().nullable().optional(),
-  startedAt: z.string().optional(),
-  endedAt: z.string().optional(),
+  attempts: z.int().check(z.nonnegative()),
+  exitCode: optional(nullable(z.int())),
+  signal: optional(nullable(z.string())),
+  startedAt: optional(z.string()),
+  endedAt: optional(z.string()),
   hash: z.string(),
-  log: z.string().optional(),
-  message: z.string().optional(),
-  captured: z.looseObject({ name: z.string(), value: z.string().nullable(), secret: z.boolean() }).optional(),
+  log: optional(z.string()),
+  message: optional(z.string()),
+  captured: optional(z.looseObject({ name: z.string(), value: nullable(z.string()), secret: z.boolean() })),
 });
 
 const entrySchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('rec'), step: z.string().min(1), host: z.string().min(1), rec: recordSchema }),
-  z.object({ t: z.literal('reset'), step: z.string().min(1).optional(), host: z.string().min(1).optional() }),
-  z.object({ t: z.literal('text'), step: z.string().min(1), hash: z.string().min(1), text: z.string() }),
+  z.object({ t: z.literal('rec'), step: nonEmpty(), host: nonEmpty(), rec: recordSchema }),
+  z.object({ t: z.literal('reset'), step: optional(nonEmpty()), host: optional(nonEmpty()) }),
+  z.object({ t: z.literal('text'), step: nonEmpty(), hash: nonEmpty(), text: z.string() }),
 ]);
 
 const HEADER_PREFIX = `{"schema":"${STATE_SCHEMA}",`;
