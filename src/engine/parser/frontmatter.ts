@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from '../schema/zod.js';
+import * as z from '../schema/zod.js';
 import { BadInputError } from '../errors.js';
 import type { FrontMatter, ParseWarning } from '../types.js';
 import { IDENTIFIER_PATTERN } from './attributes.js';

@@ -2,9 +2,11 @@
 // (the classic `z.string().optional()` chain API pulls in all of zod; loading it took ~150 ms of CPU
 // on every command, `runbook status` included). zod/mini loads no messages by itself: the English
 // ones are configured here, so issues read as they did with classic zod.
-import * as z from 'zod/mini';
+// Import it as `import * as z from '../schema/zod.js'` and use `z.name`: the bundle (scripts/bundle.mjs)
+// then keeps only the functions used.
+import { config } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 
-z.config(en());
+config(en());
 
-export { z };
+export * from 'zod/mini';

@@ -1,7 +1,7 @@
 // The state journal's line format: header, record, reset and step-text lines; parsing with torn-tail
 // tolerance and strict refusal of anything else. Pure functions, no I/O.
 import path from 'node:path';
-import { z } from '../schema/zod.js';
+import * as z from '../schema/zod.js';
 import { StateError, EXIT } from '../errors.js';
 import { HOST_STATUSES, type HostStepRecord } from '../types.js';
 
@@ -30,25 +30,24 @@ export type RecordMap = Map<string, Map<string, HostStepRecord>>;
 /** Step source texts seen by the journal: step id -> step hash -> the step's source as written. */
 export type TextMap = Map<string, Map<string, string>>;
 
-const { optional, nullable } = z;
 const nonEmpty = () => z.string().check(z.minLength(1));
 
 const recordSchema = z.looseObject({
   status: z.enum(HOST_STATUSES),
   attempts: z.int().check(z.nonnegative()),
-  exitCode: optional(nullable(z.int())),
-  signal: optional(nullable(z.string())),
-  startedAt: optional(z.string()),
-  endedAt: optional(z.string()),
+  exitCode: z.optional(z.nullable(z.int())),
+  signal: z.optional(z.nullable(z.string())),
+  startedAt: z.optional(z.string()),
+  endedAt: z.optional(z.string()),
   hash: z.string(),
-  log: optional(z.string()),
-  message: optional(z.string()),
-  captured: optional(z.looseObject({ name: z.string(), value: nullable(z.string()), secret: z.boolean() })),
+  log: z.optional(z.string()),
+  message: z.optional(z.string()),
+  captured: z.optional(z.looseObject({ name: z.string(), value: z.nullable(z.string()), secret: z.boolean() })),
 });
 
 const entrySchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('rec'), step: nonEmpty(), host: nonEmpty(), rec: recordSchema }),
-  z.object({ t: z.literal('reset'), step: optional(nonEmpty()), host: optional(nonEmpty()) }),
+  z.object({ t: z.literal('reset'), step: z.optional(nonEmpty()), host: z.optional(nonEmpty()) }),
   z.object({ t: z.literal('text'), step: nonEmpty(), hash: nonEmpty(), text: z.string() }),
 ]);
 
