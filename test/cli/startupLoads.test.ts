@@ -1,0 +1,87 @@
+// What each command loads at start-up (issue 11): the built CLI (bin/runbook -> dist/bundle/) is run
+// with a loader hook that records every module file it loads, and the bundle's metafile says which
+// packages and sources each loaded file holds. Start-up time itself is measured by `npm run bench`
+// (no test here asserts on a duration).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const HOOK = join(ROOT, 'test', 'helpers', 'recordLoads.mjs');
+const QUICKSTART = join(ROOT, 'runbooks', 'quickstart.md');
+const HA = join(ROOT, 'runbooks', 'k8s-ha');
+const HA_INVENTORY = join(HA, 'inventory.example.yaml');
+
+interface Metafile {
+  readonly outputs: Record<string, { readonly inputs: Record<string, unknown> }>;
+}
+
+/** Run the CLI; the packages (node_modules/NAME) and our source files (dist/...) it loaded. */
+function loadsOf(args: readonly string[]): { code: number | null; stdout: string; packages: Set<string>; sources: Set<string> } {
+  const record = join(mkdtempSync(join(tmpdir(), 'rb-loads-')), 'loads.txt');
+  const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], {
+    env: { ...process.env, RUNBOOK_TEST_LOADS: record, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'bundle', 'meta.json'), 'utf8')) as Metafile;
+  const files = readFileSync(record, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => relative(ROOT, fileURLToPath(u)));
+  const inputs = files.flatMap((f) => (meta.outputs[f] ? Object.keys(meta.outputs[f].inputs) : [f]));
+  const packages = new Set(inputs.filter((i) => i.startsWith('node_modules/')).map((i) => i.split('/')[1]));
+  const sources = new Set(inputs.filter((i) => i.startsWith('dist/')));
+  return { code: r.status, stdout: r.stdout, packages, sources };
+}
+
+const PLAYER_ONLY = ['ink', 'react', 'react-reconciler', 'marked', 'marked-terminal', 'ink-spinner', 'yoga-layout'];
+
+describe('start-up: each command loads only what it needs', () => {
+  it('--version prints the package version and loads no package at all (not even commander)', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const r = loadsOf(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${version}\n`);
+    expect([...r.packages]).toEqual([]);
+    expect([...r.sources].filter((s) => s.startsWith('dist/cli/commands/'))).toEqual([]);
+  });
+
+  it('-V is --version too', () => {
+    const r = loadsOf(['-V']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('status loads neither the player (Ink, React, marked), nor templating (liquidjs), nor ssh2', () => {
+    const r = loadsOf(['status', HA, '-i', HA_INVENTORY]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('host-steps done');
+    for (const p of [...PLAYER_ONLY, 'liquidjs', 'ssh2', 'zustand']) expect(r.packages, p).not.toContain(p);
+    expect(r.sources).not.toContain('dist/cli/commands/run.js');
+    expect(r.sources).not.toContain('dist/engine/transport/ssh.js');
+  });
+
+  it('status takes zod from zod/mini: the classic zod API is never loaded', () => {
+    const r = loadsOf(['status', QUICKSTART]);
+    expect(r.code).toBe(0);
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'bundle', 'meta.json'), 'utf8')) as Metafile;
+    const classic = Object.values(meta.outputs).some((o) => Object.keys(o.inputs).some((i) => i.startsWith('node_modules/zod/v4/classic/')));
+    expect(classic).toBe(false);
+  });
+
+  it('plan renders steps (liquidjs) without loading the player or ssh2', () => {
+    const r = loadsOf(['plan', QUICKSTART]);
+    expect(r.code).toBe(0);
+    expect(r.packages).toContain('liquidjs');
+    for (const p of [...PLAYER_ONLY, 'ssh2']) expect(r.packages, p).not.toContain(p);
+  });
+
+  it('--help still comes from commander and lists the commands', () => {
+    const r = loadsOf(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.packages).toContain('commander');
+    expect(r.stdout).toMatch(/^ +status \[options\] <path> /m);
+  });
+});
