@@ -5,10 +5,18 @@
 // (numbers in the README's Speed section). `import()` splits stay lazy chunks: `status` never
 // loads the chunk holding Ink, React, marked, liquidjs or ssh2.
 //   node scripts/bundle.mjs   (run by `npm run build`, after tsc)
-import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  process.stderr.write('build: esbuild is not installed (a devDependency since the CLI is bundled): run `npm install` (or `npm ci`), then build again\n');
+  process.exit(1);
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bundle');
