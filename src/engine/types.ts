@@ -148,21 +148,48 @@ export interface Host {
   readonly knownHostsFile?: string;
   /** ssh config / ssh args StrictHostKeyChecking: yes refuses unknown keys, accept-new and no record them. */
   readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no' | 'ask';
+  /** ssh config IdentityAgent: `none`, `SSH_AUTH_SOCK`, `$NAME` or a socket path (instead of $SSH_AUTH_SOCK). */
+  readonly identityAgent?: string;
+  /** ssh config IdentitiesOnly: offer only the configured identity files (agent keys only when they match one). */
+  readonly identitiesOnly?: boolean;
+  /** ssh config HostKeyAlias: the known_hosts name of this host's key, instead of address[:port]. */
+  readonly hostKeyAlias?: string;
+  /** ssh config ConnectTimeout, in ms: TCP connect and SSH handshake (instead of --connect-timeout). */
+  readonly connectTimeoutMs?: number;
   /** Where privateKeyFile came from (ansible_ssh_private_key_file, ssh config IdentityFile, ...), for plan and hosts. */
   readonly keySource?: string;
   /** ansible_become: every step on this host runs through `sudo -n -u <user>`. */
   readonly become?: { readonly user: string };
   /** Group names, inventory order, 'all' included. */
   readonly groups: readonly string[];
+  /**
+   * Ansible's magic vars of an inventory host: inventory_file (the source it was first read from),
+   * inventory_dir (its directory; the string 'None' for an `-i h1,h2,` list, as Ansible has it).
+   */
+  readonly inventoryFile?: string;
+  readonly inventoryDir?: string;
   /** Merged inventory vars: group vars (parents first) < host vars. */
   readonly vars: Readonly<Record<string, unknown>>;
 }
 
+/** One jump host of a ProxyJump chain, resolved with its own ssh config, as `ssh -J` resolves it. */
 export interface JumpHost {
+  /** The name given in ProxyJump / -J (ssh config alias), for messages. */
+  readonly name?: string;
   readonly address: string;
   readonly port: number;
   readonly user?: string;
+  /** First IdentityFile that exists; identityFiles: the others, tried after it. */
   readonly privateKeyFile?: string;
+  readonly identityFiles?: readonly string[];
+  readonly knownHostsFile?: string;
+  readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no' | 'ask';
+  readonly identityAgent?: string;
+  readonly identitiesOnly?: boolean;
+  readonly hostKeyAlias?: string;
+  readonly connectTimeoutMs?: number;
+  /** The first hop's own ProxyCommand (raw), reached through its stdio. */
+  readonly proxyCommand?: string;
 }
 
 export interface Inventory {

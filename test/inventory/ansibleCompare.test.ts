@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/engine/inventory/inventory.js';
 import { resolvePattern } from '../../src/engine/inventory/patterns.js';
+import { ansibleMagicVars } from '../../src/engine/template/vars.js';
 import type { Inventory } from '../../src/engine/types.js';
 
 const run = promisify(execFile);
@@ -31,7 +32,12 @@ const CASES: Record<string, string[]> = {
 interface AnsibleView {
   readonly list: Record<string, { hosts?: string[]; children?: string[] }> & { _meta: { hostvars: Record<string, Record<string, unknown>> } };
   readonly groups: Record<string, string[]>;
+  /** Per host: [inventory_file, inventory_dir, inventory_hostname, inventory_hostname_short, group_names]. */
+  readonly magic: Record<string, unknown[]>;
 }
+
+/** Ansible's magic vars of an inventory host that runbook's templates also see. */
+const MAGIC = ['inventory_file', 'inventory_dir', 'inventory_hostname', 'inventory_hostname_short', 'group_names'];
 
 const ENV = {
   ...process.env,
@@ -43,12 +49,18 @@ const ENV = {
 
 async function ansibleView(sources: string[]): Promise<AnsibleView> {
   const args = sources.flatMap((s) => ['-i', s.includes(',') ? s : path.join(CORPUS, s)]);
-  const [list, dbg] = await Promise.all([
+  const [list, dbg, magicOut] = await Promise.all([
     run('ansible-inventory', [...args, '--list'], { env: ENV, cwd: CORPUS, maxBuffer: 1 << 24 }),
     run('ansible', [...args, 'localhost', '-m', 'debug', '-a', 'var=groups', '-o'], { env: ENV, cwd: CORPUS, maxBuffer: 1 << 24 }),
+    run('ansible', [...args, 'all', '-m', 'debug', '-a', `var=[${MAGIC.join(',')}]`, '-o'], { env: ENV, cwd: CORPUS, maxBuffer: 1 << 24 }),
   ]);
   const json = dbg.stdout.slice(dbg.stdout.indexOf('{'));
-  return { list: JSON.parse(list.stdout), groups: (JSON.parse(json) as { groups: Record<string, string[]> }).groups };
+  const magic: Record<string, unknown[]> = {};
+  for (const line of magicOut.stdout.split('\n')) {
+    const m = /^(\S+) \| SUCCESS => (\{.*\})$/.exec(line);
+    if (m) magic[m[1]] = (JSON.parse(m[2]) as Record<string, unknown[]>)[`[${MAGIC.join(',')}]`];
+  }
+  return { list: JSON.parse(list.stdout), groups: (JSON.parse(json) as { groups: Record<string, string[]> }).groups, magic };
 }
 
 /**
@@ -107,6 +119,14 @@ describe.each(Object.entries(CASES))('%s: read as ansible-inventory reads it', (
   it('gives every host the same vars (group_vars, host_vars and precedence included)', () => {
     for (const h of ours.hosts) {
       expect({ host: h.name, vars: ours.ansible!.hostvars[h.name] }).toEqual({ host: h.name, vars: theirs.list._meta.hostvars[h.name] ?? {} });
+    }
+  });
+
+  it("gives templates Ansible's magic vars: inventory_file, inventory_dir, inventory_hostname(_short), group_names", () => {
+    expect(Object.keys(theirs.magic).sort()).toEqual(ours.hosts.map((h) => h.name).sort());
+    for (const h of ours.hosts) {
+      const vars = ansibleMagicVars(h);
+      expect({ host: h.name, magic: MAGIC.map((k) => vars[k]) }).toEqual({ host: h.name, magic: theirs.magic[h.name] });
     }
   });
 

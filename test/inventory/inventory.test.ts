@@ -155,14 +155,14 @@ describe('connection settings', () => {
 
   it('reads a ProxyJump from ansible_ssh_common_args', () => {
     const h = host(inv('all:\n  hosts:\n    a:\n      ansible_ssh_common_args: "-o StrictHostKeyChecking=no -o ProxyJump=ops@jump.example.com:2022"\n'), 'a');
-    expect(h.jump).toEqual([{ address: 'jump.example.com', port: 2022, user: 'ops' }]);
+    expect(h.jump).toEqual([{ name: 'jump.example.com', address: 'jump.example.com', port: 2022, user: 'ops' }]);
   });
 
   it('reads a -J chain from ansible_ssh_common_args', () => {
     const h = host(inv("all:\n  hosts:\n    a:\n      ansible_ssh_common_args: '-J j1,root@j2:2200'\n"), 'a');
     expect(h.jump).toEqual([
-      { address: 'j1', port: 22 },
-      { address: 'j2', port: 2200, user: 'root' },
+      { name: 'j1', address: 'j1', port: 22 },
+      { name: 'j2', address: 'j2', port: 2200, user: 'root' },
     ]);
   });
 

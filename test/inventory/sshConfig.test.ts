@@ -81,8 +81,8 @@ describe('~/.ssh/config', () => {
   it('resolves a ProxyJump chain, each jump host through the config too', async () => {
     const host = await load('all:\n  hosts:\n    inner:\n');
     expect(host('inner').jump).toEqual([
-      { address: 'bastion.example.com', port: 2022, user: 'jumper', privateKeyFile: '/keys/bastion' },
-      { address: '192.168.5.5', port: 2200, user: 'admin' },
+      { name: 'bastion', address: 'bastion.example.com', port: 2022, user: 'jumper', privateKeyFile: '/keys/bastion' },
+      { name: 'hop2', address: '192.168.5.5', port: 2200, user: 'admin' },
     ]);
   });
 
@@ -93,7 +93,7 @@ describe('~/.ssh/config', () => {
 
   it('resolves a jump host named in ansible_ssh_common_args through the config', async () => {
     const host = await load("all:\n  hosts:\n    x:\n      ansible_ssh_common_args: '-J bastion'\n");
-    expect(host('x').jump).toEqual([{ address: 'bastion.example.com', port: 2022, user: 'jumper', privateKeyFile: '/keys/bastion' }]);
+    expect(host('x').jump).toEqual([{ name: 'bastion', address: 'bastion.example.com', port: 2022, user: 'jumper', privateKeyFile: '/keys/bastion' }]);
   });
 
   it('reports a ProxyJump loop', async () => {

@@ -61,7 +61,7 @@ describe('reaching hosts through a ProxyCommand or a bastion', () => {
     const [bastion, target] = f.hosts;
     const cfg = `Host bastion\n  HostName ${bastion.address}\n  Port ${bastion.port}\n  User ${f.user}\n  IdentityFile ${f.privateKeyFile}\nHost target\n  HostName ${target.address}\n  Port ${target.port}\n  ProxyJump bastion\n`;
     const inv = await inventory('[db]\ntarget', cfg);
-    expect(inv.hosts[0].jump).toEqual([{ address: bastion.address, port: bastion.port, user: f.user, privateKeyFile: f.privateKeyFile }]);
+    expect(inv.hosts[0].jump).toEqual([{ name: 'bastion', address: bastion.address, port: bastion.port, user: f.user, privateKeyFile: f.privateKeyFile }]);
     // The target sees the connection come from the loopback address the bastion used.
     expect(await whereFrom(inv.hosts[0])).toContain(`${target.address} ${target.port}`);
   });

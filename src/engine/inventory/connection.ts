@@ -7,7 +7,7 @@ import type { Host, JumpHost } from '../types.js';
 import type { VarEntry } from './inventoryData.js';
 import { renderInventoryVars } from './jinjaVars.js';
 import { parseSshArgs } from './sshArgs.js';
-import { expandHome, parsePort, resolveJumpChain, type SshConfigFile } from './sshConfig.js';
+import { expandHome, hopOptions, parsePort, resolveJumpChain, strictValue, type SshConfigFile } from './sshConfig.js';
 
 /** Inventory vars that say how to connect; they are not part of Host.vars. */
 export const CONNECTION_VARS = [
@@ -41,6 +41,10 @@ export interface BuildHostInput {
   readonly ssh: SshConfigFile | undefined;
   readonly baseDir: string;
   readonly warnings: string[];
+  /** ssh config directive -> the hosts (and jump hosts) it is set for, when runbook does not apply it: warned once per run. */
+  readonly unsupported?: Map<string, Set<string>>;
+  /** Ansible's inventory_file / inventory_dir for this host (Jinja in its vars may name them). */
+  readonly origin?: { readonly inventoryFile: string; readonly inventoryDir: string };
 }
 
 function fail(message: string, e: VarEntry | undefined, hint?: string): never {
@@ -74,10 +78,15 @@ function inventoryPath(p: string, e: VarEntry, baseDir: string): string {
   return path.resolve(dir, expandHome(p));
 }
 
+/** Ansible's group_names: the host's groups but `all`, sorted. */
+export function groupNames(groups: readonly string[]): string[] {
+  return groups.filter((g) => g !== 'all').sort();
+}
+
 /** Build one Host from its merged vars. Throws BadInputError (file:line) on what cannot be honoured. */
 export function buildHost(input: BuildHostInput): Host {
   const { name, ssh } = input;
-  const merged = renderInventoryVars(name, input.merged, input.warnings);
+  const merged = renderInventoryVars(name, input.merged, input.warnings, { ...(input.origin ? { inventory_file: input.origin.inventoryFile, inventory_dir: input.origin.inventoryDir } : {}), group_names: groupNames(input.groups) });
 
   for (const pv of PASSWORD_VARS) {
     const e = merged.get(pv);
@@ -141,10 +150,13 @@ export function buildHost(input: BuildHostInput): Host {
     fail(`ssh args of host \`${name}\` name another ssh config (-F ${sshArgs.configFile})`, argsAt, `runbook reads one ssh config per session: pass --ssh-config ${sshArgs.configFile}`);
   }
 
-  // ~/.ssh/config: looked up by ansible_host when set, gaps filled from the inventory name.
+  // ~/.ssh/config: looked up by ansible_host when set, gaps filled from the inventory name. Ansible
+  // passes ansible_user as `-o User=`: set before the config is read, so `Match user` sees it.
   const alias = ansibleHost?.value ?? name;
-  const s1 = ssh?.lookup(alias) ?? {};
-  const s2 = ssh && alias !== name ? ssh.lookup(name) : {};
+  const lookupUser = userVar ?? sshArgs.user;
+  const lookupOpts = lookupUser !== undefined ? { user: lookupUser } : {};
+  const s1 = ssh?.lookup(alias, lookupOpts) ?? {};
+  const s2 = ssh && alias !== name ? ssh.lookup(name, lookupOpts) : {};
   // ansible_host may itself be an ssh config alias: its HostName applies, as when ssh is given it.
   const address = s1.hostName ?? ansibleHost?.value ?? s2.hostName ?? name;
   const user = userVar ?? sshArgs.user ?? s1.user ?? s2.user;
@@ -154,16 +166,15 @@ export function buildHost(input: BuildHostInput): Host {
   const where = { file: argsAt?.file, line: argsAt?.line };
   const proxyCommand = sshArgs.proxyCommand ?? (sshArgs.proxyJump === undefined ? (s1.proxyCommand ?? s2.proxyCommand) : undefined);
   const proxy = sshArgs.proxyCommand !== undefined ? undefined : (sshArgs.proxyJump ?? (proxyCommand === undefined ? (s1.proxyJump ?? s2.proxyJump) : undefined));
-  const jump: JumpHost[] | undefined = proxy ? resolveJumpChain(ssh, proxy, where, new Set([alias])) : undefined;
-  const unsupported = [...new Set([...(s1.unsupported ?? []), ...(s2.unsupported ?? [])])];
-  if (unsupported.length) input.warnings.push(`${ssh?.file}: ssh config directives runbook does not apply (they change where or how ssh connects): ${unsupported.join(', ')}`);
+  const jump: JumpHost[] | undefined = proxy ? resolveJumpChain(ssh, proxy, where, new Set([alias]), input.unsupported) : undefined;
+  for (const d of new Set([...(s1.unsupported ?? []), ...(s2.unsupported ?? [])])) input.unsupported?.set(d, (input.unsupported.get(d) ?? new Set()).add(name));
   const moreIds = keyFile || argKey ? [] : (s1.identityFiles ?? s2.identityFiles ?? []).filter((i) => i !== privateKeyFile);
   const khRaw = sshArgs.userKnownHostsFile ?? s1.userKnownHostsFile ?? s2.userKnownHostsFile;
   const knownHostsFile = khRaw === undefined ? undefined : path.resolve(expandHome(khRaw));
   const strictRaw = sshArgs.strictHostKeyChecking ?? s1.strictHostKeyChecking ?? s2.strictHostKeyChecking;
-  const STRICT: Record<string, NonNullable<Host['strictHostKeyChecking']>> = { yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' };
-  const strictHostKeyChecking = strictRaw === undefined ? undefined : STRICT[strictRaw];
-  if (strictRaw !== undefined && strictHostKeyChecking === undefined) fail(`bad StrictHostKeyChecking \`${strictRaw}\` for host \`${name}\``, argsAt, 'yes, accept-new, no or ask');
+  const strictHostKeyChecking = strictValue(strictRaw, { file: argsAt?.file, line: argsAt?.line, host: name });
+  // IdentityAgent, IdentitiesOnly, HostKeyAlias, ConnectTimeout: first value wins, ansible_host's lookup first.
+  const more = { ...hopOptions(s2, ssh?.file, name), ...hopOptions(s1, ssh?.file, name) };
   if (strictHostKeyChecking === 'no') {
     input.warnings.push(`WARNING: StrictHostKeyChecking=no (${argsAt && sshArgs.strictHostKeyChecking ? `${argsAt.file}:${argsAt.line}` : ssh?.file}): unknown host keys of the hosts it applies to are accepted and recorded WITHOUT verification (a changed key is still refused)`);
   }
@@ -177,6 +188,10 @@ export function buildHost(input: BuildHostInput): Host {
     ...(moreIds.length ? { identityFiles: moreIds } : {}),
     ...(knownHostsFile !== undefined ? { knownHostsFile } : {}),
     ...(strictHostKeyChecking !== undefined ? { strictHostKeyChecking } : {}),
+    ...(more.identityAgent !== undefined ? { identityAgent: more.identityAgent } : {}),
+    ...(more.identitiesOnly !== undefined ? { identitiesOnly: more.identitiesOnly } : {}),
+    ...(more.hostKeyAlias !== undefined ? { hostKeyAlias: more.hostKeyAlias } : {}),
+    ...(more.connectTimeoutMs !== undefined ? { connectTimeoutMs: more.connectTimeoutMs } : {}),
     ...(keyFile !== undefined && keyEntry?.file ? { privateKeyFileFrom: { file: keyEntry.file, line: keyEntry.line } } : {}),
     connection,
     ...(jump && jump.length ? { jump } : {}),

@@ -45,6 +45,8 @@ interface ReadState {
   readonly varsDirs: string[];
   readonly warnings: string[];
   readonly files: string[];
+  /** Hosts first read from an `-i h1,h2,` list: that list (Ansible's inventory_file for them). */
+  readonly listSource: Map<string, string>;
 }
 
 /** Read one inventory file's text into the state (format chosen as Ansible chooses it). */
@@ -131,7 +133,10 @@ function readHostList(list: string, st: ReadState): void {
     const parsed = expandHostPattern(h);
     const name = typeof parsed === 'string' || parsed.names.length !== 1 || h.includes('[') ? h : parsed.names[0];
     const port = typeof parsed === 'string' || h.includes('[') ? undefined : parsed.port;
-    if (!st.data.hosts.has(name)) st.data.addHost(name, 'ungrouped', port, { file: '-i', line: 0 });
+    if (!st.data.hosts.has(name)) {
+      st.data.addHost(name, 'ungrouped', port, { file: '-i', line: 0 });
+      st.listSource.set(name, list);
+    }
   }
 }
 
@@ -183,6 +188,7 @@ function finish(st: ReadState, ssh: SshConfigFile | undefined, file: string | un
   const varsDirs = [...new Set(st.varsDirs)];
   const groupOrder = [...data.groups.keys()];
   const hostvars: Record<string, Record<string, unknown>> = {};
+  const unsupported = new Map<string, Set<string>>();
   const hosts = [...data.hosts.values()].map((h) => {
     const merged = mergedVars(data, h.name, varsDirs, cache, st.secretVars);
     const plain: Record<string, unknown> = {};
@@ -190,8 +196,13 @@ function finish(st: ReadState, ssh: SshConfigFile | undefined, file: string | un
     hostvars[h.name] = plain;
     const member = data.hostGroups(h.name);
     member.add('all');
-    return buildHost({ name: h.name, merged, groups: groupOrder.filter((g) => member.has(g)), ssh, baseDir: file ? path.dirname(file) : process.cwd(), warnings: st.warnings });
+    // Ansible's inventory_file / inventory_dir: the source the host was first read from.
+    const list = st.listSource.get(h.name);
+    const origin = list !== undefined ? { inventoryFile: list, inventoryDir: 'None' } : { inventoryFile: path.resolve(h.at.file), inventoryDir: path.dirname(path.resolve(h.at.file)) };
+    const host = buildHost({ name: h.name, merged, groups: groupOrder.filter((g) => member.has(g)), ssh, baseDir: file ? path.dirname(file) : process.cwd(), warnings: st.warnings, origin, unsupported });
+    return { ...host, ...origin };
   });
+  if (unsupported.size) st.warnings.push(unsupportedWarning(ssh?.file, unsupported));
   // Vars files may define groups' vars for groups the inventory never names: Ansible ignores them too.
   for (const h of Object.values(hostvars)) for (const k of Object.keys(h)) if (isSecretName(k) && !CONNECTION_VARS.includes(k as (typeof CONNECTION_VARS)[number])) st.secretVars.add(k);
   const groups: Record<string, string[]> = {};
@@ -212,8 +223,18 @@ function finish(st: ReadState, ssh: SshConfigFile | undefined, file: string | un
   };
 }
 
+/** One warning for the whole run: each ssh config directive runbook does not apply, with the hosts it is set for. */
+function unsupportedWarning(file: string | undefined, unsupported: Map<string, Set<string>>): string {
+  const list = (hosts: Set<string>): string => {
+    const all = [...hosts];
+    return all.length > 3 ? `${all.slice(0, 3).join(', ')} and ${all.length - 3} more` : all.join(', ');
+  };
+  const items = [...unsupported].map(([d, hosts]) => `${d} (${list(hosts)})`);
+  return `${file}: ssh config directives runbook does not apply (they change where or how ssh connects; runbook connects without them): ${items.join('; ')}`;
+}
+
 function newState(): ReadState {
-  return { data: new InventoryData(), secretVars: new Set(), varsDirs: [], warnings: [], files: [] };
+  return { data: new InventoryData(), secretVars: new Set(), varsDirs: [], warnings: [], files: [], listSource: new Map() };
 }
 
 /** Parse one inventory's text (INI or YAML); the file name is for messages, relative key paths and group_vars/. */

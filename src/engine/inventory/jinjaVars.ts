@@ -1,6 +1,7 @@
 // Jinja in inventory vars. Ansible renders `{{ ... }}` in inventory values when a play uses them;
 // runbook renders the ones that only name other vars of the same host (`{{ name }}`, `{{ a.b }}`,
 // `{{ inventory_hostname }}`), and keeps anything else as written, with a warning naming the var.
+import { inventoryHostnameShort } from '../template/vars.js';
 import type { VarEntry } from './inventoryData.js';
 
 const TEMPLATE = /\{\{|\{%|\{#/;
@@ -18,9 +19,9 @@ export function hasJinja(v: unknown): boolean {
  * The host's vars with simple references rendered. Values that hold other Jinja stay as written and
  * a warning naming host, variable and file:line is added (once per variable and place).
  */
-export function renderInventoryVars(host: string, merged: Map<string, VarEntry>, warnings: string[]): Map<string, VarEntry> {
+export function renderInventoryVars(host: string, merged: Map<string, VarEntry>, warnings: string[], more: Readonly<Record<string, unknown>> = {}): Map<string, VarEntry> {
   const out = new Map(merged);
-  const magic: Record<string, string> = { inventory_hostname: host, inventory_hostname_short: host.split('.')[0] };
+  const magic: Record<string, unknown> = { ...more, inventory_hostname: host, inventory_hostname_short: inventoryHostnameShort(host) };
   const state = new Map<string, 'doing' | 'done' | 'failed'>();
 
   const lookup = (ref: string): { ok: true; value: unknown } | { ok: false } => {

@@ -13,7 +13,7 @@ export interface SshHostSettings {
   readonly hostName?: string;
   readonly user?: string;
   readonly port?: number;
-  /** First IdentityFile, `~` and %d/%u/%h/%r expanded. */
+  /** First IdentityFile that exists (else the first), `~`, ${ENV} and tokens expanded. */
   readonly identityFile?: string;
   /** Every IdentityFile in order (`~`, ${ENV} and tokens expanded); ssh tries each, skipping missing files. */
   readonly identityFiles?: readonly string[];
@@ -21,6 +21,17 @@ export interface SshHostSettings {
   readonly userKnownHostsFile?: string;
   /** StrictHostKeyChecking, lower-cased (yes, accept-new, no, ask, off). */
   readonly strictHostKeyChecking?: string;
+  /**
+   * IdentityAgent as `ssh -G` prints it: `none`, `SSH_AUTH_SOCK` (read from the environment when
+   * connecting), `$NAME` (the socket path in that environment variable), or a path (expanded).
+   */
+  readonly identityAgent?: string;
+  /** IdentitiesOnly: only the configured identity files are offered, agent keys only when they match one. */
+  readonly identitiesOnly?: boolean;
+  /** HostKeyAlias: the name the host key is looked up and recorded under in known_hosts. */
+  readonly hostKeyAlias?: string;
+  /** ConnectTimeout in seconds (TCP connect and SSH handshake). */
+  readonly connectTimeout?: number;
   /** Directives set for this host that change where or how ssh connects and runbook does not apply. */
   readonly unsupported?: readonly string[];
   /** Raw ProxyJump value (never 'none'). */
@@ -29,10 +40,16 @@ export interface SshHostSettings {
   readonly proxyCommand?: string;
 }
 
+/** What a lookup is for: the remote user given outside the config (ansible_user, `-l`), as ssh's `-l`. */
+export interface SshLookupOptions {
+  readonly user?: string;
+}
+
 /** A parsed ssh config file. */
 export interface SshConfigFile {
   readonly file: string;
-  lookup(alias: string): SshHostSettings;
+  /** The settings for `alias`; `Match user` sees opts.user (as `ssh -l USER`), else the config's User or the local user. */
+  lookup(alias: string, opts?: SshLookupOptions): SshHostSettings;
 }
 
 /** The default ssh config path (~/.ssh/config). */
@@ -51,19 +68,52 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function expandTokens(value: string, alias: string, user: string | undefined): string {
-  return value.replace(/%([%dhru])/g, (_m, t: string) => {
-    switch (t) {
+function localUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'root';
+  }
+}
+
+/** Values of OpenSSH's percent tokens for one host (ssh_config(5) TOKENS). */
+interface TokenValues {
+  /** %h: the remote host name (after HostName). */
+  readonly h: string;
+  /** %n: the original host name, as given on the command line. */
+  readonly n: string;
+  readonly p: number;
+  /** %r: the remote user. */
+  readonly r: string;
+  /** %k: HostKeyAlias, else the original host name. */
+  readonly k: string;
+}
+
+function expandTokens(value: string, t: TokenValues): string {
+  return value.replace(/%([%dhnprukilL])/g, (_m, c: string) => {
+    switch (c) {
       case '%':
         return '%';
       case 'd':
         return os.homedir();
       case 'h':
-        return alias;
+        return t.h;
+      case 'n':
+        return t.n;
+      case 'p':
+        return String(t.p);
       case 'r':
-        return user ?? os.userInfo().username;
+        return t.r;
+      case 'k':
+        return t.k;
       case 'u':
-        return os.userInfo().username;
+        return localUserName();
+      case 'i':
+        return String(os.userInfo().uid);
+      case 'l':
+        return os.hostname();
+      case 'L':
+        return os.hostname().split('.')[0];
       default:
         return _m;
     }
@@ -82,19 +132,31 @@ export function parsePort(v: unknown): number | undefined {
  */
 const UNSUPPORTED = [
   'localforward', 'remoteforward', 'dynamicforward', 'controlpath', 'controlmaster', 'globalknownhostsfile',
-  'hostkeyalias', 'identityagent', 'identitiesonly', 'certificatefile', 'pkcs11provider', 'securitykeyprovider',
+  'certificatefile', 'pkcs11provider', 'securitykeyprovider',
   'canonicalizehostname', 'bindaddress', 'bindinterface', 'addressfamily', 'hostkeyalgorithms', 'kexalgorithms', 'ciphers', 'macs',
-  'requesttty', 'remotecommand', 'sendenv', 'setenv', 'tunnel', 'forwardagent', 'forwardx11', 'connecttimeout', 'pubkeyacceptedalgorithms',
-  'pubkeyacceptedkeytypes', 'exitonforwardfailure', 'clearallforwardings', 'knownhostscommand',
+  'requesttty', 'remotecommand', 'sendenv', 'setenv', 'tunnel', 'forwardagent', 'forwardx11', 'pubkeyacceptedalgorithms',
+  'pubkeyacceptedkeytypes', 'exitonforwardfailure', 'clearallforwardings', 'knownhostscommand', 'forwardx11trusted', 'gatewayports',
+  'proxyusefdpass', 'controlpersist', 'canonicaldomains', 'canonicalizefallbacklocal', 'canonicalizemaxdots', 'canonicalizepermittedcnames',
+  'checkhostip', 'verifyhostkeydns', 'revokedhostkeys', 'localcommand', 'preferredauthentications',
+  'connectionattempts', 'nohostauthenticationforlocalhost', 'hostbasedauthentication',
 ];
 const DIRECTIVE_NAMES: Record<string, string> = {
   localforward: 'LocalForward', remoteforward: 'RemoteForward', dynamicforward: 'DynamicForward', controlpath: 'ControlPath', controlmaster: 'ControlMaster',
-  userknownhostsfile: 'UserKnownHostsFile', globalknownhostsfile: 'GlobalKnownHostsFile', stricthostkeychecking: 'StrictHostKeyChecking',
-  hostkeyalias: 'HostKeyAlias', identityagent: 'IdentityAgent', identitiesonly: 'IdentitiesOnly', certificatefile: 'CertificateFile',
+  globalknownhostsfile: 'GlobalKnownHostsFile', certificatefile: 'CertificateFile',
   pkcs11provider: 'PKCS11Provider', securitykeyprovider: 'SecurityKeyProvider', canonicalizehostname: 'CanonicalizeHostname', bindaddress: 'BindAddress',
   bindinterface: 'BindInterface', addressfamily: 'AddressFamily', hostkeyalgorithms: 'HostKeyAlgorithms', kexalgorithms: 'KexAlgorithms', ciphers: 'Ciphers',
-  macs: 'MACs', requesttty: 'RequestTTY', remotecommand: 'RemoteCommand', sendenv: 'SendEnv', setenv: 'SetEnv', tunnel: 'Tunnel', forwardagent: 'ForwardAgent',
-  forwardx11: 'ForwardX11', connecttimeout: 'ConnectTimeout (runbook uses --connect-timeout)', pubkeyacceptedalgorithms: 'PubkeyAcceptedAlgorithms',
+  macs: 'MACs', forwardx11trusted: 'ForwardX11Trusted', gatewayports: 'GatewayPorts', proxyusefdpass: 'ProxyUseFdpass', controlpersist: 'ControlPersist',
+  canonicaldomains: 'CanonicalDomains', canonicalizefallbacklocal: 'CanonicalizeFallbackLocal', canonicalizemaxdots: 'CanonicalizeMaxDots',
+  canonicalizepermittedcnames: 'CanonicalizePermittedCNAMEs', checkhostip: 'CheckHostIP', verifyhostkeydns: 'VerifyHostKeyDNS', updatehostkeys: 'UpdateHostKeys',
+  revokedhostkeys: 'RevokedHostKeys', stdinnull: 'StdinNull', forkafterauthentication: 'ForkAfterAuthentication', sessiontype: 'SessionType',
+  permitlocalcommand: 'PermitLocalCommand', localcommand: 'LocalCommand', streamlocalbindunlink: 'StreamLocalBindUnlink', streamlocalbindmask: 'StreamLocalBindMask',
+  ipqos: 'IPQoS', rekeylimit: 'RekeyLimit', compression: 'Compression', hostbasedauthentication: 'HostbasedAuthentication',
+  gssapiauthentication: 'GSSAPIAuthentication', kbdinteractiveauthentication: 'KbdInteractiveAuthentication', passwordauthentication: 'PasswordAuthentication',
+  pubkeyauthentication: 'PubkeyAuthentication', numberofpasswordprompts: 'NumberOfPasswordPrompts', addkeystoagent: 'AddKeysToAgent',
+  serveraliveinterval: 'ServerAliveInterval (runbook keeps its own keepalive)', serveralivecountmax: 'ServerAliveCountMax', tcpkeepalive: 'TCPKeepAlive',
+  connectionattempts: 'ConnectionAttempts', nohostauthenticationforlocalhost: 'NoHostAuthenticationForLocalhost', hashknownhosts: 'HashKnownHosts',
+  visualhostkey: 'VisualHostKey', tag: 'Tag', requesttty: 'RequestTTY', remotecommand: 'RemoteCommand', sendenv: 'SendEnv', setenv: 'SetEnv', tunnel: 'Tunnel', forwardagent: 'ForwardAgent',
+  forwardx11: 'ForwardX11', pubkeyacceptedalgorithms: 'PubkeyAcceptedAlgorithms',
   pubkeyacceptedkeytypes: 'PubkeyAcceptedKeyTypes', preferredauthentications: 'PreferredAuthentications', batchmode: 'BatchMode',
   exitonforwardfailure: 'ExitOnForwardFailure', clearallforwardings: 'ClearAllForwardings', knownhostscommand: 'KnownHostsCommand',
 };
@@ -116,20 +178,25 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
   }
   return {
     file,
-    lookup(alias: string): SshHostSettings {
-      // matchExec: false — never run `Match exec` commands from the config.
-      const c = config.compute(alias, { ignoreCase: true, matchExec: false });
+    lookup(alias: string, opts: SshLookupOptions = {}): SshHostSettings {
+      // matchExec: false — never run `Match exec` commands from the config. A user given outside the
+      // config is set first, as `ssh -l USER` does, so `Match user` sees it and User lines do not win.
+      const c = config.compute({ Host: alias, ...(opts.user !== undefined ? { User: opts.user } : {}) }, { ignoreCase: true, matchExec: false });
       const portText = first(c.port);
       const port = portText === undefined ? undefined : parsePort(portText);
       if (portText !== undefined && port === undefined) {
         throw new BadInputError(`bad Port \`${portText}\` for host \`${alias}\` in ssh config`, { file, hint: 'a port is a number from 1 to 65535' });
       }
-      const hostNameRaw = first(c.hostname);
-      const hostName = hostNameRaw === undefined ? undefined : expandTokens(hostNameRaw, alias, undefined);
+      const hostKeyAlias = first(c.hostkeyalias);
       const user = first(c.user);
+      // HostName takes %h (the alias) and %%; every path directive the whole token set.
+      const hostNameRaw = first(c.hostname);
+      const hostName = hostNameRaw === undefined ? undefined : hostNameRaw.replace(/%([%h])/g, (_m, t: string) => (t === '%' ? '%' : alias));
+      const tokens: TokenValues = { h: hostName ?? alias, n: alias, p: port ?? 22, r: user ?? localUserName(), k: hostKeyAlias ?? alias };
+      const expandPath = (p: string): string => expandHome(expandEnv(expandTokens(p, tokens)));
       const ids = (Array.isArray(c.identityfile) ? c.identityfile : c.identityfile === undefined ? [] : [c.identityfile])
         .filter((i) => i.toLowerCase() !== 'none')
-        .map((i) => expandHome(expandEnv(expandTokens(i, hostName ?? alias, user))));
+        .map(expandPath);
       // ssh tries every IdentityFile in order and skips missing ones: the first that exists leads.
       const identityFile = ids.find((i) => existsSync(i)) ?? ids[0];
       const unsupported = UNSUPPORTED.filter((d) => c[d] !== undefined).map((d) => DIRECTIVE_NAMES[d] ?? d);
@@ -138,9 +205,37 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
       const proxyJump = pj === undefined || pj.toLowerCase() === 'none' ? undefined : pj;
       const proxyCommand = first(c.proxycommand);
       const khRaw = first(c.userknownhostsfile)?.trim().split(/\s+/)[0];
-      const userKnownHostsFile = khRaw === undefined ? undefined : expandHome(expandEnv(expandTokens(khRaw, hostName ?? alias, user)));
+      const userKnownHostsFile = khRaw === undefined ? undefined : expandPath(khRaw);
       const strictHostKeyChecking = first(c.stricthostkeychecking)?.toLowerCase();
-      return { hostName, user, port, identityFile, userKnownHostsFile, strictHostKeyChecking, ...(ids.length > 1 ? { identityFiles: ids } : {}), proxyJump, proxyCommand, ...(unsupported.length ? { unsupported } : {}) };
+      const agentRaw = first(c.identityagent);
+      const identityAgent = agentRaw === undefined || agentRaw === 'SSH_AUTH_SOCK' || agentRaw.toLowerCase() === 'none' || agentRaw.startsWith('$') && !agentRaw.startsWith('${')
+        ? agentRaw
+        : expandPath(agentRaw);
+      const onlyRaw = first(c.identitiesonly)?.toLowerCase();
+      if (onlyRaw !== undefined && !['yes', 'no', 'true', 'false'].includes(onlyRaw)) {
+        throw new BadInputError(`bad IdentitiesOnly \`${onlyRaw}\` for host \`${alias}\` in ssh config`, { file, hint: 'yes or no' });
+      }
+      const timeoutRaw = first(c.connecttimeout);
+      const connectTimeout = timeoutRaw === undefined || timeoutRaw.toLowerCase() === 'none' ? undefined : Number(timeoutRaw);
+      if (connectTimeout !== undefined && !(Number.isInteger(connectTimeout) && connectTimeout > 0)) {
+        throw new BadInputError(`bad ConnectTimeout \`${timeoutRaw}\` for host \`${alias}\` in ssh config`, { file, hint: 'a number of seconds, or none' });
+      }
+      return {
+        hostName,
+        user,
+        port,
+        identityFile,
+        userKnownHostsFile,
+        strictHostKeyChecking,
+        ...(ids.length > 1 ? { identityFiles: ids } : {}),
+        proxyJump,
+        proxyCommand,
+        ...(identityAgent !== undefined ? { identityAgent } : {}),
+        ...(onlyRaw !== undefined ? { identitiesOnly: onlyRaw === 'yes' || onlyRaw === 'true' } : {}),
+        ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}),
+        ...(connectTimeout !== undefined ? { connectTimeout } : {}),
+        ...(unsupported.length ? { unsupported } : {}),
+      };
     },
   };
 }
@@ -254,33 +349,76 @@ export function parseJumpSpecs(spec: string, where: { file?: string; line?: numb
     });
 }
 
+const STRICT_VALUES: Record<string, NonNullable<JumpHost['strictHostKeyChecking']>> = { yes: 'yes', 'accept-new': 'accept-new', no: 'no', off: 'no', ask: 'ask' };
+
+/** StrictHostKeyChecking as runbook applies it; a value ssh does not know is bad input. */
+export function strictValue(raw: string | undefined, where: { file?: string; line?: number; host: string }): JumpHost['strictHostKeyChecking'] {
+  if (raw === undefined) return undefined;
+  const v = STRICT_VALUES[raw.toLowerCase()];
+  if (v === undefined) throw new BadInputError(`bad StrictHostKeyChecking \`${raw}\` for host \`${where.host}\``, { file: where.file, line: where.line, hint: 'yes, accept-new, no or ask' });
+  return v;
+}
+
+/** The login options of one hop from its ssh config settings (everything but address, port, user). */
+export function hopOptions(s: SshHostSettings, file: string | undefined, host: string): Omit<JumpHost, 'address' | 'port' | 'user' | 'name' | 'proxyCommand'> {
+  const ids = s.identityFiles ?? (s.identityFile !== undefined ? [s.identityFile] : []);
+  const more = ids.filter((i) => i !== s.identityFile);
+  const strict = strictValue(s.strictHostKeyChecking, { file, host });
+  return {
+    ...(s.identityFile !== undefined ? { privateKeyFile: s.identityFile } : {}),
+    ...(more.length ? { identityFiles: more } : {}),
+    ...(s.userKnownHostsFile !== undefined ? { knownHostsFile: path.resolve(s.userKnownHostsFile) } : {}),
+    ...(strict !== undefined ? { strictHostKeyChecking: strict } : {}),
+    ...(s.identityAgent !== undefined ? { identityAgent: s.identityAgent } : {}),
+    ...(s.identitiesOnly !== undefined ? { identitiesOnly: s.identitiesOnly } : {}),
+    ...(s.hostKeyAlias !== undefined ? { hostKeyAlias: s.hostKeyAlias } : {}),
+    ...(s.connectTimeout !== undefined ? { connectTimeoutMs: s.connectTimeout * 1000 } : {}),
+  };
+}
+
+/** At most this many jump hosts in one chain (nested ProxyJump lines included). */
+const MAX_JUMP_HOPS = 16;
+
 /**
- * Resolve a ProxyJump chain (outermost first). Each jump host goes through the ssh config
- * (HostName, User, Port, IdentityFile); the first one's own ProxyJump is prepended, as OpenSSH does.
+ * Resolve a ProxyJump chain (outermost first), as `ssh -J` does: each jump host is looked up in the
+ * ssh config with its own user (Match user sees the `user@` of the spec), and gets its HostName,
+ * User, Port, every IdentityFile, IdentityAgent, IdentitiesOnly, UserKnownHostsFile,
+ * StrictHostKeyChecking, HostKeyAlias and ConnectTimeout. The first hop's own ProxyJump is prepended
+ * (or its ProxyCommand used), as OpenSSH does; a loop or more than 16 hops is bad input.
+ * `unsupported` collects, per directive, the jump hosts whose config sets something runbook does not apply.
  */
 export function resolveJumpChain(
   config: SshConfigFile | undefined,
   spec: string,
   where: { file?: string; line?: number } = {},
   seen: ReadonlySet<string> = new Set(),
+  unsupported?: Map<string, Set<string>>,
 ): JumpHost[] {
   const specs = parseJumpSpecs(spec, where);
   const chain: JumpHost[] = [];
   specs.forEach((j, i) => {
-    const s = config?.lookup(j.host) ?? {};
-    if (i === 0 && s.proxyJump) {
+    const s = config?.lookup(j.host, j.user !== undefined ? { user: j.user } : {}) ?? {};
+    for (const d of s.unsupported ?? []) unsupported?.set(d, (unsupported.get(d) ?? new Set()).add(`jump host ${j.host}`));
+    let proxyCommand: string | undefined;
+    if (i === 0 && s.proxyCommand !== undefined && s.proxyCommand !== 'none') proxyCommand = s.proxyCommand;
+    else if (i === 0 && s.proxyJump) {
       if (seen.has(j.host)) {
         throw new BadInputError(`ProxyJump loop through \`${j.host}\``, { file: config?.file, hint: 'check the ProxyJump lines of the ssh config' });
       }
-      chain.push(...resolveJumpChain(config, s.proxyJump, where, new Set([...seen, j.host])));
+      chain.push(...resolveJumpChain(config, s.proxyJump, where, new Set([...seen, j.host]), unsupported));
     }
     const user = j.user ?? s.user;
     chain.push({
+      name: j.host,
       address: s.hostName ?? j.host,
       port: j.port ?? s.port ?? 22,
       ...(user !== undefined ? { user } : {}),
-      ...(s.identityFile !== undefined ? { privateKeyFile: s.identityFile } : {}),
+      ...hopOptions(s, config?.file, j.host),
+      ...(proxyCommand !== undefined ? { proxyCommand } : {}),
     });
   });
+  if (chain.length > MAX_JUMP_HOPS) {
+    throw new BadInputError(`ProxyJump chain \`${spec}\` has more than ${MAX_JUMP_HOPS} hops`, { file: config?.file ?? where.file, line: where.line, hint: 'check the ProxyJump lines of the ssh config' });
+  }
   return chain;
 }

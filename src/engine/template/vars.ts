@@ -1,4 +1,5 @@
 // The variables a step is rendered with, for one host: precedence merge plus reserved names.
+import { isIP } from 'node:net';
 import { BadInputError } from '../errors.js';
 import type { Host, Inventory, Runbook } from '../types.js';
 
@@ -48,10 +49,31 @@ function hostView(h: Host, captures: Captures): HostView {
   };
 }
 
+/** Ansible's inventory_hostname_short: up to the first dot, an IP address whole. */
+export function inventoryHostnameShort(name: string): string {
+  return isIP(name) ? name : name.split('.')[0];
+}
+
+/**
+ * Ansible's magic vars of a host, as Ansible defines them: inventory_hostname, inventory_hostname_short
+ * (up to the first dot), group_names (its groups but `all`, sorted), inventory_file and inventory_dir
+ * (the source it was first read from). Ansible's own `groups` (group -> names) is runbook's `groups`
+ * of host views: `groups.web[0].name` is Ansible's `groups.web[0]`.
+ */
+export function ansibleMagicVars(host: Host): Record<string, unknown> {
+  return {
+    inventory_hostname: host.name,
+    inventory_hostname_short: inventoryHostnameShort(host.name),
+    group_names: host.groups.filter((g) => g !== 'all').sort(),
+    ...(host.inventoryFile !== undefined ? { inventory_file: host.inventoryFile } : {}),
+    ...(host.inventoryDir !== undefined ? { inventory_dir: host.inventoryDir } : {}),
+  };
+}
+
 /**
  * Variables for rendering a step on `host`. Later wins: runbook front matter vars < inventory
  * vars of the host (group vars, then host vars) < --var values < global captures < the host's own
- * captures. Then the reserved `host`, `groups` (group -> host views, inventory order) and `hosts`
+ * captures < Ansible's magic vars (ansibleMagicVars). Then the reserved `host`, `groups` (group -> host views, inventory order) and `hosts`
  * (name -> host view) override anything of the same name.
  */
 export function buildVars(input: BuildVarsInput): Record<string, unknown> {
@@ -74,6 +96,7 @@ export function buildVars(input: BuildVarsInput): Record<string, unknown> {
     ...cliVars,
     ...captures.global,
     ...(captures.byHost[host.name] ?? {}),
+    ...ansibleMagicVars(host),
     host: self,
     groups,
     hosts,

@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ConnectConfig } from 'ssh2';
 import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
-import type { Host } from '../types.js';
+import type { Host, JumpHost } from '../types.js';
+import { agentFor, agentSocket } from './agent.js';
 import { spawnProxyCommand } from './proxyCommand.js';
 import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
 import type { HostKeyPolicy } from './types.js';
@@ -32,6 +33,8 @@ export interface SshConnectOptions {
 
 /** One hop of a connection chain. */
 interface Endpoint {
+  /** The inventory name or ProxyJump alias of this hop, for messages. */
+  readonly name?: string;
   readonly address: string;
   readonly port: number;
   readonly user: string;
@@ -43,6 +46,14 @@ interface Endpoint {
   readonly strict?: 'yes' | 'accept-new' | 'no' | 'ask';
   /** Reach this (first) hop through the stdio of this command instead of TCP. */
   readonly proxyCommand?: string;
+  /** IdentityAgent (none, SSH_AUTH_SOCK, $NAME or a socket path), over the transport's agent. */
+  readonly identityAgent?: string;
+  /** IdentitiesOnly: only the configured identity files, agent keys only when they match one. */
+  readonly identitiesOnly?: boolean;
+  /** HostKeyAlias: the known_hosts name of this hop's key (port 22 form), instead of address:port. */
+  readonly hostKeyAlias?: string;
+  /** ConnectTimeout of this hop, over the transport's. */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A live (or dead) authenticated connection to a host. */
@@ -145,15 +156,20 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       }
       methods.push({ type: 'publickey', username: ep.user, key: data });
     };
+    // OpenSSH's order: agent keys matching a configured identity file, the agent's other keys (not
+    // under IdentitiesOnly), then the key files; the default ~/.ssh/id_* when no file is configured.
+    const defaults = ep.privateKeyFile ? [] : (opts.defaultIdentityFiles ?? defaultIdentities());
+    const configured = [...(ep.privateKeyFile ? [ep.privateKeyFile] : []), ...(ep.identityFiles ?? []), ...defaults];
+    const hopAgent = agentFor(agentSocket(ep.identityAgent, agent), ep.identitiesOnly === true, configured);
+    if (hopAgent) methods.push({ type: 'agent', username: ep.user, agent: hopAgent } as AuthMethod);
     if (ep.privateKeyFile) tryKeyFile(ep.privateKeyFile, true);
-    for (const f of ep.identityFiles ?? []) tryKeyFile(f, false);
-    if (agent) methods.push({ type: 'agent', username: ep.user, agent });
-    if (!ep.privateKeyFile) for (const f of opts.defaultIdentityFiles ?? defaultIdentities()) tryKeyFile(f, false);
+    for (const f of [...(ep.identityFiles ?? []), ...defaults]) tryKeyFile(f, false);
     if (methods.length === 0) {
       if (encryptedExplicit) {
         throw new AuthError(hostName, `private key ${encryptedExplicit} is passphrase-protected and no ssh-agent is available`, `load it into ssh-agent: ssh-add ${encryptedExplicit}`);
       }
-      throw new AuthError(hostName, `no SSH credentials to log in to ${endpointLabel(ep)}: no key file, no ssh-agent, no default ~/.ssh/id_* key`);
+      const agentNote = ep.identityAgent?.toLowerCase() === 'none' ? 'no ssh-agent (IdentityAgent none)' : ep.identitiesOnly && agentSocket(ep.identityAgent, agent) ? 'no ssh-agent key matching an identity file (IdentitiesOnly)' : 'no ssh-agent';
+      throw new AuthError(hostName, `no SSH credentials to log in to ${endpointLabel(ep)}: no key file, ${agentNote}, no default ~/.ssh/id_* key`);
     }
     return methods;
   }
@@ -162,6 +178,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
 
   function mapConnectError(err: Error & { code?: string; level?: string }, ep: Endpoint, hostName: string, tcpConnected: boolean): RunbookError {
     const where = addrPort(ep);
+    const timeoutMs = ep.connectTimeoutMs ?? connectTimeoutMs;
     switch (err.code) {
       case 'ECONNREFUSED':
         return new ConnectionError(hostName, `connection refused by ${where}`);
@@ -179,7 +196,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
     if (err.level === 'client-authentication') {
       return new AuthError(hostName, `permission denied for ${endpointLabel(ep)} (every configured key was refused)`);
     }
-    if (err.level === 'client-timeout') return new ConnectionError(hostName, `no SSH handshake from ${where} within ${seconds(connectTimeoutMs)}`);
+    if (err.level === 'client-timeout') return new ConnectionError(hostName, `no SSH handshake from ${where} within ${seconds(timeoutMs)}`);
     if (err.level === 'protocol' || err.level === 'handshake') {
       return new ConnectionError(hostName, `SSH handshake with ${where} failed: ${err.message}`);
     }
@@ -211,15 +228,18 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         reject(e);
         client.destroy();
       };
+      // ConnectTimeout of the hop's ssh config, else the transport's (--connect-timeout).
+      const timeoutMs = ep.connectTimeoutMs ?? connectTimeoutMs;
+      const timeoutFrom = ep.connectTimeoutMs !== undefined ? ' (ConnectTimeout)' : '';
       const armTimer = (): void => {
         clearTimeout(timer);
         timer = setTimeout(() => {
           fail(
             tcpConnected
-              ? new ConnectionError(hostName, `no SSH handshake from ${addrPort(ep)} within ${seconds(connectTimeoutMs)}`)
-              : new ConnectionError(hostName, `could not connect to ${addrPort(ep)} within ${seconds(connectTimeoutMs)}`),
+              ? new ConnectionError(hostName, `no SSH handshake from ${addrPort(ep)} within ${seconds(timeoutMs)}${timeoutFrom}`)
+              : new ConnectionError(hostName, `could not connect to ${addrPort(ep)} within ${seconds(timeoutMs)}${timeoutFrom}`),
           );
-        }, connectTimeoutMs);
+        }, timeoutMs);
       };
 
       const base = opts.hostKeys;
@@ -230,12 +250,16 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         ...(ep.strict === 'accept-new' || ep.strict === 'no' ? { acceptNew: true } : {}),
         ...(ep.strict === 'yes' ? { acceptNew: false, onUnknownKey: undefined } : {}),
       };
+      // HostKeyAlias: the key is looked up and recorded under the alias (no port), as ssh does.
+      const khAddr = ep.hostKeyAlias ?? ep.address;
+      const khPort = ep.hostKeyAlias !== undefined ? 22 : ep.port;
+      const khLabel = ep.hostKeyAlias !== undefined ? `${addrPort(ep)} (HostKeyAlias ${ep.hostKeyAlias})` : addrPort(ep);
       const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void): void => {
         const keyType = keyTypeOfBlob(blob);
         const fp = fingerprint(blob);
         const accept = (): void => {
           try {
-            appendKnownHost(hostKeys.knownHostsFile, ep.address, ep.port, keyType, blob.toString('base64'));
+            appendKnownHost(hostKeys.knownHostsFile, khAddr, khPort, keyType, blob.toString('base64'));
           } catch (e) {
             refusal = new ConnectionError(hostName, `cannot record the host key of ${addrPort(ep)} in ${hostKeys.knownHostsFile}: ${(e as Error).message}`, 'check that the known_hosts file and its directory are writable');
             verify(false);
@@ -245,7 +269,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         };
         let status: ReturnType<typeof checkHostKey>;
         try {
-          status = checkHostKey(hostKeys.knownHostsFile, ep.address, ep.port, keyType, blob);
+          status = checkHostKey(hostKeys.knownHostsFile, khAddr, khPort, keyType, blob);
         } catch (e) {
           refusal = new ConnectionError(hostName, `cannot read ${hostKeys.knownHostsFile}: ${(e as Error).message}`);
           verify(false);
@@ -259,11 +283,11 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
           return verify(false);
         }
         if (status === 'changed') {
-          const lines = entriesForHost(hostKeys.knownHostsFile, ep.address, ep.port).map((e) => `${hostKeys.knownHostsFile}:${e.line}`);
+          const lines = entriesForHost(hostKeys.knownHostsFile, khAddr, khPort).map((e) => `${hostKeys.knownHostsFile}:${e.line}`);
           refusal = new HostKeyError(hostName, 'changed', fp, keyType,
-            `WARNING: HOST KEY OF ${addrPort(ep)} HAS CHANGED! Someone could be eavesdropping on you right now (man-in-the-middle attack), ` +
+            `WARNING: HOST KEY OF ${khLabel} HAS CHANGED! Someone could be eavesdropping on you right now (man-in-the-middle attack), ` +
               `or the host was reinstalled. It now offers ${keyType} ${fp}, which does not match the key(s) recorded at ${lines.join(', ')}.`,
-            `if the change is expected, remove the old key (ssh-keygen -R '${ep.port === 22 ? ep.address : `[${ep.address}]:${ep.port}`}' -f ${hostKeys.knownHostsFile}) and connect again`);
+            `if the change is expected, remove the old key (ssh-keygen -R '${khPort === 22 ? khAddr : `[${khAddr}]:${khPort}`}' -f ${hostKeys.knownHostsFile}) and connect again`);
           return verify(false);
         }
         // unknown
@@ -286,12 +310,14 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
           return;
         }
         refusal = new HostKeyError(hostName, 'unknown', fp, keyType,
-          `unknown host key for ${addrPort(ep)}: ${keyType} ${fp} is not in ${hostKeys.knownHostsFile}`,
-          `verify the fingerprint, then re-run with --accept-new, or record it: ssh-keyscan -p ${ep.port} ${ep.address} >> ${hostKeys.knownHostsFile}`);
+          `unknown host key for ${khLabel}: ${keyType} ${fp} is not in ${hostKeys.knownHostsFile}`,
+          ep.hostKeyAlias !== undefined
+            ? `verify the fingerprint, then re-run with --accept-new, or record it under the alias: ssh-keyscan -p ${ep.port} ${ep.address} | sed 's/^[^ ]*/${ep.hostKeyAlias}/' >> ${hostKeys.knownHostsFile}`
+            : `verify the fingerprint, then re-run with --accept-new, or record it: ssh-keyscan -p ${ep.port} ${ep.address} >> ${hostKeys.knownHostsFile}`);
         verify(false);
       };
 
-      const known = knownKeyTypes(hostKeys.knownHostsFile, ep.address, ep.port).flatMap(algosForKeyType);
+      const known = knownKeyTypes(hostKeys.knownHostsFile, khAddr, khPort).flatMap(algosForKeyType);
       const serverHostKey = [...new Set([...known, ...DEFAULT_HOST_KEY_ALGOS])];
       const queue = [...methods];
       const config: ConnectConfig = {
@@ -362,7 +388,8 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
 
   /** The shared live connection for a chain (jump hosts first, target last), opened lazily. */
   function getConn(chain: readonly Endpoint[], hostName: string, ask: boolean): Promise<Conn> {
-    const key = chain.map((e) => (e.proxyCommand ? `[${e.proxyCommand}] ` : '') + endpointLabel(e)).join(' -> ');
+    // Hops differing only in how they log in or verify the key are different connections.
+    const key = chain.map((e) => (e.proxyCommand ? `[${e.proxyCommand}] ` : '') + endpointLabel(e) + JSON.stringify([e.identityAgent, e.identitiesOnly, e.hostKeyAlias, e.knownHostsFile, e.privateKeyFile])).join(' -> ');
     const existing = conns.get(key);
     if (existing && !(existing.conn && existing.conn.dead)) {
       if (!ask || existing.ask) return existing.promise;
@@ -395,23 +422,27 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
     return entry.promise;
   }
 
+  /** The login and verification options of a hop (target or jump host), as its ssh config set them. */
+  function hopOf(h: JumpHost | Host): Omit<Endpoint, 'proxyCommand'> {
+    return {
+      ...(h.name !== undefined ? { name: h.name } : {}),
+      address: h.address,
+      port: h.port,
+      user: h.user ?? localUser,
+      privateKeyFile: h.privateKeyFile,
+      ...(h.identityFiles ? { identityFiles: h.identityFiles } : {}),
+      ...(h.knownHostsFile ? { knownHostsFile: h.knownHostsFile } : {}),
+      ...(h.strictHostKeyChecking ? { strict: h.strictHostKeyChecking } : {}),
+      ...(h.identityAgent !== undefined ? { identityAgent: h.identityAgent } : {}),
+      ...(h.identitiesOnly !== undefined ? { identitiesOnly: h.identitiesOnly } : {}),
+      ...(h.hostKeyAlias !== undefined ? { hostKeyAlias: h.hostKeyAlias } : {}),
+      ...(h.connectTimeoutMs !== undefined ? { connectTimeoutMs: h.connectTimeoutMs } : {}),
+    };
+  }
+
   function chainOf(host: Host): Endpoint[] {
-    const hops: Endpoint[] = (host.jump ?? []).map((j) => ({
-      address: j.address,
-      port: j.port,
-      user: j.user ?? localUser,
-      privateKeyFile: j.privateKeyFile,
-    }));
-    hops.push({
-      address: host.address,
-      port: host.port,
-      user: host.user ?? localUser,
-      privateKeyFile: host.privateKeyFile,
-      ...(host.identityFiles ? { identityFiles: host.identityFiles } : {}),
-      ...(host.knownHostsFile ? { knownHostsFile: host.knownHostsFile } : {}),
-      ...(host.strictHostKeyChecking ? { strict: host.strictHostKeyChecking } : {}),
-      ...(host.proxyCommand && hops.length === 0 ? { proxyCommand: host.proxyCommand } : {}),
-    });
+    const hops: Endpoint[] = (host.jump ?? []).map((j, i) => ({ ...hopOf(j), ...(i === 0 && j.proxyCommand ? { proxyCommand: j.proxyCommand } : {}) }));
+    hops.push({ ...hopOf(host), ...(host.proxyCommand && hops.length === 0 ? { proxyCommand: host.proxyCommand } : {}) });
     return hops;
   }
 
