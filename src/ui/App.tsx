@@ -141,7 +141,7 @@ export function App(props: AppProps): React.JSX.Element {
       const s = store.getState().runbook.steps[u.selected];
       const h = deps.selectedHostName();
       const r = s && h ? controller.render(s.id, h) : undefined;
-      return docLines(theme, s, s ? runbook.sections[s.sectionIndex]?.markdown ?? '' : '', r, Math.max(10, width - Math.min(48, Math.max(24, Math.floor(width * 0.4))) - 2), runbook.steps).map((l) => l.text);
+      return docLines(theme, s, s ? runbook.sections[s.sectionIndex]?.markdown ?? '' : '', r, Math.max(10, width - Math.min(48, Math.max(24, Math.floor(width * 0.4))) - 2)).map((l) => l.text);
     },
     logLines: () => logLines.current,
     stateDir: props.stateDir,

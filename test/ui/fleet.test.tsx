@@ -305,22 +305,6 @@ describe('keys in one chunk', () => {
   });
 });
 
-describe('a value an earlier step has not captured yet', () => {
-  it('is shown as a placeholder in grey, not as a red "cannot render"', async () => {
-    const rb = makeRunbook([{ title: 'A', steps: [{ id: 'get-token', attrs: { capture: 'token' } }, { id: 'use-token', body: 'kubeadm join --token {{ token }}' }] }]);
-    h = await renderApp(rb, {
-      render: (stepId, host) => (stepId === 'use-token'
-        ? { ok: false, host, error: 'undefined variable `token` in step use-token (rb.md:9)' }
-        : { ok: true, host, script: 'kubeadm token create' }),
-    });
-    await h.press('j');
-    const f = h.frame();
-    expect(f).toContain('uses <token: captured by step get-token>');
-    expect(f).not.toContain('Cannot render');
-    expect(f).toContain('kubeadm join --token {{ token }}');
-  });
-});
-
 describe('dangerous questions at fleet scale', () => {
   it('s on a 200-host step names every host inside the screen', async () => {
     const { hosts, groups } = fleet(200);

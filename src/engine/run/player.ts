@@ -22,7 +22,7 @@ import { maskEvent, maskRecord, type PlayerEventListener } from './events.js';
 import { runStepOnHost } from './hostRun.js';
 import { forEachLimit } from './limit.js';
 import { olderHashes } from '../lineDiff.js';
-import { RenderContext } from './renderContext.js';
+import { capturePlaceholder, RenderContext, type RealRender } from './renderContext.js';
 import type { PlayStop, PlayerController, RenderedStep, RunStepOptions, StepOutcome, ToleratedFailure } from './types.js';
 
 export interface PlayerOptions {
@@ -249,16 +249,31 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
         const s = step(stepId);
         const host = ctx.stepHosts(s).find((h) => h.name === hostName) ?? inventory.hosts.find((h) => h.name === hostName);
         if (!host) return { ok: false, host: hostName, error: `host \`${hostName}\` is not in the inventory` };
-        const r = ctx.render(s, host);
         const mask = ctx.masker();
-        return {
+        const view = (r: RealRender, pending?: readonly string[]): RenderedStep => ({
           ok: true,
           host: hostName,
           script: mask(r.shown),
           unless: r.unless === undefined ? undefined : mask(r.unless),
           verify: r.verify === undefined ? undefined : mask(r.verify),
           fileContent: r.file ? mask(r.file.content) : undefined,
-        };
+          ...(pending && { pending }),
+        });
+        try {
+          return view(ctx.render(s, host));
+        } catch (e) {
+          // A value an earlier step has not captured yet: shown as plan shows it, placeholder in place.
+          let preview: RealRender;
+          try {
+            preview = ctx.renderPreview(s, host);
+          } catch {
+            throw e;
+          }
+          const text = [preview.shown, preview.unless ?? '', preview.verify ?? '', preview.file?.path ?? ''].join('\n');
+          const pending = runbook.steps.flatMap((c) => (c.attrs.capture ? [capturePlaceholder(c.attrs.capture, c.id)] : [])).filter((p) => text.includes(p));
+          if (pending.length === 0) throw e;
+          return view(preview, pending);
+        }
       } catch (e) {
         return { ok: false, host: hostName, error: describeError(e) };
       }

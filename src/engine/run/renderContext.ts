@@ -23,6 +23,11 @@ export interface RealRender {
   readonly cwd?: string;
 }
 
+/** How plan and the player show a value step `stepId` has not captured yet. */
+export function capturePlaceholder(name: string, stepId: string): string {
+  return `<${name}: captured by step ${stepId}>`;
+}
+
 const RESERVED = new Set(['host', 'groups', 'hosts']);
 /** Shell options every step body runs under (as in GitHub Actions' bash): fail on the first error. */
 const STEP_PRELUDE = 'set -eo pipefail\n';
@@ -84,15 +89,41 @@ export class RenderContext {
    * as a placeholder instead of an undefined variable (visible for plan, a plain word for lint).
    */
   placeholderCaptures(steps: readonly Step[], style: 'display' | 'shell' = 'display'): void {
+    const p = this.withPlaceholders(steps, style);
+    Object.assign(this.global, p.global);
+    for (const [h, vals] of Object.entries(p.byHost)) this.byHost[h] = { ...vals };
+    this.varsCache.clear();
+  }
+
+  /** The captures so far, with every capture not made yet as its placeholder (what plan shows). */
+  private withPlaceholders(steps: readonly Step[], style: 'display' | 'shell'): Captures {
+    const global: Record<string, string> = { ...this.global };
+    const byHost: Record<string, Record<string, string>> = {};
+    for (const [h, vals] of Object.entries(this.byHost)) byHost[h] = { ...vals };
     for (const s of steps) {
       const name = s.attrs.capture;
-      if (!name || name in this.global) continue;
+      if (!name || name in global) continue;
       // 'shell' placeholders are plain words, so ShellCheck sees valid shell where a value goes.
-      const value = style === 'shell' ? `captured_${name}` : `<${name}: captured by step ${s.id}>`;
-      this.global[name] = value;
-      for (const h of this.inventory.hosts) (this.byHost[h.name] ??= {})[name] ??= value;
+      const value = style === 'shell' ? `captured_${name}` : capturePlaceholder(name, s.id);
+      global[name] = value;
+      for (const h of this.inventory.hosts) (byHost[h.name] ??= {})[name] ??= value;
     }
-    this.varsCache.clear();
+    return { global, byHost };
+  }
+
+  /**
+   * The step as `plan` shows it on this host: like render, but a value an earlier step has not
+   * captured yet stands in as its placeholder (`<token: captured by step get-token>`). For display
+   * only: what runs is always `render`, which refuses an undefined value.
+   */
+  renderPreview(step: Step, host: Host): RealRender {
+    const key = `\u0000preview\u0000${host.name}`;
+    let vars = this.varsCache.get(key);
+    if (!vars) {
+      vars = buildVars({ runbook: this.runbook, inventory: this.inventory, host, cliVars: { ...this.cliVars, ...this.extraVars }, captures: this.withPlaceholders(this.runbook.steps, 'display') });
+      this.varsCache.set(key, vars);
+    }
+    return this.renderWith(step, host, vars);
   }
 
   /**
@@ -163,7 +194,10 @@ export class RenderContext {
 
   /** Render a step for a host. Throws BadInputError (undefined variable, bad file spec). */
   render(step: Step, host: Host): RealRender {
-    const vars = this.vars(host);
+    return this.renderWith(step, host, this.vars(host));
+  }
+
+  private renderWith(step: Step, host: Host, vars: Record<string, unknown>): RealRender {
     const where = (what: string, line = step.loc.line) => ({ file: step.loc.file, line, what: `step \`${step.id}\` ${what} (host ${host.name})` });
     const attr = (what: string, text: string | undefined) => (text === undefined ? undefined : renderTemplate(text, vars, where(what)));
     const body = renderTemplate(step.body, vars, where(step.kind === 'file' ? 'file content' : 'script', step.loc.line + 1));

@@ -46,7 +46,11 @@ export interface StepPlanHost {
 
 /** What a step would run on one host after templating (for previews, plan and confirm dialogs). */
 export type RenderedStep =
-  | { readonly ok: true; readonly host: string; readonly script: string; readonly unless?: string; readonly verify?: string; readonly fileContent?: string }
+  | {
+      readonly ok: true; readonly host: string; readonly script: string; readonly unless?: string; readonly verify?: string; readonly fileContent?: string;
+      /** Placeholders shown for values earlier steps have not captured yet (`<token: captured by step get-token>`), as plan shows them. */
+      readonly pending?: readonly string[];
+    }
   | { readonly ok: false; readonly host: string; readonly error: string };
 
 /**

@@ -1,7 +1,5 @@
 import React from 'react';
 import type { RenderedStep } from '../../engine/run/types.js';
-import type { Step } from '../../engine/types.js';
-import { capturePlaceholder, pendingCapture } from '../captures.js';
 import { commandGroups, groupSummary } from '../commandGroups.js';
 import type { Line } from '../text.js';
 import { useTheme, type Style, type Theme } from '../theme.js';
@@ -16,8 +14,6 @@ export interface ConfirmDialogProps {
   readonly height: number;
   readonly scroll: number;
   readonly scrollMax?: { current: number };
-  /** The runbook's steps (to recognise a value an earlier step has not captured yet). */
-  readonly steps?: readonly Step[];
 }
 
 /**
@@ -31,11 +27,11 @@ export function ConfirmDialog(props: ConfirmDialogProps): React.JSX.Element {
     { text: props.reason, style: theme.status.interrupted },
     { text: groupSummary(groups), style: theme.text.heading },
   ];
-  return <ScrollDialog title={props.title} context="confirm" width={props.width} height={props.height} fixed={fixed} body={commandLines(theme, props.rendered, props.steps)} scroll={props.scroll} scrollMax={props.scrollMax} />;
+  return <ScrollDialog title={props.title} context="confirm" width={props.width} height={props.height} fixed={fixed} body={commandLines(theme, props.rendered)} scroll={props.scroll} scrollMax={props.scrollMax} />;
 }
 
 /** The command of every group of hosts, as dialog lines: "27 hosts: a, b, …" then the command. */
-export function commandLines(theme: Theme, rendered: readonly RenderedStep[], steps: readonly Step[] = []): Line<Style>[] {
+export function commandLines(theme: Theme, rendered: readonly RenderedStep[]): Line<Style>[] {
   const groups = commandGroups(rendered);
   const out: Line<Style>[] = [];
   for (const g of groups) {
@@ -43,12 +39,11 @@ export function commandLines(theme: Theme, rendered: readonly RenderedStep[], st
     out.push({ text: who, style: theme.text.heading });
     const r = g.rendered;
     if (!r.ok) {
-      const p = pendingCapture(r.error, steps);
-      out.push(p
-        ? { text: `  uses ${capturePlaceholder(p)}: shown once that step has run`, style: theme.text.muted }
-        : { text: `  cannot render: ${r.error}`, style: theme.status.failed });
+      out.push({ text: `  cannot render: ${r.error}`, style: theme.status.failed });
       continue;
     }
+    // As plan shows it: a value an earlier step has not captured yet stands in as its placeholder.
+    if (r.pending) out.push({ text: '  (<…>: filled in once the capturing step has run)', style: theme.text.muted });
     if (r.unless) out.push({ text: `  unless: ${r.unless}`, style: theme.text.muted });
     for (const l of (r.fileContent ?? r.script).split('\n')) out.push({ text: `  ${l}`, style: theme.text.code });
     if (r.verify) out.push({ text: `  verify: ${r.verify}`, style: theme.text.muted });

@@ -6,7 +6,6 @@ import type { RenderedStep } from '../../engine/run/types.js';
 import { renderMarkdown } from '../markdown.js';
 import { stepAttributeLines } from '../selectors.js';
 import { wrapLines, type Line } from '../text.js';
-import { capturePlaceholder, pendingCapture } from '../captures.js';
 import { useTheme, type Style, type Theme } from '../theme.js';
 
 export interface DocPaneProps {
@@ -22,8 +21,6 @@ export interface DocPaneProps {
   /** Search text to mark (the line holding it is shown with the accent style). */
   readonly highlight?: string;
   readonly scrollMax?: { current: number };
-  /** The runbook's steps (to recognise a value an earlier step has not captured yet). */
-  readonly steps?: readonly Step[];
 }
 
 /** A source location as short as it reads: relative to the working directory when that is shorter. */
@@ -36,7 +33,7 @@ export function shortLocation(file: string, line: number, cwd = process.cwd()): 
  * Every line of the document pane for a width: the step's id and location, attributes, the command
  * as it runs on the selected host (wrapped, never cut), then the section's Markdown at that width.
  */
-export function docLines(theme: Theme, step: Step | undefined, markdown: string, rendered: RenderedStep | undefined, width: number, steps: readonly Step[] = []): Line<Style>[] {
+export function docLines(theme: Theme, step: Step | undefined, markdown: string, rendered: RenderedStep | undefined, width: number): Line<Style>[] {
   const lines: Line<Style>[] = [];
   if (step) {
     lines.push({ text: `Step ${step.id}  (${shortLocation(step.loc.file, step.loc.line)})`, style: theme.accent });
@@ -44,15 +41,13 @@ export function docLines(theme: Theme, step: Step | undefined, markdown: string,
     const r = rendered;
     if (r?.ok) {
       lines.push({ text: `Runs on ${r.host}:`, style: theme.text.heading });
+      // As plan shows it: a value an earlier step has not captured yet stands in as its placeholder.
+      if (r.pending) lines.push({ text: '  (<…>: filled in once the capturing step has run)', style: theme.text.muted });
       if (r.unless) lines.push({ text: `  unless: ${r.unless}`, style: theme.text.muted });
       for (const l of (r.fileContent ?? r.script).split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
       if (r.verify) lines.push({ text: `  verify: ${r.verify}`, style: theme.text.muted });
     } else if (r && !r.ok) {
-      const p = pendingCapture(r.error, steps);
-      if (p) {
-        lines.push({ text: `Runs on ${r.host}: uses ${capturePlaceholder(p)}, shown once that step has run`, style: theme.text.muted });
-        for (const l of step.body.split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
-      } else lines.push({ text: `Cannot render for ${r.host}: ${r.error}`, style: theme.status.failed });
+      lines.push({ text: `Cannot render for ${r.host}: ${r.error}`, style: theme.status.failed });
     } else {
       lines.push({ text: 'Code:', style: theme.text.heading });
       for (const l of step.body.split('\n')) lines.push({ text: `  ${l}`, style: theme.text.code });
@@ -68,7 +63,7 @@ export function docLines(theme: Theme, step: Step | undefined, markdown: string,
 export function DocPane(props: DocPaneProps): React.JSX.Element {
   const theme = useTheme();
   const inner = Math.max(1, props.height - 2);
-  const lines = docLines(theme, props.step, props.markdown, props.rendered, Math.max(10, props.width - 2), props.steps);
+  const lines = docLines(theme, props.step, props.markdown, props.rendered, Math.max(10, props.width - 2));
   const max = Math.max(0, lines.length - inner);
   if (props.scrollMax) props.scrollMax.current = max;
   const start = Math.min(props.scroll, max);

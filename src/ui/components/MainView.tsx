@@ -42,7 +42,7 @@ export function MainView(props: MainViewProps): React.JSX.Element {
     <Box height={height}>
       <StepsPane rows={props.rows} selected={ui.selected} height={height} width={stepsWidth} focused={ui.pane === 'steps'} badgeFor={props.badgeFor} progressOf={props.progressOf} />
       <Box flexDirection="column" width={rightWidth}>
-        <DocPane step={step} markdown={section?.markdown ?? ''} rendered={rendered} height={height - hostsHeight} width={rightWidth} scroll={ui.docScroll} focused={ui.pane === 'doc'} highlight={search} scrollMax={props.docScrollMax} steps={props.runbook.steps} />
+        <DocPane step={step} markdown={section?.markdown ?? ''} rendered={rendered} height={height - hostsHeight} width={rightWidth} scroll={ui.docScroll} focused={ui.pane === 'doc'} highlight={search} scrollMax={props.docScrollMax} />
         <HostsPane
           all={props.allHosts}
           rows={props.hostRows}

@@ -70,9 +70,9 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
       }
       if (o.reason === 'rerun') {
         const done = hosts.map((h) => `${h} (${state.records[stepId]?.[h]?.status ?? 'pending'})`).join(', ');
-        return <ConfirmDialog title={`Run again: ${props.stepLabelOf(stepId)}`} reason={`Already done on ${done}: it will run there again.`} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} steps={state.runbook.steps} />;
+        return <ConfirmDialog title={`Run again: ${props.stepLabelOf(stepId)}`} reason={`Already done on ${done}: it will run there again.`} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} />;
       }
-      return <ConfirmDialog title={`Confirm: ${props.stepLabelOf(stepId)}`} reason={step?.attrs.confirm || 'This step asks for confirmation.'} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} steps={state.runbook.steps} />;
+      return <ConfirmDialog title={`Confirm: ${props.stepLabelOf(stepId)}`} reason={step?.attrs.confirm || 'This step asks for confirmation.'} rendered={rendered} width={width} height={height} scroll={o.scroll} scrollMax={scrollMax} />;
     }
     case 'resume':
       return <ResumeBanner info={resumeInfo(state)} width={width} height={height} />;
