@@ -91,13 +91,17 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
 
   // Everything written to the log or shown live goes through the masker: the labels (rendered
   // unless=/verify= text) as text, the output as bytes (exact, across chunk boundaries).
-  const note = (text: string): void => log.write(mask(`### runbook: ${text}\n`));
-  // The header says what ran where (the command as the operator reads it, masked); the footer how it ended.
-  note(`step ${step.id} on host ${host.name}${host.connection === 'ssh' ? ` (${host.user ? `${host.user}@` : ''}${host.address}:${host.port})` : ' (local)'}, attempt ${attempt}`);
-  note(`started ${startedAt.toISOString()}${step.attrs.sudo ? ', with sudo' : ''}`);
-  note('command:');
-  log.write(mask(r.shown.endsWith('\n') ? r.shown : `${r.shown}\n`));
-  note('output:');
+  const noteLine = (text: string): string => mask(`### runbook: ${text}\n`);
+  const note = (text: string): void => log.write(noteLine(text));
+  // The header says what ran where (the command as the operator reads it, masked); the footer how it
+  // ended. The header goes to the file in one write.
+  log.write(
+    noteLine(`step ${step.id} on host ${host.name}${host.connection === 'ssh' ? ` (${host.user ? `${host.user}@` : ''}${host.address}:${host.port})` : ' (local)'}, attempt ${attempt}`) +
+      noteLine(`started ${startedAt.toISOString()}${step.attrs.sudo ? ', with sudo' : ''}`) +
+      noteLine('command:') +
+      mask(r.shown.endsWith('\n') ? r.shown : `${r.shown}\n`) +
+      noteLine('output:'),
+  );
   const exec = async (script: string, label: string | undefined, collect: boolean): Promise<ExecResult> => {
     const masker = createByteMasker(secrets);
     const decoder = new StringDecoder('utf8'); // a character split between chunks is shown whole

@@ -35,6 +35,8 @@ export interface StepLog {
 const MAX_COMPONENT = 150;
 /** fs.open as a promise of a plain descriptor (a FileHandle would close itself when collected). */
 const openFd = promisify(openCb);
+/** Step log directories this process has created (or found) already. */
+const madeDirs = new Set<string>();
 /** Bytes that may wait for the disk before writes turn synchronous (see the top of this file). */
 export const HIGH_WATER = 4 * 1024 * 1024;
 
@@ -69,13 +71,28 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
   let fd = -1;
   let abs = '';
   try {
-    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    // One mkdir per step directory, not one per host and attempt (a directory removed since is made again).
+    let made = madeDirs.has(dir);
+    if (!made) {
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
+      madeDirs.add(dir);
+      made = true;
+    }
     for (let n = 1; fd < 0; n++) {
       abs = path.join(dir, n === 1 ? `${base}.log` : `${base}-${n}.log`);
       try {
         fd = await openFd(abs, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL, FILE_MODE);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && made) {
+          madeDirs.delete(dir);
+          await mkdir(dir, { recursive: true, mode: DIR_MODE });
+          madeDirs.add(dir);
+          made = false; // only once
+          n--;
+          continue;
+        }
+        if (code !== 'EEXIST') throw e;
       }
     }
   } catch (e) {
