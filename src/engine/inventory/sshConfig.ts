@@ -166,22 +166,49 @@ function expandEnv(p: string): string {
   return p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, n: string) => process.env[n] ?? m);
 }
 
+/**
+ * `Match !user root` (a negated criterion) as a pattern list the ssh-config package evaluates:
+ * `user !root,*`; beside a positive one of the same keyword (`user a !user b`) they merge (`a,!b`).
+ * A negated criterion whose patterns are negated themselves is left as written (never matches).
+ */
+function rewriteNegatedCriteria(config: SSHConfig): SSHConfig {
+  for (const line of config) {
+    const criteria = (line as { criteria?: Record<string, string | unknown[]> }).criteria;
+    if (!criteria) continue;
+    for (const key of Object.keys(criteria)) {
+      const value = criteria[key];
+      if (!key.startsWith('!') || typeof value !== 'string' || value.includes('!')) continue;
+      const positive = key.slice(1);
+      const negated = value.split(',').map((p) => `!${p}`);
+      const existing = criteria[positive];
+      criteria[positive] = typeof existing === 'string' ? [existing, ...negated].join(',') : [...negated, '*'].join(',');
+      delete criteria[key];
+    }
+  }
+  return config;
+}
+
 /** Parse ssh config text (exported for tests and callers holding the text). */
 export function parseSshConfig(text: string, file: string): SshConfigFile {
   // `Match exec` commands are never run: a host they would select is named in a warning.
   const matchExec = /^\s*match\b.*\bexec\b/im.test(text);
   let config: SSHConfig;
   try {
-    config = SSHConfig.parse(text);
+    config = rewriteNegatedCriteria(SSHConfig.parse(text));
   } catch (e) {
     throw new BadInputError(`cannot parse ssh config: ${(e as Error).message}`, { file, hint: 'check the file with `ssh -G <host>`' });
   }
+  // `Match host` sees the HostName with %h expanded, as ssh does; the ssh-config package matches the
+  // raw value, so a config whose HostName lines hold %h is read again per alias with %h replaced.
+  const hostNameTokens = /^\s*hostname\s*(?:=\s*|\s)\S*%h/im.test(text);
+  const configFor = (alias: string): SSHConfig =>
+    hostNameTokens ? rewriteNegatedCriteria(SSHConfig.parse(text.replace(/^(\s*hostname\s*(?:=\s*|\s))(.*)$/gim, (_m, pre: string, v: string) => pre + v.replace(/%(%|h)/g, (t: string, c: string) => (c === 'h' ? alias : t))))) : config;
   return {
     file,
     lookup(alias: string, opts: SshLookupOptions = {}): SshHostSettings {
       // matchExec: false — never run `Match exec` commands from the config. A user given outside the
       // config is set first, as `ssh -l USER` does, so `Match user` sees it and User lines do not win.
-      const c = config.compute({ Host: alias, ...(opts.user !== undefined ? { User: opts.user } : {}) }, { ignoreCase: true, matchExec: false });
+      const c = configFor(alias).compute({ Host: alias, ...(opts.user !== undefined ? { User: opts.user } : {}) }, { ignoreCase: true, matchExec: false });
       const portText = first(c.port);
       const port = portText === undefined ? undefined : parsePort(portText);
       if (portText !== undefined && port === undefined) {
