@@ -30,9 +30,9 @@ function rawCollector() {
 }
 
 /** Runs a script and returns its stdout text (asserting exit 0). */
-async function run(script: string, opts: ExecOptions = {}, host = 0): Promise<string> {
+async function run(script: string, opts: ExecOptions = {}, host = 0, as = fixtureHost(f, host)): Promise<string> {
   const out = collector();
-  const r = await ssh.exec(fixtureHost(f, host), script, { ...opts, onData: out.onData });
+  const r = await ssh.exec(as, script, { ...opts, onData: out.onData });
   expect(r, out.text()).toMatchObject({ exitCode: 0, aborted: false });
   return out.text('stdout');
 }
@@ -157,6 +157,37 @@ describe('ssh transport: persistent shell sessions', () => {
     expect(driverOf(a)).not.toBe(userDriver);
     const owner = fs.statSync(`/proc/${driverOf(a)}`).uid;
     expect(owner).toBe(0);
+  });
+
+  it('an ansible_become user gets its own session through `sudo -n -u`, apart from the login user\'s and root\'s', async () => {
+    const asNobody = fixtureHost(f, 0, { become: { user: 'nobody' } });
+    const nobodyUid = Number(fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'))!.split(':')[2]);
+    const userDriver = driverOf(await run(DRIVER_PID));
+    const rootDriver = driverOf(await run(DRIVER_PID, { sudo: true }));
+    const a = await run(`id -un; ${DRIVER_PID}`, {}, 0, asNobody);
+    const b = await run(`id -un; ${DRIVER_PID}`, {}, 0, asNobody);
+    expect(a.split('\n')[0]).toBe('nobody');
+    expect(driverOf(b)).toBe(driverOf(a)); // one session, fed step after step
+    expect([userDriver, rootDriver]).not.toContain(driverOf(a));
+    expect(fs.statSync(`/proc/${driverOf(a)}`).uid).toBe(nobodyUid);
+    const parent = fs.readFileSync(`/proc/${driverOf(a)}/stat`, 'utf8').split(') ')[1].split(' ')[1];
+    expect(fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0').join(' ').trim()).toBe('sudo -n -u nobody bash -s');
+    // a sudo step on that host still runs as root, in the root session
+    expect(driverOf(await run(DRIVER_PID, { sudo: true }, 0, asNobody))).toBe(rootDriver);
+  });
+
+  it('abort of a become user\'s step kills its process tree (as root, since sudo started it)', async () => {
+    const asNobody = fixtureHost(f, 1, { become: { user: 'nobody' } });
+    const out = collector();
+    const ac = new AbortController();
+    const running = ssh.exec(asNobody, TERM_IGNORING_TREE, { signal: ac.signal, onData: out.onData });
+    await out.waitForText('ready');
+    const pids = pidsIn(out.text());
+    expect(pids).toHaveLength(4);
+    ac.abort();
+    expect((await running).aborted).toBe(true);
+    await waitUntil(() => pids.every(processGone), 5000, 'every process of the aborted step to be gone');
+    expect(await run('id -un', {}, 1, asNobody)).toBe('nobody\n');
   });
 
   it('a shell killed mid-step makes the step interrupted (its tree stopped) and the next step runs in a fresh shell', async () => {

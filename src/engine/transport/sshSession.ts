@@ -1,5 +1,7 @@
 // Running step scripts over SSH through persistent shell sessions: one long-lived bash per host
-// connection (and, lazily, one root bash through `sudo -n` for sudo steps), fed step after step
+// connection for the login user and, started when first needed, one per other user a step runs as
+// (root through `sudo -n` for sudo steps, an ansible_become user through `sudo -n -u USER`), fed step
+// after step
 // (protocol in sessionProtocol.ts). A step that finds no usable session (no bash, no /proc or
 // /dev/stdin on the host, sudo refused, no temp dir) runs through the one-exec-per-step path instead.
 import { randomBytes } from 'node:crypto';
@@ -7,7 +9,7 @@ import type { ClientChannel } from 'ssh2';
 import { ConnectionLostError, StepInterruptedError } from '../errors.js';
 import type { Host } from '../types.js';
 import { driverScript, readyLine, stepCommand, StepStreamParser, type StepEnd } from './sessionProtocol.js';
-import { wrapScript } from './script.js';
+import { shellQuote, wrapScript } from './script.js';
 import type { Conn, SshConnector } from './sshConnect.js';
 import { killRemote, loginUid, openExec } from './sshExec.js';
 import type { ExecOptions, ExecResult } from './types.js';
@@ -32,10 +34,13 @@ interface StepListener {
   gone(): void;
 }
 
+/** Whose session: '' for the login user's own, else the user it runs as through sudo ('root' for sudo steps). */
+type Who = string;
+
 interface Session {
   readonly conn: Conn;
   readonly ch: ClientChannel;
-  readonly root: boolean;
+  readonly who: Who;
   busy: boolean;
   dead: boolean;
   /** How the shell ended ("killed by SIGKILL", "exit 1"), when it did. */
@@ -44,9 +49,10 @@ interface Session {
 }
 
 interface ConnSessions {
-  readonly idle: { user: Session[]; root: Session[] };
-  /** Set when a session of that kind cannot be started on this connection: exec is used instead. */
-  readonly unavailable: { user?: string; root?: string };
+  /** Idle sessions by who they run as. */
+  readonly idle: Map<Who, Session[]>;
+  /** Whose sessions cannot be started on this connection (exec is used instead), and why. */
+  readonly unavailable: Map<Who, string>;
 }
 
 const nonce = (): string => randomBytes(12).toString('hex');
@@ -61,16 +67,20 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
   const sessionsOf = (conn: Conn): ConnSessions => {
     let s = perConn.get(conn);
     if (!s) {
-      s = { idle: { user: [], root: [] }, unavailable: {} };
+      s = { idle: new Map(), unavailable: new Map() };
       perConn.set(conn, s);
     }
     return s;
   };
 
+  /** The command that starts a session running as `who`. */
+  const sessionCommand = (who: Who): string =>
+    who === '' ? `exec ${shell} -s` : who === 'root' ? `exec sudo -n ${shell} -s` : `exec sudo -n -u ${shellQuote(who)} ${shell} -s`;
+
   /** Start a session; resolves undefined when the host cannot run one (the channel said why). */
-  async function startSession(conn: Conn, root: boolean, hostName: string): Promise<Session | undefined> {
-    const ch = await openExec(conn, root ? `exec sudo -n ${shell} -s` : `exec ${shell} -s`, hostName);
-    const session: Session = { conn, ch, root, busy: true, dead: false };
+  async function startSession(conn: Conn, who: Who, hostName: string): Promise<Session | undefined> {
+    const ch = await openExec(conn, sessionCommand(who), hostName);
+    const session: Session = { conn, ch, who, busy: true, dead: false };
     const readyNonce = nonce();
     const readyMarker = Buffer.from(readyLine(readyNonce));
     const ok = await new Promise<boolean>((resolve) => {
@@ -120,11 +130,10 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
     return session;
   }
 
-  /** An idle session of that kind (or a new one); undefined when none can run on this host. */
-  async function acquire(conn: Conn, root: boolean, hostName: string): Promise<Session | undefined> {
+  /** An idle session running as `who` (or a new one); undefined when none can run on this host. */
+  async function acquire(conn: Conn, who: Who, hostName: string): Promise<Session | undefined> {
     const s = sessionsOf(conn);
-    const kind = root ? 'root' : 'user';
-    const pool = s.idle[kind];
+    const pool = s.idle.get(who) ?? [];
     while (pool.length) {
       const sess = pool.pop()!;
       if (!sess.dead) {
@@ -132,9 +141,9 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
         return sess;
       }
     }
-    if (s.unavailable[kind]) return undefined;
-    const sess = await startSession(conn, root, hostName);
-    if (!sess && !conn.dead) s.unavailable[kind] = 'the session could not start';
+    if (s.unavailable.has(who)) return undefined;
+    const sess = await startSession(conn, who, hostName);
+    if (!sess && !conn.dead) s.unavailable.set(who, 'the session could not start');
     return sess;
   }
 
@@ -142,7 +151,10 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
     sess.listener = undefined;
     sess.busy = false;
     if (sess.dead || sess.conn.dead) return;
-    sessionsOf(sess.conn).idle[sess.root ? 'root' : 'user'].push(sess);
+    const idle = sessionsOf(sess.conn).idle;
+    const pool = idle.get(sess.who);
+    if (pool) pool.push(sess);
+    else idle.set(sess.who, [sess]);
   }
 
   function discard(sess: Session): void {
@@ -163,22 +175,22 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
 
     const untilAbort = <T>(p: Promise<T>): Promise<T | 'aborted'> => untilAbortOf(p, eo.signal);
 
-    // Who the step runs as (become.ts): a `sudo` step as root, else the host's ansible_become user.
-    // Sessions are kept for the login user and root; a step as any other user takes one exec channel.
+    // Who the step runs as (become.ts): a `sudo` step as root, else the host's ansible_become user
+    // (through `sudo -n -u`, as the exec path does), else the login user. Each has its own session.
     const asUser = eo.sudo ? 'root' : host.become?.user;
-    if (asUser !== undefined && asUser !== 'root') return fallback(host, script, eo);
     let sess: Session | undefined;
-    let root = false;
     for (let attempt = 0; !sess; attempt++) {
       const c = await untilAbort(connector.connect(host));
       if (c === 'aborted') return abortedResult();
       try {
+        let who: Who = asUser ?? '';
         if (asUser === 'root') {
+          // root needs no sudo to become root
           const uid = await untilAbort(loginUid(c, host.name));
           if (uid === 'aborted') return abortedResult();
-          root = uid !== 0;
+          if (uid === 0) who = '';
         }
-        const acquiring = acquire(c, root, host.name);
+        const acquiring = acquire(c, who, host.name);
         const got = await untilAbort(acquiring);
         if (got === 'aborted') {
           void acquiring.then((s) => s && release(s), () => undefined);
@@ -224,7 +236,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
       };
       const startKill = (): void => {
         if (killing || pid === undefined || sess.conn.dead) return;
-        killing = killRemote(sess.conn, pid, sess.root, host.name, killGraceMs)
+        killing = killRemote(sess.conn, pid, sess.who !== '', host.name, killGraceMs)
           .catch(() => undefined)
           .then(() => {
             // The tree is dead; if the driver still does not report the end, give the session up.
@@ -274,7 +286,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
         }
         const why = sess.ended ? `the remote shell session ended (${sess.ended})` : 'the remote shell session closed';
         const stopped = pid !== undefined && !sess.conn.dead
-          ? killRemote(sess.conn, pid, sess.root, host.name, killGraceMs).then(() => true, () => false)
+          ? killRemote(sess.conn, pid, sess.who !== '', host.name, killGraceMs).then(() => true, () => false)
           : Promise.resolve(false);
         // Output still in flight after the shell's exit may yet complete the step: it can until the kill is done.
         dying = true;
@@ -309,8 +321,8 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
     void (async () => {
       const c = await connector.connect(host, { ask: false });
       const s = sessionsOf(c);
-      if (s.idle.user.length || s.unavailable.user) return;
-      const sess = await acquire(c, false, host.name);
+      if (s.idle.get('')?.length || s.unavailable.has('')) return;
+      const sess = await acquire(c, '', host.name);
       if (sess) release(sess);
     })().catch(() => undefined);
   }
