@@ -17,6 +17,26 @@ describe('runbook hosts', () => {
     expect(r.stdout).toMatch(/^node6 {2}ssh core@10\.3\.0\.16:2222/m);
   });
 
+  it('says how each host is reached with its ssh config (agent, HostKeyAlias), and names each directive it does not apply once', async () => {
+    const cfg = writeFile(dir, 'ssh_config_warn', [
+      'Match exec "test -e /nonexistent"', '  User never',
+      'Host w*', '  LocalForward 8080 localhost:80', '  ControlMaster auto', '  ControlPath ~/.ssh/cm-%C', '  IdentityAgent none', '  IdentityFile ~/.ssh/w_key',
+      'Host w1', '  HostKeyAlias web-cluster', '  AddressFamily inet',
+      'Host *', '  ServerAliveInterval 30', '  IdentitiesOnly yes', '',
+    ].join('\n'));
+    const inv = writeFile(dir, 'warn.ini', '[web]\nw1\nw2\nw3\nw4\n[db]\nd1\n');
+    const r = await runCli(['hosts', book, '-i', inv, '--ssh-config', cfg]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^w1 {2}ssh \S+@w1:22, key: ~\/\.ssh\/w_key \(from IdentityFile in .*\), known_hosts: .* \(HostKeyAlias web-cluster\)/m);
+    expect(r.stdout).toMatch(/^d1 {2}ssh \S+@d1:22, key: ssh-agent \(only keys matching the key files\), then ~\/\.ssh\/id_ed25519/m);
+    const warnings = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.includes('ssh config directives runbook does not apply'));
+    expect(warnings).toHaveLength(1);
+    for (const d of ['LocalForward (w1, w2, w3 and 1 more)', 'ControlMaster', 'ControlPath', 'AddressFamily (w1)', 'Match exec']) {
+      expect(warnings[0].split(d).length - 1).toBe(1);
+    }
+    expect(warnings[0]).not.toMatch(/ServerAliveInterval|IdentityAgent|IdentitiesOnly|HostKeyAlias/);
+  });
+
   it('prints the ansible-inventory --list JSON with --json, secrets masked', async () => {
     const r = await runCli(['hosts', book, '-i', join(CORPUS, 'k3s-ansible', 'inventory.yml'), '--no-ssh-config', '--json']);
     expect(r.code).toBe(0);

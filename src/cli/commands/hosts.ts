@@ -15,7 +15,8 @@ function show(v: unknown): string {
 }
 
 export async function hostsCommand(path: string, o: HostsOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const { inventory, hostFilter } = await loadSession(path, o, { quietWarnings: Boolean(o.json) });
+  // Warnings go once: in the listing itself, or on stderr beside the JSON.
+  const { inventory, hostFilter } = await loadSession(path, o, { quietWarnings: !o.json });
   const co = { knownHostsFile: o.knownHosts };
   if (o.json) {
     out(JSON.stringify(inventoryListing(inventory, co), null, 2));

@@ -39,10 +39,16 @@ export function describeConnection(h: Host, o: ConnectionOptions = {}): Connecti
   let via: string | undefined;
   if (h.proxyCommand) via = `ProxyCommand ${h.proxyCommand}`;
   else if (h.jump?.length) via = `ProxyJump ${h.jump.map((j) => hop(j.user, j.address, j.port)).join(' -> ')}`;
-  const key = h.privateKeyFile
-    ? `${home(h.privateKeyFile)}${h.keySource ? ` (from ${h.keySource})` : ''}`
-    : 'ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa';
-  const knownHosts = home(h.knownHostsFile ?? o.knownHostsFile ?? `${os.homedir()}/.ssh/known_hosts`) + (h.strictHostKeyChecking ? ` (StrictHostKeyChecking ${h.strictHostKeyChecking})` : '');
+  // The order runbook offers keys in, as OpenSSH: the agent's (those matching a key file first), then the files.
+  const agentName = h.identityAgent === undefined || h.identityAgent === 'SSH_AUTH_SOCK' ? 'ssh-agent' : h.identityAgent.startsWith('$') ? `ssh-agent at ${h.identityAgent}` : `ssh-agent at ${home(h.identityAgent)}`;
+  const agent = h.identityAgent?.toLowerCase() === 'none' ? undefined : h.identitiesOnly ? `${agentName} (only keys matching the key files)` : agentName;
+  const files = h.privateKeyFile
+    ? `${home(h.privateKeyFile)}${h.keySource ? ` (from ${h.keySource})` : ''}${h.identityFiles?.length ? ` and ${h.identityFiles.length} more IdentityFile` : ''}`
+    : '~/.ssh/id_ed25519, id_ecdsa, id_rsa';
+  const key = [agent, files].filter(Boolean).join(', then ');
+  const knownHosts = home(h.knownHostsFile ?? o.knownHostsFile ?? `${os.homedir()}/.ssh/known_hosts`) +
+    (h.hostKeyAlias ? ` (HostKeyAlias ${h.hostKeyAlias})` : '') +
+    (h.strictHostKeyChecking ? ` (StrictHostKeyChecking ${h.strictHostKeyChecking})` : '');
   return { transport: 'ssh', target: hop(h.user, h.address, h.port), ...(via ? { via } : {}), key, knownHosts, ...(sudo ? { sudo } : {}) };
 }
 
