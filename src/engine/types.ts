@@ -259,4 +259,8 @@ export interface HostStepRecord {
   readonly reason?: string;
   /** Captured value (secret captures are stored as null and kept only in memory). */
   readonly captured?: { readonly name: string; readonly value: string | null; readonly secret: boolean };
+  /** Name of the attempt's marker on the host (transport/attemptMarker.ts), checked before it is re-run. */
+  readonly marker?: string;
+  /** The outcome is that of this earlier, interrupted attempt, which ended on the host: adopted, not run again. */
+  readonly adoptedFrom?: number;
 }

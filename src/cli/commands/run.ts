@@ -132,6 +132,9 @@ export function describeStop(stop: PlayStop): { line: string; code: number } {
     case 'confirm':
       return { line: `stopped before step \`${stop.stepId}\`: it needs confirmation${stop.reason ? ` (${stop.reason})` : ''}; run again with --yes to go on`, code: EXIT.STOPPED };
     case 'interrupted':
+      if (stop.held) {
+        return { line: `stopped at step \`${stop.stepId}\`: it was not started again on ${stop.hosts.join(', ')}, where its interrupted attempt is still running or could not be checked (see above); run again with --retry-interrupted once it has ended (its result is adopted)`, code: EXIT.STOPPED };
+      }
       return { line: `stopped before step \`${stop.stepId}\`: it was interrupted on ${stop.hosts.join(', ')} in an earlier session and may have half-run; check the hosts, then run again with --retry-interrupted (or mark it with reset/skip)`, code: EXIT.STOPPED };
     case 'paused':
       return { line: 'paused', code: EXIT.STOPPED };

@@ -1,6 +1,8 @@
 // Runs one step on one host: guard, body (with retries), verify, capture; records every transition.
 import { AuthError, ConnectionError, ConnectionLostError, describeError, HostKeyError, isRunbookError } from '../errors.js';
 import { StringDecoder } from 'node:string_decoder';
+import { createHash } from 'node:crypto';
+import { markerCheckScript, markerName, parseMarkerLine, type MarkerFinding } from '../transport/attemptMarker.js';
 import { createByteMasker } from '../secrets.js';
 import { openStepLog } from '../state/logs.js';
 import type { Host, HostStatus, HostStepRecord, Step } from '../types.js';
@@ -35,6 +37,8 @@ export interface HostRunDeps {
   readonly signal: AbortSignal;
   /** The step targets a single host: its capture is usable plainly by every host. */
   readonly captureGlobal: boolean;
+  /** A message for the operator about this host (e.g. waiting for an earlier attempt still running there). */
+  readonly onNote?: (text: string) => void;
 }
 
 export interface HostRunResult {
@@ -45,6 +49,8 @@ export interface HostRunResult {
   readonly lastLine?: string;
   readonly log?: string;
   readonly aborted: boolean;
+  /** Not run: its earlier, interrupted attempt is still running on the host, or the host could not be checked. */
+  readonly held?: boolean;
 }
 
 export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord | undefined, deps: HostRunDeps): Promise<HostRunResult> {
@@ -59,11 +65,23 @@ export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord
     return { status: 'failed', message, durationMs: 0, aborted: false };
   }
 
+  // An interrupted attempt may still be running on the host, or have ended there after the crash.
+  let preface: Preface = { notes: [] };
+  if (prev?.status === 'interrupted') {
+    const earlier = await settleEarlierAttempt(step, host, prev, deps);
+    if ('result' in earlier) return { ...earlier.result, durationMs: Date.now() - started };
+    preface = earlier;
+    if (preface.adopt) {
+      const adopted = await runAttempt(step, host, rendered, prev.attempts, deps, preface);
+      return { ...adopted, durationMs: Date.now() - started };
+    }
+  }
+
   const maxAttempts = 1 + step.attrs.retries;
   let result: HostRunResult | undefined;
   for (let i = 0; i < maxAttempts; i++) {
     const attempt = (prev?.attempts ?? 0) + i + 1;
-    result = await runAttempt(step, host, rendered, attempt, deps);
+    result = await runAttempt(step, host, rendered, attempt, deps, i === 0 ? preface : { notes: [] });
     if (result.status !== 'failed' || result.aborted || deps.signal.aborted) break;
     if (i < maxAttempts - 1) await delay(step.attrs.delayMs, deps.signal);
     if (deps.signal.aborted) break;
@@ -71,10 +89,103 @@ export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord
   return { ...result!, durationMs: Date.now() - started };
 }
 
-async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number, deps: HostRunDeps): Promise<HostRunResult> {
+/** What the check of an earlier, interrupted attempt found that the next attempt must say or use. */
+interface Preface {
+  /** Lines for the new attempt's log (and the operator). */
+  readonly notes: readonly string[];
+  /** The earlier attempt ended on the host: its exit code is the outcome (the body is not run again). */
+  readonly adopt?: { readonly from: number; readonly exitCode: number; readonly endedAt?: Date };
+}
+
+/** How long to wait for an earlier attempt still running on the host: the step's timeout, else 10 minutes. */
+const EARLIER_WAIT_MS = 10 * 60_000;
+
+/** The marker name of this attempt of the step on the host: unique per state file, step, host and attempt. */
+export function attemptMarkerName(statePath: string, stepId: string, hostName: string, attempt: number): string {
+  const key = createHash('sha256').update(`${statePath}\0${stepId}\0${hostName}`).digest('hex').slice(0, 24);
+  return markerName(key, attempt);
+}
+
+const clock = (d: Date | undefined): string => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : 'an unknown time');
+
+/**
+ * Before an interrupted host-step runs again: look for its attempt's marker on the host (as the
+ * same user). Still running: wait for it (bounded, abortable), else refuse (the record stays
+ * interrupted, naming the pid). Ended: adopt its exit code. No marker, or gone without an exit code:
+ * run again as before, saying why.
+ */
+async function settleEarlierAttempt(step: Step, host: Host, prev: HostStepRecord, deps: HostRunDeps): Promise<Preface | { result: HostRunResult }> {
+  const n = prev.attempts;
+  const keep = async (message: string, aborted = false): Promise<{ result: HostRunResult }> => {
+    await deps.record({ ...prev, status: 'interrupted', message }, { durable: true });
+    return { result: { status: 'interrupted', message, durationMs: 0, aborted, held: true } };
+  };
+  if (!prev.marker || !/^[0-9a-f]{16,64}-[0-9]{1,9}$/.test(prev.marker)) {
+    return { notes: [`attempt ${n} was interrupted and left no marker to check (started by an older runbook): running the step again`] };
+  }
+  const waitMs = step.attrs.timeoutMs ?? EARLIER_WAIT_MS;
+  let finding: MarkerFinding | undefined;
+  let out = '';
+  const take = (line: string): void => {
+    const f = parseMarkerLine(line);
+    if (!f) return;
+    finding = f;
+    if (f.kind === 'running') {
+      deps.onNote?.(`attempt ${n} of step \`${step.id}\` is still running on ${host.name} (pid ${f.pid}, started ${clock(f.startedAt)}): waiting up to ${formatDuration(waitMs)} for it to end, not starting a second copy (abort to stop waiting)`);
+    }
+  };
+  try {
+    const res = await deps.transport.exec(host, markerCheckScript(prev.marker, Math.ceil(waitMs / 1000)), {
+      signal: deps.signal,
+      sudo: step.attrs.sudo,
+      session: step.attrs.session,
+      onData: (chunk, stream) => {
+        if (stream !== 'stdout') return;
+        out += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = out.indexOf('\n')) >= 0) {
+          take(out.slice(0, nl));
+          out = out.slice(nl + 1);
+        }
+      },
+    });
+    if (out) take(out);
+    if (res.aborted) {
+      const pid = finding && 'pid' in finding ? ` (pid ${finding.pid})` : '';
+      return await keep(`attempt ${n} was interrupted; stopped waiting for it on ${host.name}${pid}: it was not started again`, true);
+    }
+  } catch (e) {
+    return keep(`attempt ${n} was interrupted, and ${host.name} could not be checked for it (${describeError(e)}): it was not started again; run again with --retry-interrupted once the host is reachable`);
+  }
+  switch (finding?.kind) {
+    case 'running':
+    case 'still-running': {
+      const group = finding.pgid ?? finding.pid;
+      return keep(`attempt ${n} is still running on ${host.name} as pid ${finding.pid} (process group ${group}, started ${clock(finding.startedAt)}); it was not started a second time. ` +
+        `Wait for it to end, then run again with --retry-interrupted (its result is adopted), or stop it on the host (kill -- -${group}) and run again`);
+    }
+    case 'ended':
+      if (prev.hash !== step.hash) {
+        return { notes: [`attempt ${n} ended on the host (exit ${finding.exitCode}) but ran an earlier version of this step: running the current one`] };
+      }
+      if (step.attrs.capture) {
+        return { notes: [`attempt ${n} ended on the host (exit ${finding.exitCode}), but the output this step captures was not kept: running it again`] };
+      }
+      return { notes: [], adopt: { from: n, exitCode: finding.exitCode, endedAt: finding.endedAt } };
+    case 'gone':
+      return { notes: [`attempt ${n} is no longer running on the host and recorded no exit code (killed, or the host rebooted): running the step again`] };
+    default:
+      return { notes: [`no marker of attempt ${n} on the host (rebooted, /tmp cleaned, or not writable): running the step again`] };
+  }
+}
+
+async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number, deps: HostRunDeps, pre: Preface): Promise<HostRunResult> {
   const startedAt = new Date();
   const log = await openStepLog(deps.paths, step.id, host.name, attempt);
-  const base = { attempts: attempt, hash: step.hash, startedAt: startedAt.toISOString(), log: log.path };
+  const adopt = pre.adopt;
+  // The body's marker on the host (none when an earlier attempt's result is adopted: nothing runs).
+  const marker = adopt ? undefined : attemptMarkerName(deps.paths.stateFile, step.id, host.name, attempt);
+  const base = { attempts: attempt, hash: step.hash, startedAt: startedAt.toISOString(), log: log.path, ...(marker ? { marker } : {}) };
   // 'running' is on disk before anything runs: a crash from here on is an interrupted step, never a lost one.
   await deps.record({ ...base, status: 'running' }, { durable: true });
   deps.onStart(attempt);
@@ -93,16 +204,18 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   // unless=/verify= text) as text, the output as bytes (exact, across chunk boundaries).
   const noteLine = (text: string): string => mask(`### runbook: ${text}\n`);
   const note = (text: string): void => log.write(noteLine(text));
-  // The header says what ran where (the command as the operator reads it, masked); the footer how it
-  // ended. The header goes to the file in one write.
+  // The header says what ran where (the command as the operator reads it, masked), and what the check
+  // of an earlier interrupted attempt found; the footer how it ended. The header goes to the file in one write.
   log.write(
-    noteLine(`step ${step.id} on host ${host.name}${host.connection === 'ssh' ? ` (${host.user ? `${host.user}@` : ''}${host.address}:${host.port})` : ' (local)'}, attempt ${attempt}`) +
+    noteLine(`step ${step.id} on host ${host.name}${host.connection === 'ssh' ? ` (${host.user ? `${host.user}@` : ''}${host.address}:${host.port})` : ' (local)'}, attempt ${attempt}${adopt ? ' (its result, adopted)' : ''}`) +
       noteLine(`started ${startedAt.toISOString()}${step.attrs.sudo ? ', with sudo' : ''}`) +
+      pre.notes.map(noteLine).join('') +
       noteLine('command:') +
       mask(r.shown.endsWith('\n') ? r.shown : `${r.shown}\n`) +
       noteLine('output:'),
   );
-  const exec = async (script: string, label: string | undefined, collect: boolean): Promise<ExecResult> => {
+  for (const line of pre.notes) deps.onNote?.(line);
+  const exec = async (script: string, label: string | undefined, collect: boolean, attemptMarker?: string): Promise<ExecResult> => {
     const masker = createByteMasker(secrets);
     const decoder = new StringDecoder('utf8'); // a character split between chunks is shown whole
     if (label) note(label);
@@ -125,7 +238,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
       emit(masker.push(chunk));
     };
     try {
-      return await deps.transport.exec(host, script, { signal, onData, sudo: step.attrs.sudo, session: step.attrs.session });
+      return await deps.transport.exec(host, script, { signal, onData, sudo: step.attrs.sudo, session: step.attrs.session, ...(attemptMarker ? { attemptMarker } : {}) });
     } finally {
       emit(masker.end());
       const rest = decoder.end();
@@ -144,9 +257,32 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   const abortedMessage = (): string =>
     timeout?.aborted && !deps.signal.aborted ? `timed out after ${formatDuration(timeoutMs!)}` : 'aborted by operator';
 
+  let adoptedFrom: number | undefined;
   try {
     let done = false;
-    if (r.unless) {
+    if (adopt) {
+      // The interrupted attempt ended on the host after this runbook stopped: its exit code is the
+      // outcome. Its verify= still runs; nothing else does.
+      note(`result adopted from attempt ${adopt.from}, which ended on the host at ${clock(adopt.endedAt)} with exit ${adopt.exitCode}; its output is in its own log`);
+      adoptedFrom = adopt.from;
+      exitCode = adopt.exitCode;
+      const from = `result adopted from attempt ${adopt.from}, which ended on the host after this runbook stopped`;
+      if (adopt.exitCode !== 0) message = `exit ${adopt.exitCode} (${from})`;
+      else if (r.verify) {
+        const v = await exec(r.verify, `verify: ${r.verify}`, false);
+        if (v.aborted) message = abortedMessage();
+        else if (v.exitCode !== 0) message = `verify failed (exit ${v.exitCode}): ${r.verify} (${from})`;
+        else {
+          status = 'ok';
+          message = from;
+        }
+      } else {
+        status = 'ok';
+        message = from;
+      }
+      done = true;
+    }
+    if (!done && r.unless) {
       const g = await exec(r.unless, `unless: ${r.unless}`, false);
       if (g.aborted) {
         message = abortedMessage();
@@ -159,7 +295,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
       }
     }
     if (!done) {
-      const res = await exec(r.script, r.unless || r.verify ? 'step' : undefined, Boolean(step.attrs.capture));
+      const res = await exec(r.script, r.unless || r.verify ? 'step' : undefined, Boolean(step.attrs.capture), marker);
       exitCode = res.exitCode;
       signalName = res.signal;
       if (res.aborted) message = abortedMessage();
@@ -202,6 +338,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
     endedAt: new Date().toISOString(),
     ...(message ? { message } : {}),
     ...(captured ? { captured } : {}),
+    ...(adoptedFrom !== undefined ? { adoptedFrom } : {}),
   };
   await deps.record(rec, { durable: false });
   return { status, exitCode, message, durationMs: Date.now() - startedAt.getTime(), lastLine, log: log.path, aborted };

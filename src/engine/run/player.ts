@@ -143,6 +143,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     setMode(store, prevMode === 'playing' || prevMode === 'pausing' ? prevMode : 'running', stepId);
     emit({ type: 'step-start', stepId, hosts: todo.map((h) => h.name) });
     const captureGlobal = ctx.stepHosts(s).length === 1;
+    const held: string[] = [];
     try {
       const batchSize = s.attrs.serial ?? todo.length;
       for (let i = 0; i < todo.length && !ac.signal.aborted; i += batchSize) {
@@ -162,8 +163,10 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
               opts.onOutput?.(stepId, h.name, text);
             },
             onStart: (attempt) => emit({ type: 'host-start', stepId, host: h.name, attempt }),
+            onNote: (text) => emit({ type: 'warning', message: `${h.name}: ${text}` }),
           });
           result[h.name] = res.status;
+          if (res.held) held.push(h.name);
           if (isFailure(res.status)) batchFailed = true;
           const cap = store.getState().records[stepId]?.[h.name]?.captured;
           if (res.status === 'ok' && s.attrs.capture && cap) {
@@ -188,7 +191,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     }
     const failed = !s.attrs.continueOnError && Object.values(result).some(isFailure);
     emit({ type: 'step-end', stepId, failed });
-    return { stepId, hosts: result, failed, aborted: ac.signal.aborted };
+    return { stepId, hosts: result, failed, aborted: ac.signal.aborted, ...(held.length ? { held } : {}) };
   }
 
   async function play(o: PlayOptions = {}): Promise<PlayStop> {
@@ -221,6 +224,10 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
         const out = await runStep(s.id, { confirmed: true, force: o.force, hosts: o.force ? pending.map((h) => h.name) : undefined });
         if (out.aborted) return stop({ kind: 'aborted', stepId: s.id });
         const notOk = Object.fromEntries(Object.entries(out.hosts).filter(([, st]) => !isDone(st)));
+        // Not run again because its earlier attempt still runs there: stopped, as before an interrupted step.
+        if (out.failed && out.held?.length && Object.keys(notOk).every((h) => out.held!.includes(h))) {
+          return stop({ kind: 'interrupted', stepId: s.id, hosts: out.held, held: true });
+        }
         if (out.failed) return stop({ kind: 'failed', stepId: s.id, hosts: notOk });
         if (Object.keys(notOk).length) tolerated.push({ stepId: s.id, hosts: notOk });
       }

@@ -9,6 +9,8 @@ export interface StepOutcome {
   readonly failed: boolean;
   /** True when the run was aborted by the operator. */
   readonly aborted: boolean;
+  /** Hosts where it was not run: an earlier, interrupted attempt is still running there (or could not be checked). */
+  readonly held?: readonly string[];
 }
 
 export interface RunStepOptions {
@@ -32,7 +34,7 @@ export type PlayStop =
   | { readonly kind: 'end'; readonly tolerated?: readonly ToleratedFailure[] }
   | { readonly kind: 'failed'; readonly stepId: string; readonly hosts?: Readonly<Record<string, HostStatus>> }
   | { readonly kind: 'confirm'; readonly stepId: string; readonly reason: string }
-  | { readonly kind: 'interrupted'; readonly stepId: string; readonly hosts: readonly string[] }
+  | { readonly kind: 'interrupted'; readonly stepId: string; readonly hosts: readonly string[]; readonly held?: boolean }
   | { readonly kind: 'paused'; readonly stepId?: string }
   | { readonly kind: 'aborted'; readonly stepId: string }
   | { readonly kind: 'state-error'; readonly message: string };

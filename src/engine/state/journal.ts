@@ -43,6 +43,8 @@ const recordSchema = z.looseObject({
   log: z.optional(z.string()),
   message: z.optional(z.string()),
   captured: z.optional(z.looseObject({ name: z.string(), value: z.nullable(z.string()), secret: z.boolean() })),
+  marker: z.optional(z.string()),
+  adoptedFrom: z.optional(z.int().check(z.positive())),
 });
 
 const entrySchema = z.discriminatedUnion('t', [

@@ -27,7 +27,7 @@ export function createLocalTransport(opts: LocalTransportOptions = {}): Transpor
 
   function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
-      const input = wrapScript(script, eo.env); // a throw here rejects the promise
+      const input = wrapScript(script, eo.env, eo.attemptMarker); // a throw here rejects the promise
       const started = Date.now();
       if (eo.signal?.aborted) {
         resolve({ exitCode: null, signal: null, durationMs: 0, aborted: true });

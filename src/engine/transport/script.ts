@@ -1,5 +1,6 @@
 // Wrapping of step scripts before they are fed to `bash -s` (shared by the local and ssh transports).
 import { BadInputError } from '../errors.js';
+import { MARKER_EPILOGUE, markerPrologue } from './attemptMarker.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -12,8 +13,10 @@ export function shellQuote(s: string): string {
  * The text fed to `bash -s`: env exports, then the script inside a `{ ...; } </dev/null` group.
  * The group makes bash read the whole script before running it, so a command that reads stdin
  * (cat, read, ssh...) gets EOF instead of swallowing the rest of the script.
+ * With an attempt `marker` (attemptMarker.ts) the script runs in a `( ... )` subshell instead, between
+ * a one-line prologue that writes the marker and an epilogue that records the exit code in it.
  */
-export function wrapScript(script: string, env?: Readonly<Record<string, string>>): string {
+export function wrapScript(script: string, env?: Readonly<Record<string, string>>, marker?: string): string {
   const exports: string[] = [];
   for (const [k, v] of Object.entries(env ?? {})) {
     if (!ENV_NAME.test(k)) {
@@ -24,5 +27,7 @@ export function wrapScript(script: string, env?: Readonly<Record<string, string>
     exports.push(`export ${k}=${shellQuote(v)}`);
   }
   const body = script.endsWith('\n') ? script : `${script}\n`;
-  return `${exports.join('\n')}${exports.length ? '\n' : ''}{\n${body}} </dev/null\n`;
+  const head = `${exports.join('\n')}${exports.length ? '\n' : ''}`;
+  if (marker) return `${head}${markerPrologue(marker)}(\n${body}) </dev/null; ${MARKER_EPILOGUE}\n`;
+  return `${head}{\n${body}} </dev/null\n`;
 }

@@ -75,7 +75,7 @@ export async function killRemote(conn: Conn, pid: number, sudo: boolean, hostNam
 export function createSshExec(connector: SshConnector, opts: SshExecOptions = {}): (host: Host, script: string, eo?: ExecOptions) => Promise<ExecResult> {
   const killGraceMs = opts.killGraceMs ?? 3000;
   async function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
-    const input = wrapScript(script, eo.env);
+    const input = wrapScript(script, eo.env, eo.attemptMarker);
     const abortedResult = (t0: number): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });
     const t0 = Date.now();
     if (eo.signal?.aborted) return abortedResult(t0);

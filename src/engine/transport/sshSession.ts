@@ -168,7 +168,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
   }
 
   async function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
-    const input = wrapScript(script, eo.env);
+    const input = wrapScript(script, eo.env, eo.attemptMarker);
     const t0 = Date.now();
     const abortedResult = (): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });
     if (eo.signal?.aborted) return abortedResult();

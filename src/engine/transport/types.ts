@@ -20,6 +20,11 @@ export interface ExecOptions {
   readonly session?: SessionMode;
   /** Extra environment for the script (exported at the top of the script, not via SSH env requests). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Write a per-attempt marker on the host (attemptMarker.ts: pid, start, then exit code) under this
+   * name, so that a later run can tell whether this attempt is still running or how it ended.
+   */
+  readonly attemptMarker?: string;
 }
 
 export interface ExecResult {

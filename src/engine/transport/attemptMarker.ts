@@ -1,0 +1,123 @@
+// Per-attempt markers on the host (issue 9, item 6): the step wrapper (script.ts) writes one small
+// file per attempt of a step body, so that after a crash of the runbook process (or a lost
+// connection) the next run can tell whether the earlier attempt is still running there, has ended
+// (and with which exit code), or left no trace.
+//
+// Where: `/tmp/runbook-$EUID/<name>`, `<name>` = `<key>-<attempt>` with `<key>` a hash of the state
+// file, the step id and the host name (so neither names nor paths are written on the host). /tmp,
+// not $XDG_RUNTIME_DIR: logind removes the runtime dir when the user's last session ends, which is
+// what a crash of the only runbook connection does. The directory is created 0700 and used only if
+// it is a real directory (not a symlink) owned by the step's user; otherwise no marker is written
+// and the step runs as before. Inside a 0700 directory of our own, no one else can plant a symlink.
+//
+// Contents (one `key value` per line, no secrets): pid and process group of the step's bash, its
+// start time in clock ticks since boot (/proc/PID/stat field 22, so a reused pid is not mistaken for
+// it), the boot id, the start time (epoch seconds), and, once the body has ended, its exit code and
+// end time. The body runs in a subshell so that neither `exit` nor the step's own EXIT trap can keep
+// the wrapper from writing the end.
+//
+// Clean-up: a new attempt of the same step on the same host removes the earlier attempts' markers
+// (the runner decided about them before starting it); once a day (a stamp file), markers older than
+// 7 days are removed.
+
+const NAME = /^[0-9a-f]{16,64}-[0-9]{1,9}$/;
+
+/** The marker name of one attempt: `<key>-<attempt>`, key from a stable hash the caller computes. */
+export function markerName(key: string, attempt: number): string {
+  const name = `${key}-${attempt}`;
+  if (!NAME.test(name)) throw new Error(`bad attempt marker name ${JSON.stringify(name)}`);
+  return name;
+}
+
+const DIR = '/tmp/runbook-$EUID';
+
+/** One line of bash run before the step body (which follows in `(`...`)`), writing the start of the marker. */
+export function markerPrologue(name: string): string {
+  if (!NAME.test(name)) throw new Error(`bad attempt marker name ${JSON.stringify(name)}`);
+  const key = name.slice(0, name.lastIndexOf('-'));
+  // One line (the body's line numbers stay as the step author wrote them).
+  return (
+    `__rb_mf= __rb_md=${DIR}; { [[ -d $__rb_md ]] || mkdir -m 0700 -- "$__rb_md"; } 2>/dev/null; ` +
+    `if [[ -d $__rb_md && ! -L $__rb_md && -O $__rb_md ]]; then ` +
+    `for __rb_mx in "$__rb_md"/${key}-*; do [[ -e $__rb_mx || -L $__rb_mx ]] && rm -f -- "$__rb_md"/${key}-*; break; done; ` +
+    `__rb_ms= __rb_mb= __rb_ma=(); { read -r __rb_ms < /proc/$$/stat; read -r __rb_mb < /proc/sys/kernel/random/boot_id; } 2>/dev/null; ` +
+    `[[ -n $__rb_ms ]] && read -ra __rb_ma <<< "\${__rb_ms##*) }"; ` +
+    `__rb_mf=$__rb_md/${name}; ` +
+    `printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %(%s)T\\n' "$$" "\${__rb_ma[2]}" "\${__rb_ma[19]}" "$__rb_mb" -1 > "$__rb_mf" 2>/dev/null || __rb_mf=; ` +
+    `__rb_mn=; { read -r __rb_mn < "$__rb_md/.pruned"; } 2>/dev/null; [[ $__rb_mn =~ ^[0-9]+$ ]] || __rb_mn=0; printf -v __rb_mt '%(%s)T' -1; ` +
+    `if (( __rb_mt - __rb_mn > 86400 )); then { printf '%s\\n' "$__rb_mt" > "$__rb_md/.pruned"; find "$__rb_md" -maxdepth 1 -type f -name '*-*' -mtime +7 -delete; } 2>/dev/null; fi; ` +
+    `fi; unset __rb_md __rb_mx __rb_ms __rb_mb __rb_ma __rb_mn __rb_mt; `
+  );
+}
+
+/** What follows the body's closing `)`: records the exit code and exits with it. */
+export const MARKER_EPILOGUE = `__rb_mst=$?; [[ -n $__rb_mf ]] && printf 'exit %s\\nended %(%s)T\\n' "$__rb_mst" -1 >> "$__rb_mf" 2>/dev/null; exit $__rb_mst`;
+
+/**
+ * Bash that looks for the attempt's marker and prints one `runbook-attempt ...` line per finding:
+ * `none` (no marker), `gone` (its process is not running and it recorded no end: killed, or the
+ * host rebooted), `ended CODE EPOCH`, or `running PID PGID STARTED-EPOCH` and then, after waiting
+ * up to waitSeconds for it to end, one of `ended ...`, `gone` or `still-running PID PGID STARTED`.
+ * Run as the same user the attempt ran as (same sudo/become), else the marker is not found.
+ */
+export function markerCheckScript(name: string, waitSeconds: number): string {
+  if (!NAME.test(name)) throw new Error(`bad attempt marker name ${JSON.stringify(name)}`);
+  const wait = Math.max(0, Math.floor(waitSeconds));
+  return `d=${DIR}; f=$d/${name}
+if ! [[ -d $d && ! -L $d && -O $d && -f $f && ! -L $f ]]; then echo 'runbook-attempt none'; exit 0; fi
+declare -A m=()
+load() { local k v; m=(); while read -r k v; do m[$k]=$v; done < "$f"; }
+alive() {
+  local l a; { read -r l < "/proc/\${m[pid]}/stat"; } 2>/dev/null || return 1
+  read -ra a <<< "\${l##*) }"
+  [[ \${a[0]} != Z && \${a[19]} == "\${m[starttime]}" ]]
+}
+boot=; { read -r boot < /proc/sys/kernel/random/boot_id; } 2>/dev/null
+verdict() {
+  load
+  if [[ -n \${m[exit]} ]]; then echo "runbook-attempt ended \${m[exit]} \${m[ended]}"; return 0; fi
+  if [[ -n \${m[pid]} && \${m[boot]} == "$boot" ]] && alive; then return 1; fi
+  load
+  if [[ -n \${m[exit]} ]]; then echo "runbook-attempt ended \${m[exit]} \${m[ended]}"; else echo 'runbook-attempt gone'; fi
+  return 0
+}
+verdict && exit 0
+echo "runbook-attempt running \${m[pid]} \${m[pgid]} \${m[started]}"
+for ((i = 0; i < ${wait} * 4; i++)); do
+  sleep 0.25
+  alive || break
+done
+verdict && exit 0
+echo "runbook-attempt still-running \${m[pid]} \${m[pgid]} \${m[started]}"
+`;
+}
+
+export type MarkerFinding =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'ended'; readonly exitCode: number; readonly endedAt?: Date }
+  | { readonly kind: 'running' | 'still-running'; readonly pid: number; readonly pgid?: number; readonly startedAt?: Date };
+
+/** Parse one `runbook-attempt ...` line of the check script (undefined for anything else). */
+export function parseMarkerLine(line: string): MarkerFinding | undefined {
+  const w = line.trim().split(/\s+/);
+  if (w[0] !== 'runbook-attempt') return undefined;
+  const num = (s: string | undefined): number | undefined => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
+  const when = (s: string | undefined): Date | undefined => (num(s) !== undefined ? new Date(num(s)! * 1000) : undefined);
+  switch (w[1]) {
+    case 'none':
+    case 'gone':
+      return { kind: w[1] };
+    case 'ended': {
+      const code = num(w[2]);
+      return code === undefined ? { kind: 'gone' } : { kind: 'ended', exitCode: code, endedAt: when(w[3]) };
+    }
+    case 'running':
+    case 'still-running': {
+      const pid = num(w[2]);
+      return pid === undefined ? undefined : { kind: w[1], pid, pgid: num(w[3]), startedAt: when(w[4]) };
+    }
+    default:
+      return undefined;
+  }
+}
