@@ -6,7 +6,7 @@
 // in session mode, exec mode and on the local transport; the host's own counter file and process
 // list say how many copies ran.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -44,33 +44,39 @@ function withSessionMode(inventoryYaml: string, mode: 'shell' | 'exec'): string 
 interface Lab {
   readonly dir: string;
   readonly counter: string;
-  /** A unique `sleep` argument: the step's command line on the host. */
+  /** Unique in the command line of the step's waiting process on the host. */
   readonly token: string;
+  /** Let the step (every copy of it) go on to its end. */
+  release(): void;
   run(...extra: string[]): ReturnType<typeof startCli>;
   /** The last journal record of the step on its host. */
   record(): Record<string, unknown>;
 }
 
 /**
- * One step that appends `start` to a counter file, sleeps `seconds`, then appends `end`.
- * `host`: the sshd host in session (default) or exec mode, or the local transport.
+ * One step that appends `start` to a counter file, waits until the test releases it (a file
+ * appears), then appends `end` (and exits with `exit`). `mode`: the sshd host in session (default)
+ * or exec mode, or the local transport.
  */
-function lab(opts: { seconds: number; mode?: 'shell' | 'exec' | 'local'; attrs?: string }): Lab {
+function lab(opts: { mode?: 'shell' | 'exec' | 'local'; attrs?: string; exit?: number }): Lab {
   const dir = sharedTempDir('rb-retry-');
   const counter = join(dir, 'counter');
-  const token = `${opts.seconds}.${Math.floor(Math.random() * 1e6)}`;
+  const token = `rb-wait-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
+  const go = join(dir, 'go');
   const mode = opts.mode ?? 'shell';
   const inventory =
     mode === 'local'
       ? 'all:\n  hosts:\n    h1:\n      ansible_connection: local\n'
       : withSessionMode(fx.inventoryYaml(), mode);
   const inv = writeFile(dir, 'inventory.yaml', inventory);
-  const book = writeFile(dir, 'book.md', `# Crash\n\n${fence(`id=work hosts=all ${opts.attrs ?? ''}`.trim(), `echo start >> ${counter}\nsleep ${token}\necho end >> ${counter}`)}`);
+  const body = [`echo start >> ${counter}`, `bash -c 'until [ -e "$1" ]; do sleep 0.05; done' ${token} ${go}`, `echo end >> ${counter}`, ...(opts.exit ? [`exit ${opts.exit}`] : [])];
+  const book = writeFile(dir, 'book.md', `# Crash\n\n${fence(`id=work hosts=all ${opts.attrs ?? ''}`.trim(), body.join('\n'))}`);
   const state = join(dir, 'state.jsonl');
   return {
     dir,
     counter,
     token,
+    release: () => writeFileSync(go, ''),
     run: (...extra) => startCli(['run', book, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', state, ...extra], { cwd: dir }),
     record() {
       const recs = readFileSync(state, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t?: string; rec?: Record<string, unknown> });
@@ -90,11 +96,13 @@ async function crashWhileRunning(l: Lab): Promise<void> {
 
 describe('--retry-interrupted after a crash (kill -9) while the step runs', () => {
   it('session mode: waits for the attempt still running on the host, starts no second copy, and adopts its exit code', async () => {
-    const l = lab({ seconds: 6 });
+    const l = lab({});
     await crashWhileRunning(l);
     const retry = l.run('--retry-interrupted');
     await retry.waitFor(/still running on h1 \(pid \d+/);
     expect(copiesRunning(l.token)).toBe(1);
+    expect(counterLines(l.counter)).toEqual(['start']);
+    l.release();
     const r = await retry.done;
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
     expect(counterLines(l.counter)).toEqual(['start', 'end']);
@@ -103,8 +111,9 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
   });
 
   it('exec mode: an attempt that ended after the crash is adopted at once, not run again', async () => {
-    const l = lab({ seconds: 2, mode: 'exec' });
+    const l = lab({ mode: 'exec' });
     await crashWhileRunning(l);
+    l.release();
     await waitUntil(() => counterLines(l.counter).includes('end'), 'the orphaned attempt to end', 30_000, 50);
     const r = await l.run('--retry-interrupted').done;
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
@@ -114,11 +123,10 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
   });
 
   it('a failure is adopted as a failure: exit 1, the earlier exit code recorded', async () => {
-    const l = lab({ seconds: 2, attrs: '' });
-    // Same step, but it fails after its sleep: rewrite the book before the crash run.
-    const book = join(l.dir, 'book.md');
-    writeFile(l.dir, 'book.md', readFileSync(book, 'utf8').replace(`echo end >> ${l.counter}`, `echo end >> ${l.counter}; exit 7`));
+    const l = lab({ exit: 7 });
     await crashWhileRunning(l);
+    l.release();
+    await waitUntil(() => counterLines(l.counter).includes('end'), 'the orphaned attempt to end', 30_000, 50);
     const r = await l.run('--retry-interrupted').done;
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.STEP_FAILED);
     expect(counterLines(l.counter)).toEqual(['start', 'end']);
@@ -126,7 +134,7 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
   });
 
   it('still running past the wait (the step timeout): refused with exit 3, naming host and pid; once it is killed, run again', async () => {
-    const l = lab({ seconds: 60, attrs: 'timeout=2s' });
+    const l = lab({ attrs: 'timeout=2s' });
     await crashWhileRunning(l);
     const r = await l.run('--retry-interrupted').done;
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.STOPPED);
@@ -148,8 +156,9 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
   });
 
   it('no marker on the host (e.g. /tmp wiped): says so and runs the step again, as before', async () => {
-    const l = lab({ seconds: 1 });
+    const l = lab({});
     await crashWhileRunning(l);
+    l.release();
     await waitUntil(() => counterLines(l.counter).includes('end'), 'the orphaned attempt to end', 30_000, 50);
     const marker = String(l.record().marker);
     expect(marker).toMatch(/^[0-9a-f]+-1$/);
@@ -164,11 +173,12 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
   });
 
   it('local transport: the same wait and adoption, no second copy', async () => {
-    const l = lab({ seconds: 5, mode: 'local' });
+    const l = lab({ mode: 'local' });
     await crashWhileRunning(l);
     const retry = l.run('--retry-interrupted');
     await retry.waitFor(/still running on h1 \(pid \d+/);
     expect(copiesRunning(l.token)).toBe(1);
+    l.release();
     const r = await retry.done;
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
     expect(counterLines(l.counter)).toEqual(['start', 'end']);

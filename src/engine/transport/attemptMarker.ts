@@ -14,7 +14,7 @@
 // start time in clock ticks since boot (/proc/PID/stat field 22, so a reused pid is not mistaken for
 // it), the boot id, the start time (epoch seconds), and, once the body has ended, its exit code and
 // end time. The body runs in a subshell so that neither `exit` nor the step's own EXIT trap can keep
-// the wrapper from writing the end.
+// the wrapper from writing the end; the wrapping shell outlives a SIGTERM until the body is gone.
 //
 // Clean-up: a new attempt of the same step on the same host removes the earlier attempts' markers
 // (the runner decided about them before starting it); once a day (a stamp file), markers older than
@@ -46,7 +46,11 @@ export function markerPrologue(name: string): string {
     `printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %(%s)T\\n' "$$" "\${__rb_ma[2]}" "\${__rb_ma[19]}" "$__rb_mb" -1 > "$__rb_mf" 2>/dev/null || __rb_mf=; ` +
     `__rb_mn=; { read -r __rb_mn < "$__rb_md/.pruned"; } 2>/dev/null; [[ $__rb_mn =~ ^[0-9]+$ ]] || __rb_mn=0; printf -v __rb_mt '%(%s)T' -1; ` +
     `if (( __rb_mt - __rb_mn > 86400 )); then { printf '%s\\n' "$__rb_mt" > "$__rb_md/.pruned"; find "$__rb_md" -maxdepth 1 -type f -name '*-*' -mtime +7 -delete; } 2>/dev/null; fi; ` +
-    `fi; unset __rb_md __rb_mx __rb_ms __rb_mb __rb_ma __rb_mn __rb_mt; `
+    `fi; unset __rb_md __rb_mx __rb_ms __rb_mb __rb_ma __rb_mn __rb_mt; ` +
+    // SIGTERM (an abort or timeout) must not end this shell before the body: the kill escalates to
+    // SIGKILL for a body that ignores TERM, and the step ends when the body is gone. A trap (not an
+    // ignore) is reset in the subshell, so the body gets TERM as before and may trap it itself.
+    `trap : TERM; `
   );
 }
 
