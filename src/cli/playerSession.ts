@@ -2,6 +2,7 @@
 // the state file (locked), the store and the player over a transport.
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { BadInputError } from '../engine/errors.js';
+import { agentSocket } from '../engine/transport/agentSocket.js';
 import { resolvePattern } from '../engine/inventory/patterns.js';
 import type { Host } from '../engine/types.js';
 import type { PlayerEventListener } from '../engine/run/events.js';
@@ -93,6 +94,10 @@ function keyFilesReadable(session: Session): void {
     for (const h of hosts) {
       if (h.connection !== 'ssh' || !h.privateKeyFile || checked.has(h.name) || (hostFilter && !hostFilter.includes(h.name))) continue;
       checked.add(h.name);
+      if (h.identityFileFrom) {
+        sshConfigIdentityUsable(h);
+        continue;
+      }
       try {
         accessSync(h.privateKeyFile, fsConstants.R_OK);
       } catch (e) {
@@ -105,6 +110,31 @@ function keyFilesReadable(session: Session): void {
       }
     }
   }
+}
+
+/**
+ * Keys from the ssh config's IdentityFile lines: like ssh, a missing one is skipped while another
+ * identity can be used (another IdentityFile, or an ssh-agent); none at all is bad input naming the
+ * ssh config's IdentityFile line (exit 2), before anything connects.
+ */
+function sshConfigIdentityUsable(h: Host): void {
+  const files = [h.privateKeyFile!, ...(h.identityFiles ?? [])];
+  const readable = (f: string): boolean => {
+    try {
+      accessSync(f, fsConstants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // An agent may log in instead (under IdentitiesOnly only with keys matching a configured file).
+  if (files.some(readable) || (agentSocket(h.identityAgent, process.env.SSH_AUTH_SOCK) && !h.identitiesOnly)) return;
+  const from = h.identityFileFrom!;
+  throw new BadInputError(`no usable SSH identity for host \`${h.name}\`: the ssh config's IdentityFile ${files.length > 1 ? `files ${files.join(', ')} do` : `file ${files[0]} does`} not exist or cannot be read, and no ssh-agent is available`, {
+    file: from.file,
+    ...(from.line !== undefined ? { line: from.line } : {}),
+    hint: 'fix the IdentityFile line, create the key, or load a key into ssh-agent',
+  });
 }
 
 /**

@@ -136,6 +136,11 @@ export interface Host {
   readonly privateKeyFile?: string;
   /** Where the inventory set privateKeyFile (ansible_ssh_private_key_file), for messages. */
   readonly privateKeyFileFrom?: SourceLocation;
+  /**
+   * privateKeyFile (and identityFiles) come from the ssh config's IdentityFile lines, written here
+   * (line when found). Like ssh, missing ones are skipped; none usable and no ssh-agent is bad input.
+   */
+  readonly identityFileFrom?: { readonly file: string; readonly line?: number };
   /** 'local' runs through a child process on this machine; 'ssh' through ssh2. */
   readonly connection: 'ssh' | 'local';
   /** ProxyJump chain from ~/.ssh/config or ansible_ssh_common_args, outermost first. */

@@ -96,4 +96,33 @@ describe('unreachable hosts', () => {
     expect(existsSync(join(dir, 'h1.ok'))).toBe(false);
     expect(existsSync(join(dir, 'state.jsonl'))).toBe(false);
   });
+
+  /** An inventory of host `cfg` that takes its key from the ssh config only, and that config. */
+  function viaSshConfig(dir: string, identityLines: readonly string[]) {
+    const h = fx.hosts[0];
+    const inv = writeFile(dir, 'inventory.yaml', `all:\n  hosts:\n    cfg:\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${TEST_USER}\n`);
+    const config = writeFile(dir, 'ssh_config', ['# test config', 'Host *', ...identityLines.map((l) => `  IdentityFile ${l}`), ''].join('\n'));
+    const rb = writeFile(dir, 'book.md', `# Key\n\n${touchAll.replaceAll('$DIR', dir)}`);
+    const state = join(dir, 'state.jsonl');
+    return { config, run: () => runCli(['run', rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--ssh-config', config, '--state', state], { cwd: dir }), state };
+  }
+
+  it('refuses an ssh config IdentityFile that does not exist (no other identity, no agent) before connecting: exit 2 naming the ssh config file and line', async () => {
+    const dir = sharedTempDir();
+    const missing = join(dir, 'no_such_key');
+    const t = viaSshConfig(dir, [missing]);
+    const r = await t.run();
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.BAD_INPUT);
+    expect(r.stderr).toContain(`${t.config}:3: no usable SSH identity for host \`cfg\`: the ssh config's IdentityFile file ${missing} does not exist`);
+    expect(existsSync(join(dir, 'cfg.ok'))).toBe(false);
+    expect(existsSync(t.state)).toBe(false);
+  });
+
+  it('skips a missing ssh config IdentityFile when a later one exists, as ssh does, and runs', async () => {
+    const dir = sharedTempDir();
+    const t = viaSshConfig(dir, [join(dir, 'no_such_key'), fx.privateKeyFile]);
+    const r = await t.run();
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
+    expect(existsSync(join(dir, 'cfg.ok'))).toBe(true);
+  });
 });

@@ -193,6 +193,7 @@ export function buildHost(input: BuildHostInput): Host {
     ...(more.hostKeyAlias !== undefined ? { hostKeyAlias: more.hostKeyAlias } : {}),
     ...(more.connectTimeoutMs !== undefined ? { connectTimeoutMs: more.connectTimeoutMs } : {}),
     ...(keyFile !== undefined && keyEntry?.file ? { privateKeyFileFrom: { file: keyEntry.file, line: keyEntry.line } } : {}),
+    ...(!keyFile && !argKey && privateKeyFile !== undefined && (s1.identityFileFrom ?? s2.identityFileFrom) ? { identityFileFrom: (s1.identityFile !== undefined ? s1.identityFileFrom : s2.identityFileFrom)! } : {}),
     connection,
     ...(jump && jump.length ? { jump } : {}),
     ...(proxyCommand !== undefined && proxyCommand !== 'none' ? { proxyCommand } : {}),

@@ -15,6 +15,8 @@ export interface SshHostSettings {
   readonly port?: number;
   /** First IdentityFile that exists (else the first), `~`, ${ENV} and tokens expanded. */
   readonly identityFile?: string;
+  /** Where the first IdentityFile that applies is written (file, and line when found). */
+  readonly identityFileFrom?: { readonly file: string; readonly line?: number };
   /** Every IdentityFile in order (`~`, ${ENV} and tokens expanded); ssh tries each, skipping missing files. */
   readonly identityFiles?: readonly string[];
   /** First UserKnownHostsFile (expanded). */
@@ -189,7 +191,7 @@ function rewriteNegatedCriteria(config: SSHConfig): SSHConfig {
 }
 
 /** Parse ssh config text (exported for tests and callers holding the text). */
-export function parseSshConfig(text: string, file: string): SshConfigFile {
+export function parseSshConfig(text: string, file: string, origins?: readonly SourceLine[]): SshConfigFile {
   // `Match exec` commands are never run: a host they would select is named in a warning.
   const matchExec = /^\s*match\b.*\bexec\b/im.test(text);
   let config: SSHConfig;
@@ -226,6 +228,11 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
         .map(expandPath);
       // ssh tries every IdentityFile in order and skips missing ones: the first that exists leads.
       const identityFile = ids.find((i) => existsSync(i)) ?? ids[0];
+      // Where the first IdentityFile that applies is written (the first line giving that value).
+      const rawFirst = first(c.identityfile);
+      const at = rawFirst === undefined ? -1 : (origins ?? sourceLines(text, file)).findIndex((l) => identityLineValue(l.text) === rawFirst);
+      const origin = at >= 0 ? (origins ?? sourceLines(text, file))[at] : undefined;
+      const identityFileFrom = rawFirst === undefined || rawFirst.toLowerCase() === 'none' ? undefined : { file: origin?.file ?? file, ...(origin ? { line: origin.line } : {}) };
       const unsupported = UNSUPPORTED.filter((d) => c[d] !== undefined).map((d) => DIRECTIVE_NAMES[d] ?? d);
       if (matchExec) unsupported.push('Match exec');
       const pj = first(c.proxyjump);
@@ -252,6 +259,7 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
         user,
         port,
         identityFile,
+        ...(identityFileFrom ? { identityFileFrom } : {}),
         userKnownHostsFile,
         strictHostKeyChecking,
         ...(ids.length > 1 ? { identityFiles: ids } : {}),
@@ -268,6 +276,12 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
 }
 
 const MAX_INCLUDE_DEPTH = 16;
+
+/** The value of an `IdentityFile` line (quotes removed), or undefined for any other line. */
+function identityLineValue(line: string): string | undefined {
+  const m = /^\s*identityfile\s*(?:=\s*|\s)\s*(.*?)\s*$/i.exec(line);
+  return m ? m[1].replace(/^"(.*)"$/, '$1') : undefined;
+}
 
 function wildcardToRegExp(glob: string): RegExp {
   const re = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
@@ -289,46 +303,55 @@ async function includeTargets(arg: string, sshDir: string): Promise<string[]> {
   }
 }
 
+/** One line of the inlined config and where it was written. */
+interface SourceLine {
+  readonly text: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+const sourceLines = (text: string, file: string): SourceLine[] => text.split(/\r?\n/).map((t, i) => ({ text: t, file, line: i + 1 }));
+
 /**
  * Inline `Include` directives (as OpenSSH reads them: in place, relative to ~/.ssh, missing files
  * ignored), because the ssh-config package does not follow them. An Include inside a Host/Match
- * block contributes only its directives before its first Host/Match line.
+ * block contributes only its directives before its first Host/Match line. Each line keeps the file
+ * and line it came from (for messages naming an IdentityFile line).
  */
-async function inlineIncludes(text: string, depth: number): Promise<string> {
-  if (depth > MAX_INCLUDE_DEPTH || !/^\s*include\b/im.test(text)) return text;
+async function inlineIncludes(lines: readonly SourceLine[], depth: number): Promise<SourceLine[]> {
+  if (depth > MAX_INCLUDE_DEPTH || !lines.some((l) => /^\s*include\b/i.test(l.text))) return [...lines];
   const sshDir = path.join(os.homedir(), '.ssh');
-  const out: string[] = [];
-  let section: string | undefined; // the Host/Match line the current lines belong to
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*include\s*(?:=\s*|\s)(.*)$/i.exec(line);
+  const out: SourceLine[] = [];
+  let section: SourceLine | undefined; // the Host/Match line the current lines belong to
+  for (const line of lines) {
+    const m = /^\s*include\s*(?:=\s*|\s)(.*)$/i.exec(line.text);
     if (!m) {
-      if (/^\s*(host|match)\b/i.test(line)) section = line.trim();
+      if (/^\s*(host|match)\b/i.test(line.text)) section = { ...line, text: line.text.trim() };
       out.push(line);
       continue;
     }
-    const conditional = section !== undefined && !/^host\s+\*$/i.test(section);
+    const conditional = section !== undefined && !/^host\s+\*$/i.test(section.text);
     for (const arg of m[1].trim().split(/\s+/).filter(Boolean)) {
       for (const f of await includeTargets(arg.replace(/^"(.*)"$/, '$1'), sshDir)) {
-        let included: string;
+        let included: SourceLine[];
         try {
-          included = await inlineIncludes(await readFile(f, 'utf8'), depth + 1);
+          included = await inlineIncludes(sourceLines(await readFile(f, 'utf8'), f), depth + 1);
         } catch {
           continue; // unreadable included files are skipped, as a directory or a dangling link would be
         }
         if (conditional) {
           // Inside a Host/Match block the include applies only when that block matches: keep the
           // file's leading directives (they belong to the block); its own Host/Match blocks are dropped.
-          const lines = included.split(/\r?\n/);
-          const cut = lines.findIndex((l) => /^\s*(host|match)\b/i.test(l));
-          included = (cut < 0 ? lines : lines.slice(0, cut)).join('\n');
+          const cut = included.findIndex((l) => /^\s*(host|match)\b/i.test(l.text));
+          if (cut >= 0) included = included.slice(0, cut);
         }
-        out.push(included);
+        out.push(...included);
       }
     }
     // Lines after the Include still belong to the enclosing section, whatever the file opened.
     if (section) out.push(section);
   }
-  return out.join('\n');
+  return out;
 }
 
 /**
@@ -348,7 +371,8 @@ export async function loadSshConfig(file: string | null | undefined): Promise<Ss
       hint: 'check the path given for the ssh config',
     });
   }
-  return parseSshConfig(await inlineIncludes(text, 0), target);
+  const lines = await inlineIncludes(sourceLines(text, target), 0);
+  return parseSshConfig(lines.map((l) => l.text).join('\n'), target, lines);
 }
 
 /** One `[user@]host[:port]` (or `ssh://[user@]host[:port]`) element of a ProxyJump list. */

@@ -5,19 +5,11 @@ import * as fs from 'node:fs';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
 
-const { OpenSSHAgent, utils: ssh2utils } = ssh2;
+import { agentSocket } from './agentSocket.js';
 
-/**
- * The agent socket of a hop: IdentityAgent when set (`none`: no agent; `SSH_AUTH_SOCK`: that
- * environment variable; `$NAME`: the path in variable NAME), else the transport's default.
- */
-export function agentSocket(identityAgent: string | undefined, fallback: string | undefined): string | undefined {
-  if (identityAgent === undefined) return fallback;
-  if (identityAgent.toLowerCase() === 'none') return undefined;
-  if (identityAgent === 'SSH_AUTH_SOCK') return process.env.SSH_AUTH_SOCK || undefined;
-  if (identityAgent.startsWith('$')) return process.env[identityAgent.slice(1)] || undefined;
-  return identityAgent;
-}
+export { agentSocket };
+
+const { OpenSSHAgent, utils: ssh2utils } = ssh2;
 
 /** The public key blob of an identity file: from the private key, else from FILE.pub (encrypted keys). */
 export function publicBlobOf(file: string): Buffer | undefined {

@@ -41,6 +41,8 @@ interface Endpoint {
   readonly privateKeyFile?: string;
   /** Further key files to try after privateKeyFile, skipped when missing (ssh config IdentityFile lines). */
   readonly identityFiles?: readonly string[];
+  /** privateKeyFile is the ssh config's first IdentityFile: skipped when missing, as ssh does. */
+  readonly keyOptional?: boolean;
   /** known_hosts file and StrictHostKeyChecking of this hop (target only), over the transport's. */
   readonly knownHostsFile?: string;
   readonly strict?: 'yes' | 'accept-new' | 'no' | 'ask';
@@ -162,7 +164,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
     const configured = [...(ep.privateKeyFile ? [ep.privateKeyFile] : []), ...(ep.identityFiles ?? []), ...defaults];
     const hopAgent = agentFor(agentSocket(ep.identityAgent, agent), ep.identitiesOnly === true, configured);
     if (hopAgent) methods.push({ type: 'agent', username: ep.user, agent: hopAgent } as AuthMethod);
-    if (ep.privateKeyFile) tryKeyFile(ep.privateKeyFile, true);
+    if (ep.privateKeyFile) tryKeyFile(ep.privateKeyFile, !ep.keyOptional);
     for (const f of [...(ep.identityFiles ?? []), ...defaults]) tryKeyFile(f, false);
     if (methods.length === 0) {
       if (encryptedExplicit) {
@@ -435,6 +437,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       user: h.user ?? localUser,
       privateKeyFile: h.privateKeyFile,
       ...(h.identityFiles ? { identityFiles: h.identityFiles } : {}),
+      ...('identityFileFrom' in h && h.identityFileFrom ? { keyOptional: true } : {}),
       ...(h.knownHostsFile ? { knownHostsFile: h.knownHostsFile } : {}),
       ...(h.strictHostKeyChecking ? { strict: h.strictHostKeyChecking } : {}),
       ...(h.identityAgent !== undefined ? { identityAgent: h.identityAgent } : {}),
