@@ -10,7 +10,8 @@
 // it is a real directory (not a symlink) owned by the step's user; otherwise no marker is written
 // and the step runs as before. Inside a 0700 directory of our own, no one else can plant a symlink.
 //
-// Contents (one `key value` per line, no secrets): pid and process group of the step's bash, its
+// Contents (one `key value` per line, no secrets): pid ($BASHPID: in a session step $$ is the
+// session shell's) and process group of the shell running the step, its
 // start time in clock ticks since boot (/proc/PID/stat field 22, so a reused pid is not mistaken for
 // it), the boot id, the start time (epoch seconds), and, once the body has ended, its exit code and
 // end time. The body runs in a subshell so that neither `exit` nor the step's own EXIT trap can keep
@@ -40,10 +41,10 @@ export function markerPrologue(name: string): string {
     `__rb_mf= __rb_md=${DIR}; { [[ -d $__rb_md ]] || mkdir -m 0700 -- "$__rb_md"; } 2>/dev/null; ` +
     `if [[ -d $__rb_md && ! -L $__rb_md && -O $__rb_md ]]; then ` +
     `for __rb_mx in "$__rb_md"/${key}-*; do [[ -e $__rb_mx || -L $__rb_mx ]] && rm -f -- "$__rb_md"/${key}-*; break; done; ` +
-    `__rb_ms= __rb_mb= __rb_ma=(); { read -r __rb_ms < /proc/$$/stat; read -r __rb_mb < /proc/sys/kernel/random/boot_id; } 2>/dev/null; ` +
+    `__rb_ms= __rb_mb= __rb_ma=(); { read -r __rb_ms < /proc/$BASHPID/stat; read -r __rb_mb < /proc/sys/kernel/random/boot_id; } 2>/dev/null; ` +
     `[[ -n $__rb_ms ]] && read -ra __rb_ma <<< "\${__rb_ms##*) }"; ` +
     `__rb_mf=$__rb_md/${name}; ` +
-    `printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %(%s)T\\n' "$$" "\${__rb_ma[2]}" "\${__rb_ma[19]}" "$__rb_mb" -1 > "$__rb_mf" 2>/dev/null || __rb_mf=; ` +
+    `printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %(%s)T\\n' "$BASHPID" "\${__rb_ma[2]}" "\${__rb_ma[19]}" "$__rb_mb" -1 > "$__rb_mf" 2>/dev/null || __rb_mf=; ` +
     `__rb_mn=; { read -r __rb_mn < "$__rb_md/.pruned"; } 2>/dev/null; [[ $__rb_mn =~ ^[0-9]+$ ]] || __rb_mn=0; printf -v __rb_mt '%(%s)T' -1; ` +
     `if (( __rb_mt - __rb_mn > 86400 )); then { printf '%s\\n' "$__rb_mt" > "$__rb_md/.pruned"; find "$__rb_md" -maxdepth 1 -type f -name '*-*' -mtime +7 -delete; } 2>/dev/null; fi; ` +
     `fi; unset __rb_md __rb_mx __rb_ms __rb_mb __rb_ma __rb_mn __rb_mt; ` +
@@ -54,8 +55,14 @@ export function markerPrologue(name: string): string {
   );
 }
 
-/** What follows the body's closing `)`: records the exit code and exits with it. */
-export const MARKER_EPILOGUE = `__rb_mst=$?; [[ -n $__rb_mf ]] && printf 'exit %s\\nended %(%s)T\\n' "$__rb_mst" -1 >> "$__rb_mf" 2>/dev/null; exit $__rb_mst`;
+/**
+ * What follows the body's closing `)`: records the exit code, then ends the same way the body did:
+ * a status of 128+n (the body's shell killed by signal n) is passed on as that signal, so the step
+ * is reported killed by it as without the subshell; else it exits with the code.
+ */
+export const MARKER_EPILOGUE =
+  `__rb_mst=$?; [[ -n $__rb_mf ]] && printf 'exit %s\\nended %(%s)T\\n' "$__rb_mst" -1 >> "$__rb_mf" 2>/dev/null; ` +
+  `if (( __rb_mst > 128 && __rb_mst < 160 )); then trap - TERM; kill -s $((__rb_mst - 128)) $BASHPID; fi; exit $__rb_mst`;
 
 /**
  * Bash that looks for the attempt's marker and prints one `runbook-attempt ...` line per finding:
