@@ -86,6 +86,16 @@ describe('~/.ssh/config', () => {
     ]);
   });
 
+  it("reaches the first jump host through its own ProxyCommand, as ssh -J does", async () => {
+    const host = await load('all:\n  hosts:\n    t:\n', 'Host t\n  ProxyJump j1\nHost j1\n  HostName 10.9.9.9\n  ProxyCommand nc -X connect -x proxy:3128 %h %p\n');
+    expect(host('t').jump).toEqual([{ name: 'j1', address: '10.9.9.9', port: 22, proxyCommand: 'nc -X connect -x proxy:3128 %h %p' }]);
+  });
+
+  it('refuses a ProxyJump chain of more than 16 hops (exit 2), nested ProxyJump lines included', async () => {
+    const cfg = Array.from({ length: 18 }, (_, i) => `Host j${i}\n  ProxyJump j${i + 1}\n`).join('');
+    await expect(load('all:\n  hosts:\n    j0:\n', cfg)).rejects.toThrow(/more than 16 hops/);
+  });
+
   it("prepends a jump host's own ProxyJump", async () => {
     const host = await load('all:\n  hosts:\n    deep:\n');
     expect(host('deep').jump?.map((j) => j.address)).toEqual(['bastion.example.com', '172.16.0.1']);

@@ -30,6 +30,25 @@ const inventory = parseInventory(
 const host = (name: string) => inventory.hosts.find((h) => h.name === name)!;
 const noCaptures: Captures = { byHost: {}, global: {} };
 
+describe("Ansible's magic vars in templates", () => {
+  it('renders inventory_hostname, inventory_hostname_short, group_names, inventory_file and inventory_dir per host', () => {
+    const v = buildVars({ runbook: runbook({}), inventory, host: host('m2'), cliVars: {}, captures: noCaptures });
+    const text = '{{ inventory_hostname }} {{ inventory_hostname_short }} {{ group_names | join: "," }} {{ inventory_file }} {{ inventory_dir }}';
+    expect(renderTemplate(text, v, { file: 'f.md', line: 1, what: 't' })).toBe('m2 m2 masters /inv/hosts.yml /inv');
+  });
+
+  it('keeps an IP address whole in inventory_hostname_short, and shortens a dotted name', () => {
+    const inv = parseInventory('[web]\n10.0.0.7\nweb1.example.com\n', '/inv/hosts.ini');
+    const short = inv.hosts.map((h) => buildVars({ runbook: runbook({}), inventory: inv, host: h, cliVars: {}, captures: noCaptures }).inventory_hostname_short);
+    expect(short).toEqual(['10.0.0.7', 'web1']);
+  });
+
+  it('lets an inventory var reference inventory_dir, as key paths relative to the inventory do', () => {
+    const inv = parseInventory('all:\n  hosts:\n    a:\n      ansible_ssh_private_key_file: "{{ inventory_dir }}/keys/id_a"\n', '/srv/inv/hosts.yml');
+    expect(inv.hosts[0].privateKeyFile).toBe('/srv/inv/keys/id_a');
+  });
+});
+
 describe('buildVars precedence', () => {
   it('lets inventory group vars override runbook vars', () => {
     const v = buildVars({ runbook: runbook({ level: 'runbook', only_rb: 1 }), inventory, host: host('w1'), cliVars: {}, captures: noCaptures });
