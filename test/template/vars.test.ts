@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { BadInputError } from '../../src/engine/errors.js';
 import { parseInventory } from '../../src/engine/inventory/inventory.js';
 import { renderTemplate } from '../../src/engine/template/render.js';
-import { buildVars, parseVarAssignment, type Captures } from '../../src/engine/template/vars.js';
+import { buildHostViews, buildVars, parseVarAssignment, type Captures } from '../../src/engine/template/vars.js';
 import type { Runbook } from '../../src/engine/types.js';
 
 function runbook(vars: Record<string, unknown>): Runbook {
@@ -130,5 +130,23 @@ describe('parseVarAssignment', () => {
 
   it.each(['novalue', '=x', '1abc=x', 'a-b=x', 'host=x'])('rejects %s', (text) => {
     expect(() => parseVarAssignment(text)).toThrow(BadInputError);
+  });
+});
+
+describe('host views shared between hosts (buildHostViews)', () => {
+  it('gives every host the same variables as building its views alone', () => {
+    const captures: Captures = { byHost: { m1: { token: 'abc' } }, global: { join: 'cmd' } };
+    const shared = buildHostViews(inventory, captures);
+    for (const name of ['m1', 'm2', 'w1']) {
+      const input = { runbook: runbook({ level: 'runbook' }), inventory, host: host(name), cliVars: { x: '1' }, captures };
+      expect(buildVars(input, shared)).toEqual(buildVars(input));
+    }
+  });
+
+  it('still gives a host outside the inventory (the local default) its own view in hosts', () => {
+    const local = { ...host('w1'), name: 'outside' };
+    const v = buildVars({ runbook: runbook({}), inventory, host: local, cliVars: {}, captures: noCaptures }, buildHostViews(inventory, noCaptures));
+    expect((v.host as { name: string }).name).toBe('outside');
+    expect(Object.keys(v.hosts as object)).toEqual(['m1', 'm2', 'w1', 'outside']);
   });
 });

@@ -3,7 +3,7 @@ import { BadInputError } from '../errors.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { createMasker, isSecretName } from '../secrets.js';
 import { renderTemplate, templateVariables } from '../template/render.js';
-import { buildVars, type Captures } from '../template/vars.js';
+import { buildHostViews, buildVars, type Captures, type HostViews } from '../template/vars.js';
 import { isDone, type Host, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
 import { fileWriteScript, validateFileSpec, type FileWriteSpec } from './fileScript.js';
 
@@ -40,6 +40,8 @@ export class RenderContext {
   private secretCache?: string[];
   /** Each host's variables, built once until a variable or capture changes (preflight renders every step for every host). */
   private readonly varsCache = new Map<string, Record<string, unknown>>();
+  /** The inventory's host views, shared by every host's variables; rebuilt with them. */
+  private viewsCache?: HostViews;
   private maskerCache?: { readonly values: string[]; readonly mask: (text: string) => string };
 
   constructor(
@@ -74,6 +76,7 @@ export class RenderContext {
     this.extraVars[name] = value;
     this.secretCache = undefined;
     this.varsCache.clear();
+    this.viewsCache = undefined;
   }
 
   addCapture(host: string, name: string, value: string, opts: { global: boolean; secret: boolean }): void {
@@ -82,6 +85,7 @@ export class RenderContext {
     if (opts.secret) this.secretCaptures.add(value);
     this.secretCache = undefined;
     this.varsCache.clear();
+    this.viewsCache = undefined;
   }
 
   /**
@@ -93,6 +97,7 @@ export class RenderContext {
     Object.assign(this.global, p.global);
     for (const [h, vals] of Object.entries(p.byHost)) this.byHost[h] = { ...vals };
     this.varsCache.clear();
+    this.viewsCache = undefined;
   }
 
   /** The captures so far, with every capture not made yet as its placeholder (what plan shows). */
@@ -157,13 +162,9 @@ export class RenderContext {
   vars(host: Host): Record<string, unknown> {
     const cached = this.varsCache.get(host.name);
     if (cached) return cached;
-    const vars = buildVars({
-      runbook: this.runbook,
-      inventory: this.inventory,
-      host,
-      cliVars: { ...this.cliVars, ...this.extraVars },
-      captures: this.captures(),
-    });
+    const captures = this.captures();
+    this.viewsCache ??= buildHostViews(this.inventory, captures);
+    const vars = buildVars({ runbook: this.runbook, inventory: this.inventory, host, cliVars: { ...this.cliVars, ...this.extraVars }, captures }, this.viewsCache);
     this.varsCache.set(host.name, vars);
     return vars;
   }

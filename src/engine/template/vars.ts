@@ -70,25 +70,36 @@ export function ansibleMagicVars(host: Host): Record<string, unknown> {
   };
 }
 
-/**
- * Variables for rendering a step on `host`. Later wins: runbook front matter vars < inventory
- * vars of the host (group vars, then host vars) < --var values < global captures < the host's own
- * captures < Ansible's magic vars (ansibleMagicVars). Then the reserved `host`, `groups` (group -> host views, inventory order) and `hosts`
- * (name -> host view) override anything of the same name.
- */
-export function buildVars(input: BuildVarsInput): Record<string, unknown> {
-  const { runbook, inventory, host, cliVars, captures } = input;
+/** The views of every inventory host (`groups`, `hosts`): the same for every host rendered with the same captures. */
+export interface HostViews {
+  readonly views: ReadonlyMap<string, HostView>;
+  readonly groups: Readonly<Record<string, readonly HostView[]>>;
+  readonly hosts: Readonly<Record<string, HostView>>;
+}
+
+/** Build the host views once per set of captures (buildVars for each of N hosts would otherwise build N x N views). */
+export function buildHostViews(inventory: Inventory, captures: Captures): HostViews {
   const views = new Map<string, HostView>();
   for (const h of inventory.hosts) views.set(h.name, hostView(h, captures));
-  // The synthetic `local` host (or any host outside the inventory) still gets its own view.
-  const self = views.get(host.name) ?? hostView(host, captures);
-
   const groups: Record<string, HostView[]> = {};
   for (const [g, names] of Object.entries(inventory.groups)) {
     groups[g] = names.map((n) => views.get(n)).filter((v): v is HostView => v !== undefined);
   }
-  const hosts: Record<string, HostView> = Object.fromEntries(views);
-  if (!views.has(host.name)) hosts[host.name] = self;
+  return { views, groups, hosts: Object.fromEntries(views) };
+}
+
+/**
+ * Variables for rendering a step on `host`. Later wins: runbook front matter vars < inventory
+ * vars of the host (group vars, then host vars) < --var values < global captures < the host's own
+ * captures < Ansible's magic vars (ansibleMagicVars). Then the reserved `host`, `groups` (group -> host views, inventory order) and `hosts`
+ * (name -> host view) override anything of the same name. `shared`: the host views built by
+ * buildHostViews with the same inventory and captures (built here when absent).
+ */
+export function buildVars(input: BuildVarsInput, shared: HostViews = buildHostViews(input.inventory, input.captures)): Record<string, unknown> {
+  const { runbook, host, cliVars, captures } = input;
+  // The synthetic `local` host (or any host outside the inventory) still gets its own view.
+  const self = shared.views.get(host.name) ?? hostView(host, captures);
+  const hosts = shared.views.has(host.name) ? shared.hosts : { ...shared.hosts, [host.name]: self };
 
   return {
     ...runbook.vars,
@@ -98,7 +109,7 @@ export function buildVars(input: BuildVarsInput): Record<string, unknown> {
     ...(captures.byHost[host.name] ?? {}),
     ...ansibleMagicVars(host),
     host: self,
-    groups,
+    groups: shared.groups,
     hosts,
   };
 }
