@@ -3,29 +3,32 @@ import { BadInputError } from '../../engine/errors.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { displayPath } from '../../engine/parser/load.js';
-import { writeReport } from '../../engine/report/write.js';
 import { runbookName } from '../../engine/state/paths.js';
 import { flash } from '../../engine/store.js';
-import { reportInput } from './report.js';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
 
 export async function playCommand(path: string, o: RunOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new BadInputError('`runbook play` needs an interactive terminal', { hint: 'use `runbook run` for scripts and CI' });
   }
+  // The player's modules (Ink, React, yoga, marked: the largest part of start-up) load while the
+  // session is opened: their reading and compiling fill the waits on the state file (fsync, lock).
+  const ui = importInteractiveUi();
+  ui.catch(() => undefined); // a bad-input error below is what the operator must see
   const { session, state, store, player: controller } = await openPlayerSession(path, o, { interactive: true });
   const writeSessionReport = async (): Promise<string[]> => {
     await state.flush();
     const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
     const base = join(session.paths.dir, 'reports', `${runbookName(session.runbook.path)}-${stamp}`);
     await mkdir(dirname(base), { recursive: true, mode: 0o700 });
+    const [{ writeReport }, { reportInput }] = await Promise.all([import('../../engine/report/write.js'), import('./report.js')]);
     const input = reportInput(session, store.getState().records);
     await writeReport(`${base}.md`, input, 'md');
     await writeReport(`${base}.html`, input, 'html');
     return [displayPath(`${base}.md`), displayPath(`${base}.html`)];
   };
   for (const w of session.runbook.warnings ?? []) if (w.level !== 'info') flash(store, 'warn', `${w.file}:${w.line}: ${w.message}`);
-  const { startPlayer } = await importInteractiveUi();
+  const { startPlayer } = await ui;
   try {
     return await startPlayer({ store, controller, stateDir: session.paths.dir, writeReport: writeSessionReport });
   } finally {
@@ -37,7 +40,8 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
  * Ink decides once, when it is first imported, whether it runs "in CI" (from CI, CI_* or
  * CONTINUOUS_INTEGRATION in the environment) and then draws only the last frame. `play` has
  * already checked that it owns a real terminal, so hide those variables from that one decision
- * and put them back for the steps, which inherit the environment.
+ * and put them back for the steps, which inherit the environment (no step runs before the player
+ * is on screen, so none runs while they are hidden).
  */
 async function importInteractiveUi(): Promise<typeof import('../../ui/startPlayer.js')> {
   const hidden = Object.entries(process.env).filter(([k]) => k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_'));
