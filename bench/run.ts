@@ -18,24 +18,37 @@ const root = resolve(import.meta.dirname, '..', '..');
 interface Timing {
   readonly median: number;
   readonly runs: readonly number[];
+  /** CPU time (user+sys, ms) of the measured process and the children it waited for, per run. */
+  readonly cpu: readonly number[];
+  readonly cpuMedian: number;
 }
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timeIt(label: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; before?: () => void; after?: () => void } = {}): Timing {
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
     opts.before?.();
+    // bash's `time` reports the CPU of what it ran (user+sys, its waited-for children included): on a
+    // shared machine wall time says more about the other users than about the program.
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { env: { ...process.env, ...opts.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync('bash', ['-c', 'TIMEFORMAT="__rb_cpu %3U %3S"; time "$@"', 'bash', cmd, ...args], {
+      env: { ...process.env, ...opts.env },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     opts.after?.();
     if (r.status !== 0) {
       process.stderr.write(`${label} failed (exit ${r.status}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}\n`);
       throw new Error(`${label} failed`);
     }
+    const m = /__rb_cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
     times.push(ms);
+    cpu.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN);
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)], runs: times };
+  return { median: median(times), runs: times, cpu, cpuMedian: median(cpu) };
 }
 
 function have(cmd: string): boolean {
@@ -119,6 +132,8 @@ try {
   const oneRb = runbookRun('runbook run (exec, 1 step)', oneStep, execInv);
   const oneFloor = timeIt('floor (1 step)', process.execPath, [join(root, 'dist-bench', 'bench', 'floor.js'), hostsJson, '1']);
   const overhead = STEPS > 1 ? (results[1].t.median - floorT.median - (oneRb.median - oneFloor.median)) / (STEPS - 1) : NaN;
+  // The same in CPU time of the two processes, per host and step (the hosts' sshd and shells not counted).
+  const cpuOverhead = STEPS > 1 ? (results[1].t.cpuMedian - floorT.cpuMedian - (oneRb.cpuMedian - oneFloor.cpuMedian)) / (STEPS - 1) / HOSTS : NaN;
 
   const floor = floorT.median;
   const ours = results[0].t.median;
@@ -126,12 +141,14 @@ try {
   const lines = [
     `runbook benchmark: ${STEPS} trivial steps × ${HOSTS} loopback sshd hosts, whole process wall time, ${REPEAT} runs each (${new Date().toISOString().slice(0, 16)}Z, node ${process.version})`,
     '',
-    '| what | median | every run (s) | × raw ssh2 floor | runbook (sessions) is faster by |',
-    '|---|---:|---|---:|---:|',
-    ...results.map((r) => `| ${r.name} | ${secs(r.t.median)} s | ${r.t.runs.map(secs).join(', ')} | ${(r.t.median / floor).toFixed(2)}× | ${r === results[0] ? '—' : `${(r.t.median / ours).toFixed(2)}×`} |`),
+    '| what | median wall | every run (s) | × raw ssh2 floor | runbook (sessions) is faster by | CPU user+sys, median (every run, s) |',
+    '|---|---:|---|---:|---:|---|',
+    ...results.map((r) => `| ${r.name} | ${secs(r.t.median)} s | ${r.t.runs.map(secs).join(', ')} | ${(r.t.median / floor).toFixed(2)}× | ${r === results[0] ? '—' : `${(r.t.median / ours).toFixed(2)}×`} | ${secs(r.t.cpuMedian)} s (${r.t.cpu.map(secs).join(', ')}) |`),
     '',
     `engine overhead per step (exec mode vs the floor, start-up removed; all ${HOSTS} hosts): ${overhead.toFixed(1)} ms` +
       ` (1-step runs: runbook ${oneRb.runs.map(secs).join(', ')} s, floor ${oneFloor.runs.map(secs).join(', ')} s)`,
+    `engine CPU per host and step (the same, in CPU time of runbook and of the floor process): ${cpuOverhead.toFixed(2)} ms` +
+      ` (1-step runs' CPU: runbook ${oneRb.cpu.map(secs).join(', ')} s, floor ${oneFloor.cpu.map(secs).join(', ')} s)`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 } finally {
