@@ -115,22 +115,37 @@ export function setCapture(store: RunStore, host: string, name: string, value: s
 }
 
 export function clearLive(store: RunStore, stepId: string, host: string): void {
+  const key = liveKey(stepId, host);
   store.setState((s) => {
+    if (!(key in s.live)) return s; // nothing to clear: no copy of every host's tail, no update
     const live = { ...s.live };
-    delete live[liveKey(stepId, host)];
+    delete live[key];
     return { live };
   });
 }
 
 /** Append already-masked text to a host's live tail, keeping at most TAIL_LINES lines. */
 export function appendLive(store: RunStore, stepId: string, host: string, text: string): void {
-  const key = liveKey(stepId, host);
+  appendLiveMany(store, [{ stepId, host, text }]);
+}
+
+/**
+ * appendLive for several hosts in one store update: the live map holds a tail per step and host
+ * (5000 at 100 hosts x 50 steps), so copying it once per host was most of a big run's CPU.
+ */
+export function appendLiveMany(store: RunStore, entries: Iterable<{ readonly stepId: string; readonly host: string; readonly text: string }>): void {
   store.setState((s) => {
-    const prev = s.live[key] ?? { tail: [], partial: '', bytes: 0 };
-    const parts = (prev.partial + text).split(/\r?\n/);
-    const partial = parts.pop() ?? '';
-    const tail = parts.length === 0 ? prev.tail : [...prev.tail, ...parts].slice(-TAIL_LINES);
-    return { live: { ...s.live, [key]: { tail, partial: partial.slice(-4096), bytes: prev.bytes + Buffer.byteLength(text) } } };
+    let live: Record<string, LiveOutput> | undefined;
+    for (const { stepId, host, text } of entries) {
+      const key = liveKey(stepId, host);
+      live ??= { ...s.live };
+      const prev = live[key] ?? { tail: [], partial: '', bytes: 0 };
+      const parts = (prev.partial + text).split(/\r?\n/);
+      const partial = parts.pop() ?? '';
+      const tail = parts.length === 0 ? prev.tail : [...prev.tail, ...parts].slice(-TAIL_LINES);
+      live[key] = { tail, partial: partial.slice(-4096), bytes: prev.bytes + Buffer.byteLength(text) };
+    }
+    return live ? { live } : s;
   });
 }
 

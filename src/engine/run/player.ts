@@ -9,7 +9,7 @@ import { saveVar as saveVarToFile } from '../state/varsFile.js';
 import { manualRecord, type ManualStatus } from '../state/manual.js';
 import { isSecretName } from '../secrets.js';
 import {
-  appendLive,
+  appendLiveMany,
   clearLive,
   setCapture,
   setMode,
@@ -103,7 +103,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
   let liveTimer: NodeJS.Timeout | undefined;
   const flushLive = (): void => {
     liveTimer = undefined;
-    for (const { stepId, host, text } of livePending.values()) appendLive(store, stepId, host, text);
+    if (livePending.size) appendLiveMany(store, livePending.values());
     livePending.clear();
   };
   const pushLive = (stepId: string, host: string, text: string): void => {
