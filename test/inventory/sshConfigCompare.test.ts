@@ -23,6 +23,7 @@ const CASES: Record<string, string[]> = {
     'deploy@web.prod.example.com', 'deploy@db-main', 'deploy@legacy', 'postgres@legacy', 'root@legacy', 'admin@bastion.prod.example.com',
   ],
   'include.config.in': ['nas', 'build-7', 'build-1', 'other', 'ci@nas'],
+  'proxy-order.config': ['jump-first', 'command-first', 'jump-none-first', 'command-none-first', 'db.internal', 'plain'],
 };
 
 /** ${ENV} in the corpus names this directory. */

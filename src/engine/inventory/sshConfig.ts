@@ -235,9 +235,18 @@ export function parseSshConfig(text: string, file: string, origins?: readonly So
       const identityFileFrom = rawFirst === undefined || rawFirst.toLowerCase() === 'none' ? undefined : { file: origin?.file ?? file, ...(origin ? { line: origin.line } : {}) };
       const unsupported = UNSUPPORTED.filter((d) => c[d] !== undefined).map((d) => DIRECTIVE_NAMES[d] ?? d);
       if (matchExec) unsupported.push('Match exec');
-      const pj = first(c.proxyjump);
+      // ProxyJump and ProxyCommand compete: whichever applies first in the file wins and the other is
+      // ignored, as OpenSSH 9 reads them ('ProxyCommand none' first switches a later ProxyJump off;
+      // 'ProxyJump none' first does not switch a later ProxyCommand off).
+      let pj = first(c.proxyjump);
+      let pc = first(c.proxycommand);
+      if (pj !== undefined && pc !== undefined && pj.toLowerCase() !== 'none') {
+        const lines = origins ?? sourceLines(text, file);
+        if (directiveLine(lines, 'proxyjump', pj) < directiveLine(lines, 'proxycommand', pc)) pc = undefined;
+        else pj = undefined;
+      }
       const proxyJump = pj === undefined || pj.toLowerCase() === 'none' ? undefined : pj;
-      const proxyCommand = first(c.proxycommand);
+      const proxyCommand = pc;
       const khRaw = first(c.userknownhostsfile)?.trim().split(/\s+/)[0];
       const userKnownHostsFile = khRaw === undefined ? undefined : expandPath(khRaw);
       const strictHostKeyChecking = first(c.stricthostkeychecking)?.toLowerCase();
@@ -281,6 +290,16 @@ const MAX_INCLUDE_DEPTH = 16;
 function identityLineValue(line: string): string | undefined {
   const m = /^\s*identityfile\s*(?:=\s*|\s)\s*(.*?)\s*$/i.exec(line);
   return m ? m[1].replace(/^"(.*)"$/, '$1') : undefined;
+}
+
+/** Index of the first line giving `keyword` the value `value` (quotes removed), or Infinity. */
+function directiveLine(lines: readonly SourceLine[], keyword: string, value: string): number {
+  const re = new RegExp(`^\\s*${keyword}\\s*(?:=\\s*|\\s)\\s*(.*?)\\s*$`, 'i');
+  const i = lines.findIndex((l) => {
+    const m = re.exec(l.text);
+    return m !== null && m[1].replace(/^"(.*)"$/, '$1') === value;
+  });
+  return i < 0 ? Infinity : i;
 }
 
 function wildcardToRegExp(glob: string): RegExp {
