@@ -268,4 +268,6 @@ export interface HostStepRecord {
   readonly marker?: string;
   /** The outcome is that of this earlier, interrupted attempt, which ended on the host: adopted, not run again. */
   readonly adoptedFrom?: number;
+  /** Id of the session (state file's session line) that made this record; absent in older files. */
+  readonly session?: string;
 }

@@ -34,7 +34,7 @@ const validJournal = fc.array(entryLine, { maxLength: 12 }).map((ls) => headerLi
 
 const otherHeader = fc.oneof(
   fc.constant(headerLine('/srv/other/runbook.md', '2026-01-01T00:00:00.000Z')),
-  fc.integer({ min: -3, max: 9 }).filter((v) => v !== 1).map((v) => JSON.stringify({ schema: STATE_SCHEMA, version: v, runbook: RUNBOOK, createdAt: 'x' }) + '\n'),
+  fc.integer({ min: -3, max: 9 }).filter((v) => v !== 1 && v !== 2).map((v) => JSON.stringify({ schema: STATE_SCHEMA, version: v, runbook: RUNBOOK, createdAt: 'x' }) + '\n'),
   fc.constantFrom('{"schema":"runbook-state","version":"1","runbook":"/srv/runbooks/site.md","createdAt":"x"}\n', '{"schema":"other","version":1}\n', '[]\n', 'null\n', '{}\n', '{"schema":"runbook-state","version":1,"runbook":5,"createdAt":"x"}\n', '{"schema":"runbook-state","version":1.5,"runbook":"/srv/runbooks/site.md","createdAt":"x"}\n'),
 );
 

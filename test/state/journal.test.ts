@@ -30,7 +30,7 @@ describe('state journal: load and save', () => {
     const { stateFile, runbookPath } = setup();
     await writeAndClose(stateFile, runbookPath, () => undefined);
     const header = JSON.parse(lines(stateFile)[0]);
-    expect(header).toMatchObject({ schema: 'runbook-state', version: 1, runbook: runbookPath });
+    expect(header).toMatchObject({ schema: 'runbook-state', version: 2, runbook: runbookPath });
     expect(typeof header.createdAt).toBe('string');
   });
 
@@ -170,13 +170,13 @@ describe('state journal: crashes and corruption', () => {
     const { stateFile, runbookPath } = setup();
     await writeAndClose(stateFile, runbookPath, (h) => h.set('s', 'a', rec()));
     const ls = readFileSync(stateFile, 'utf8').split('\n');
-    ls[0] = ls[0].replace('"version":1', '"version":2');
+    ls[0] = ls[0].replace('"version":2', '"version":3');
     writeFileSync(stateFile, ls.join('\n'));
     const before = readFileSync(stateFile);
     const err = await openState({ stateFile, runbookPath, mode: 'write' }).catch((e) => e);
     expect(err).toBeInstanceOf(StateError);
     expect(err.exitCode).toBe(2);
-    expect(err.message).toMatch(/version 2/);
+    expect(err.message).toMatch(/version 3/);
     expect(readFileSync(stateFile).equals(before)).toBe(true);
   });
 

@@ -109,13 +109,14 @@ describe('step-text journal lines', () => {
   it('absent in older files: a version-1 journal without text lines loads, and stepText is undefined', async () => {
     const { stateFile, runbookPath } = setup();
     mkdirSync(path.dirname(stateFile), { recursive: true, mode: 0o700 });
-    writeFileSync(stateFile, headerLine(runbookPath) + recLine('init', 'cp1', rec('ok', { hash: 'aa11' })) + resetLine('x'), { mode: 0o600 });
-    expect(STATE_VERSION).toBe(1);
+    const v1 = headerLine(runbookPath).replace('"version":2', '"version":1');
+    writeFileSync(stateFile, v1 + recLine('init', 'cp1', rec('ok', { hash: 'aa11' })) + resetLine('x'), { mode: 0o600 });
     const h = await openState({ stateFile, runbookPath, mode: 'write' });
     expect(h.get('init', 'cp1')?.hash).toBe('aa11');
     expect(h.stepText('init', 'aa11')).toBeUndefined();
     await h.close();
-    expect(journalLines(stateFile)[0]).toMatchObject({ version: 1 });
+    // Opened for writing, it is rewritten as the current version (sessions are version 2).
+    expect(journalLines(stateFile)[0]).toMatchObject({ version: STATE_VERSION });
   });
 
   it('refuses a text line without a hash as a corrupt line naming file:line', () => {

@@ -1,13 +1,19 @@
-// The state journal's line format: header, record, reset and step-text lines; parsing with torn-tail
-// tolerance and strict refusal of anything else. Pure functions, no I/O.
+// The state journal's line format: header, record, reset, step-text and session lines; parsing with
+// torn-tail tolerance and strict refusal of anything else. Pure functions, no I/O.
 import path from 'node:path';
 import * as z from '../schema/zod.js';
 import { StateError, EXIT } from '../errors.js';
 import { HOST_STATUSES, type HostStepRecord } from '../types.js';
 
 export const STATE_SCHEMA = 'runbook-state';
-/** Current journal format version (see docs/state-format.md for the migration policy). */
-export const STATE_VERSION = 1;
+/**
+ * Current journal format version (see docs/state-format.md for the migration policy). Version 2
+ * added session lines; a version-1 journal is read as it is and rewritten as version 2 (the old
+ * file kept as `<file>.v1.bak`) when it is first opened for writing.
+ */
+export const STATE_VERSION = 2;
+/** Versions this reader loads (older ones are migrated on a write-open). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Line 1 of every state file. */
 export interface StateHeader {
@@ -18,11 +24,45 @@ export interface StateHeader {
   readonly createdAt: string; // ISO
 }
 
+/**
+ * One invocation that changed the state (run, play, skip, mark-done, reset): who, where, when and
+ * with which options. Secret variables are kept by name only: their values never reach the disk.
+ */
+export interface SessionRecord {
+  /** `s1`, `s2`, ... in the order the sessions started in this state file. */
+  readonly id: string;
+  /** Local user name and host name of the operator's machine. */
+  readonly user: string;
+  readonly hostname: string;
+  readonly pid: number;
+  readonly startedAt: string; // ISO
+  /** Absent while it runs, and forever when the process was killed or crashed. */
+  readonly endedAt?: string;
+  /** How it ended, in one line (`done: every step is complete`, `stopped: step x failed`, `quit`). */
+  readonly outcome?: string;
+  /** The subcommand: run, play, skip, mark-done, reset. */
+  readonly command: string;
+  /** The inventory sources (-i, or the front matter's), absolute paths or `h1,h2,` lists; empty: the local machine. */
+  readonly inventory: readonly string[];
+  /** --var values of variables that are not secret. */
+  readonly vars: Readonly<Record<string, string>>;
+  /** Names of the secret variables given with --var (never their values). */
+  readonly secretVars: readonly string[];
+  /** --hosts pattern. */
+  readonly hosts?: string;
+  /** --known-hosts file (absolute). */
+  readonly knownHosts?: string;
+  /** --ssh-config file (absolute), or false for --no-ssh-config. */
+  readonly sshConfig?: string | false;
+}
+
 /** Every line after the header. */
 export type JournalEntry =
   | { readonly t: 'rec'; readonly step: string; readonly host: string; readonly rec: HostStepRecord }
   | { readonly t: 'reset'; readonly step?: string; readonly host?: string }
-  | { readonly t: 'text'; readonly step: string; readonly hash: string; readonly text: string };
+  | { readonly t: 'text'; readonly step: string; readonly hash: string; readonly text: string }
+  | ({ readonly t: 'session' } & SessionRecord)
+  | { readonly t: 'session-end'; readonly id: string; readonly endedAt: string; readonly outcome?: string };
 
 /** In-memory state: step id -> host name -> record. */
 export type RecordMap = Map<string, Map<string, HostStepRecord>>;
@@ -45,12 +85,33 @@ const recordSchema = z.looseObject({
   captured: z.optional(z.looseObject({ name: z.string(), value: z.nullable(z.string()), secret: z.boolean() })),
   marker: z.optional(z.string()),
   adoptedFrom: z.optional(z.int().check(z.positive())),
+  session: z.optional(z.string()),
+});
+
+const sessionSchema = z.looseObject({
+  t: z.literal('session'),
+  id: nonEmpty(),
+  user: z.string(),
+  hostname: z.string(),
+  pid: z.int(),
+  startedAt: z.string(),
+  endedAt: z.optional(z.string()),
+  outcome: z.optional(z.string()),
+  command: z.string(),
+  inventory: z.array(z.string()),
+  vars: z.record(z.string(), z.string()),
+  secretVars: z.array(z.string()),
+  hosts: z.optional(z.string()),
+  knownHosts: z.optional(z.string()),
+  sshConfig: z.optional(z.union([z.string(), z.literal(false)])),
 });
 
 const entrySchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('rec'), step: nonEmpty(), host: nonEmpty(), rec: recordSchema }),
   z.object({ t: z.literal('reset'), step: z.optional(nonEmpty()), host: z.optional(nonEmpty()) }),
   z.object({ t: z.literal('text'), step: nonEmpty(), hash: nonEmpty(), text: z.string() }),
+  sessionSchema,
+  z.object({ t: z.literal('session-end'), id: nonEmpty(), endedAt: z.string(), outcome: z.optional(z.string()) }),
 ]);
 
 const HEADER_PREFIX = `{"schema":"${STATE_SCHEMA}",`;
@@ -83,6 +144,30 @@ export function textLine(step: string, hash: string, text: string): string {
   return JSON.stringify({ t: 'text', step, hash, text }) + '\n';
 }
 
+/** A session's start line (also its compacted form, with endedAt and outcome once it ended). */
+export function sessionLine(s: SessionRecord): string {
+  return JSON.stringify({ t: 'session', ...s }) + '\n';
+}
+
+/** A session's end line. */
+export function sessionEndLine(id: string, endedAt: string, outcome?: string): string {
+  return JSON.stringify({ t: 'session-end', id, endedAt, ...(outcome !== undefined && { outcome }) }) + '\n';
+}
+
+/** Sessions by id, in the order they started. */
+export type SessionMap = Map<string, SessionRecord>;
+
+/** Apply a session or session-end line to the session map. */
+export function applySession(sessions: SessionMap, e: JournalEntry): void {
+  if (e.t === 'session') {
+    const { t: _t, ...rest } = e;
+    sessions.set(e.id, rest);
+  } else if (e.t === 'session-end') {
+    const s = sessions.get(e.id);
+    if (s) sessions.set(e.id, { ...s, endedAt: e.endedAt, ...(e.outcome !== undefined && { outcome: e.outcome }) });
+  }
+}
+
 /** Remember a step text (later lines for the same step and hash win). */
 export function setText(texts: TextMap, step: string, hash: string, text: string): void {
   let byHash = texts.get(step);
@@ -111,8 +196,12 @@ export function countTexts(texts: TextMap): number {
   return n;
 }
 
-/** Apply one journal entry to the in-memory maps (later entries win). Text lines go to `texts`. */
-export function applyEntry(records: RecordMap, e: JournalEntry, texts?: TextMap): void {
+/** Apply one journal entry to the in-memory maps (later entries win). Text lines go to `texts`, session lines to `sessions`. */
+export function applyEntry(records: RecordMap, e: JournalEntry, texts?: TextMap, sessions?: SessionMap): void {
+  if (e.t === 'session' || e.t === 'session-end') {
+    if (sessions) applySession(sessions, e);
+    return;
+  }
   if (e.t === 'text') {
     if (texts) setText(texts, e.step, e.hash, e.text);
     return;
@@ -184,7 +273,7 @@ function checkHeader(file: string, text: string, runbookPath: string): StateHead
   if (v.version > STATE_VERSION) {
     throw corrupt(file, 1, `state file format version ${v.version} is newer than this runbook supports (${STATE_VERSION})`, 'upgrade runbook to read it; the file was not changed');
   }
-  if (v.version !== STATE_VERSION) {
+  if (!READABLE_VERSIONS.includes(v.version)) {
     throw corrupt(file, 1, `state file format version ${v.version} is not supported (expected ${STATE_VERSION})`);
   }
   if (typeof v.runbook !== 'string' || typeof v.createdAt !== 'string') {

@@ -15,10 +15,15 @@ import {
   parseJournal,
   recLine,
   resetLine,
+  sessionEndLine,
+  sessionLine,
   setText,
+  STATE_VERSION,
   textLine,
   type ParsedJournal,
   type RecordMap,
+  type SessionMap,
+  type SessionRecord,
   type TextMap,
 } from './journal.js';
 import { acquireLock, type StateLock } from './lock.js';
@@ -54,6 +59,20 @@ export interface StateHandle {
   noteStepText(stepId: string, hash: string, text: string): void;
   /** The source text recorded for this step and hash; undefined when never recorded (older files). */
   stepText(stepId: string, hash: string): string | undefined;
+  /** Every session the journal holds, in the order they started (none in files older than version 2). */
+  readonly sessions: readonly SessionRecord[];
+  /** The session this handle records (after startSession). */
+  readonly session: SessionRecord | undefined;
+  /**
+   * Start this process's session: queues its line (id `s<N+1>`), and from now on every record
+   * set() carries its id. Call it once, before the first set()/reset().
+   */
+  startSession(info: Omit<SessionRecord, 'id' | 'endedAt' | 'outcome'>): SessionRecord;
+  /**
+   * Queue the end line of this handle's session with how it ended (flushed by close()). close()
+   * ends a session nobody ended with the outcome `closed`; after close() this does nothing.
+   */
+  endSession(outcome: string, endedAt?: Date): void;
   /** Write every queued line with one write + fdatasync. Rejects with StateError (exit 4) once failed. */
   flush(): Promise<void>;
   /** Flush, then release the lock. Rejects if the final flush failed (the lock is released anyway). */
@@ -104,6 +123,9 @@ class Handle implements StateHandle {
   private readonly map: RecordMap = new Map();
   /** step -> hash -> source text, as the journal holds them. */
   texts: TextMap = new Map();
+  /** Sessions by id, in start order. */
+  readonly sessionMap: SessionMap = new Map();
+  session: SessionRecord | undefined;
   private queue: string[] = [];
   private inflight: Promise<void> | undefined;
   private next: Promise<void> | undefined;
@@ -142,6 +164,33 @@ class Handle implements StateHandle {
     return this.texts.get(stepId)?.get(hash);
   }
 
+  get sessions(): readonly SessionRecord[] {
+    return [...this.sessionMap.values()];
+  }
+
+  startSession(info: Omit<SessionRecord, 'id' | 'endedAt' | 'outcome'>): SessionRecord {
+    this.assertWritable('startSession()');
+    if (this.session) throw new BugError('state: startSession() called twice');
+    let n = this.sessionMap.size + 1;
+    while (this.sessionMap.has(`s${n}`)) n++;
+    const s: SessionRecord = { id: `s${n}`, ...info };
+    this.session = s;
+    this.sessionMap.set(s.id, s);
+    this.enqueue(sessionLine(s));
+    return s;
+  }
+
+  endSession(outcome: string, endedAt = new Date()): void {
+    if (this.closed) return; // close() ended it already
+    this.assertWritable('endSession()');
+    const s = this.session;
+    if (!s || s.endedAt) return;
+    const ended: SessionRecord = { ...s, endedAt: endedAt.toISOString(), outcome };
+    this.session = ended;
+    this.sessionMap.set(s.id, ended);
+    this.enqueue(sessionEndLine(s.id, ended.endedAt!, outcome));
+  }
+
   noteStepText(stepId: string, hash: string, text: string): void {
     this.assertWritable('noteStepText()');
     if (this.texts.get(stepId)?.has(hash)) return;
@@ -156,8 +205,11 @@ class Handle implements StateHandle {
 
   set(stepId: string, host: string, rec: HostStepRecord): void {
     this.assertWritable('set()');
-    applyEntry(this.map, { t: 'rec', step: stepId, host, rec });
-    this.enqueue(recLine(stepId, host, rec));
+    // A record made in this session carries its id (one made before, e.g. marked interrupted on
+    // open, keeps the id of the session that made it).
+    const stamped = this.session ? { ...rec, session: this.session.id } : rec;
+    applyEntry(this.map, { t: 'rec', step: stepId, host, rec: stamped });
+    this.enqueue(recLine(stepId, host, stamped));
   }
 
   reset(stepId?: string, host?: string): void {
@@ -239,6 +291,8 @@ class Handle implements StateHandle {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // A session nobody ended (the player closed the state itself, e.g. on quit) ends here.
+    if (this.mode === 'write' && this.session && !this.session.endedAt && !this.failed) this.endSession('closed');
     this.closed = true;
     try {
       if (this.mode === 'write') await this.flush();
@@ -261,7 +315,7 @@ export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
   const handle = new Handle(stateFile, opts.mode, opts.onFailure);
   if (opts.mode === 'read') {
     const j = await readJournal(stateFile, opts.runbookPath);
-    for (const e of j?.entries ?? []) applyEntry(handle.mutableMap, e, handle.texts);
+    for (const e of j?.entries ?? []) applyEntry(handle.mutableMap, e, handle.texts, handle.sessionMap);
     return handle;
   }
 
@@ -278,7 +332,7 @@ export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
   try {
     const j = await readJournal(stateFile, opts.runbookPath);
     const map = handle.mutableMap;
-    for (const e of j?.entries ?? []) applyEntry(map, e, handle.texts);
+    for (const e of j?.entries ?? []) applyEntry(map, e, handle.texts, handle.sessionMap);
 
     const interrupted: { stepId: string; host: string }[] = [];
     for (const [stepId, byHost] of map) {
@@ -289,12 +343,15 @@ export async function openState(opts: OpenStateOptions): Promise<StateHandle> {
     try {
       if (!j || !j.header) {
         await atomicReplace(stateFile, headerLine(opts.runbookPath));
-      } else if (needsCompaction(j.entries.length, countRecords(map) + countTexts(liveTexts(handle.texts, map)))) {
+      } else if (needsCompaction(j.entries.length, countRecords(map) + countTexts(liveTexts(handle.texts, map)) + handle.sessionMap.size)) {
+        if (j.header.version < STATE_VERSION) await keepOldVersion(stateFile, j.header.version);
         for (const { stepId, host } of interrupted) map.get(stepId)!.set(host, markInterrupted(map.get(stepId)!.get(host)!));
         // The texts of hashes no live record carries are dropped, on disk and in memory alike.
         handle.texts = liveTexts(handle.texts, map);
-        await compact(stateFile, headerLine(j.header.runbook, j.header.createdAt), map, handle.texts);
+        await compact(stateFile, headerLine(j.header.runbook, j.header.createdAt), map, handle.texts, handle.sessionMap);
         return handle;
+      } else if (j.header.version < STATE_VERSION) {
+        await migrate(stateFile, j);
       } else {
         await repairTail(stateFile, j);
       }
@@ -329,9 +386,31 @@ async function repairTail(stateFile: string, j: ParsedJournal): Promise<void> {
   }
 }
 
-/** Rewrite the journal as header + the live records' step texts + one line per live record, atomically. */
-async function compact(stateFile: string, header: string, map: RecordMap, texts: TextMap): Promise<void> {
+/**
+ * An older format version opened for writing: the old file is kept as `<file>.v<N>.bak` and the
+ * journal is rewritten atomically as the current version. Every line after the header is valid in
+ * the new version as it is, so the history (every record line) is kept; a torn tail is dropped.
+ */
+async function migrate(stateFile: string, j: ParsedJournal): Promise<void> {
+  await keepOldVersion(stateFile, j.header!.version);
+  const buf = await fsp.readFile(stateFile);
+  const firstNl = buf.indexOf(0x0a);
+  const body = buf.subarray(firstNl + 1, j.validLength).toString('utf8');
+  await atomicReplace(stateFile, headerLine(j.header!.runbook, j.header!.createdAt) + body);
+}
+
+/** Copy the journal to `<file>.v<N>.bak` (never over an existing file) before it is rewritten. */
+async function keepOldVersion(stateFile: string, version: number): Promise<void> {
+  await fsp.copyFile(stateFile, `${stateFile}.v${version}.bak`, FS.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  await fsp.chmod(`${stateFile}.v${version}.bak`, FILE_MODE);
+}
+
+/** Rewrite the journal as header + sessions + the live records' step texts + one line per live record, atomically. */
+async function compact(stateFile: string, header: string, map: RecordMap, texts: TextMap, sessions: SessionMap): Promise<void> {
   const parts = [header];
+  for (const s of sessions.values()) parts.push(sessionLine(s));
   for (const [step, byHash] of texts) for (const [hash, text] of byHash) parts.push(textLine(step, hash, text));
   for (const [step, byHost] of map) for (const [host, rec] of byHost) parts.push(recLine(step, host, rec));
   await atomicReplace(stateFile, parts.join(''));
