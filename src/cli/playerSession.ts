@@ -144,19 +144,21 @@ function sshConfigIdentityUsable(h: Host): void {
  */
 export async function openPlayerSession(path: string, o: RunOptions, opts: { interactive: boolean; onEvent?: PlayerEventListener; onOutput?: (stepId: string, host: string, text: string) => void }): Promise<PlayerSession> {
   const forks = parseIntOption('--forks', o.forks, 1);
-  const session = await loadSession(path, o, { savedVars: true });
+  const session = await loadSession(path, o, { savedVars: true, memory: true, executes: true });
+  // --known-hosts may come from the last session.
+  const transportOptions: TransportOptions = { ...o, knownHosts: session.recalled.knownHosts };
   for (const id of [...(o.only ?? []), ...(o.from ? [o.from] : [])]) {
     if (!session.runbook.steps.some((s) => s.id === id)) {
       throw new BadInputError(`no step with id \`${id}\` in ${session.runbook.title}`, { hint: 'list the step ids with `runbook plan PATH`' });
     }
   }
-  checkTransportOptions(o);
+  checkTransportOptions(transportOptions);
   keyFilesReadable(session);
   // Connect to the hosts while the runbook is validated and the state opened. An unknown host key
   // met meanwhile is asked about once the store exists.
   let storeReady!: (s: RunStore) => void;
   const storeLater = new Promise<RunStore>((resolve) => (storeReady = resolve));
-  const transport = createTransport(o, opts.interactive ? async (info) => requestPrompt<boolean>(await storeLater, { kind: 'host-key', ...info }) : undefined);
+  const transport = createTransport(transportOptions, opts.interactive ? async (info) => requestPrompt<boolean>(await storeLater, { kind: 'host-key', ...info }) : undefined);
   let state: StateHandle;
   let store: RunStore;
   try {
@@ -164,6 +166,8 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
     preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
     nothingToRun(session, o);
     state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: opts.interactive ? 'runbook play' : 'runbook run' });
+    // Who runs this, from where, with which options: in the journal before any record it makes.
+    state.startSession(session.sessionInfo(opts.interactive ? 'play' : 'run'));
     store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   } catch (e) {
     await transport.close();

@@ -19,8 +19,13 @@ function common(cmd: Command): Command {
     .option('--no-ssh-config', 'ignore ~/.ssh/config');
 }
 
+/** Commands that use the state file: they reuse the last session's options (session memory). */
+function stateful(cmd: Command): Command {
+  return cmd.option('--inventory-changed', 'use an -i other than the one the state was recorded with (hosts it no longer has are shown, not dropped)');
+}
+
 function execution(cmd: Command): Command {
-  return common(cmd)
+  return stateful(common(cmd))
     .option('--only <id>', 'run only this step (repeatable)', collect, [])
     .option('--from <id>', 'start at this step')
     .option('--yes', 'say yes to confirm steps')
@@ -52,10 +57,10 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--heartbeat <duration>', 'without --follow: while a step runs longer than this, say every so often on which hosts', '10s')
     .action(async (path, o) => setCode(await (await import('./commands/run.js')).runCommand(path, o)));
   execution(program.command('play <path>').description('step through a runbook in the interactive player')).action(async (path, o) => setCode(await (await import('./commands/play.js')).playCommand(path, o)));
-  common(program.command('status <path>').description('steps × hosts table from the state file'))
+  stateful(common(program.command('status <path>').description('steps × hosts table from the state file')))
     .option('--json', 'machine-readable output')
     .action(async (path, o) => setCode(await (await import('./commands/status.js')).statusCommand(path, o)));
-  common(program.command('plan <path>').description('render every step for every host; connects to nothing'))
+  stateful(common(program.command('plan <path>').description('render every step for every host; connects to nothing')))
     .option('--json', 'machine-readable output')
     .action(async (path, o) => setCode(await (await import('./commands/plan.js')).planCommand(path, o)));
   common(program.command('hosts <path>').description('list the resolved inventory: hosts, groups, vars and how each host is reached (like ansible-inventory --list); connects to nothing'))
@@ -65,20 +70,21 @@ export function buildProgram(setCode: (code: number) => void): Command {
   common(program.command('lint <path>').description('check attributes, ids, host patterns, variables and shell (ShellCheck)'))
     .option('--no-shellcheck', 'skip ShellCheck')
     .action(async (path, o) => setCode(await (await import('./commands/lint.js')).lintCommand(path, o)));
-  common(program.command('reset <path>').description('forget recorded progress so steps run again'))
+  stateful(common(program.command('reset <path>').description('forget recorded progress so steps run again')))
     .option('--step <id>', 'only this step')
     .option('--host <name>', 'only this host')
     .action(async (path, o) => setCode(await (await import('./commands/reset.js')).resetCommand(path, o)));
-  common(program.command('report <path>').description('what happened, from the state file and logs: Markdown, JSON or one HTML file'))
+  stateful(common(program.command('report <path>').description('what happened, from the state file and logs: Markdown, JSON or one HTML file')))
     .option('--format <format>', 'md, json or html (default: from --output, else md)')
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
-    .option('--since <time>', 'only what happened since an ISO time or a duration ago (90m, 2h)')
+    .option('--since <time>', 'only what happened since an ISO time, a duration ago (90m, 2h) or the start of a session (s3, last)')
+    .option('--session <id>', 'only what one session recorded: its id (s3) or last')
     .action(async (path, o) => setCode(await (await import('./commands/report.js')).reportCommand(path, o)));
   for (const [name, status, what] of [
     ['skip', 'skipped', 'record a step skipped (as the player\'s s and S keys do)'],
     ['mark-done', 'done-manual', 'record a step done by hand (as the player\'s m key does)'],
   ] as const) {
-    common(program.command(`${name} <path>`).description(`${what}, with who, when and why`))
+    stateful(common(program.command(`${name} <path>`).description(`${what}, with who, when and why`)))
       .requiredOption('--step <id>', 'the step')
       .option('--host <name>', 'only this host (default: every host the step targets)')
       .requiredOption('--reason <text>', 'why: kept in the state file with who and when')

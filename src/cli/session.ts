@@ -20,6 +20,9 @@ import { createRoutingTransport } from '../engine/transport/routing.js';
 import type { SshTransportOptions } from '../engine/transport/ssh.js';
 import type { HostKeyPolicy, Transport } from '../engine/transport/types.js';
 import type { Inventory, Runbook } from '../engine/types.js';
+import { openState } from '../engine/state/stateFile.js';
+import type { SessionRecord } from '../engine/state/journal.js';
+import { inventorySource, recall, sessionInfo, type Recalled } from './sessionMemory.js';
 
 export interface CommonOptions {
   /** -i values (repeatable: merged in order, as ansible -i A -i B). */
@@ -30,6 +33,10 @@ export interface CommonOptions {
   readonly hosts?: string;
   readonly state?: string;
   readonly sshConfig?: string | false;
+  /** --known-hosts (run, play, hosts). */
+  readonly knownHosts?: string;
+  /** Accept an -i other than the last session's (the state was recorded with another inventory). */
+  readonly inventoryChanged?: boolean;
 }
 
 export interface Session {
@@ -41,14 +48,25 @@ export interface Session {
   readonly savedVars: Record<string, string>;
   readonly hostFilter?: readonly string[];
   readonly paths: ReturnType<typeof resolveStatePaths>;
+  /** The options in effect after session memory (`memory: true`), and the last session. */
+  readonly recalled: Recalled;
+  /** The --hosts pattern in effect (given or remembered). */
+  readonly hostsPattern?: string;
+  /** Hosts the state has records for that the inventory no longer holds (never silently dropped). */
+  readonly goneHosts: readonly string[];
+  /** What a new session started by this command records (see StateHandle.startSession). */
+  sessionInfo(command: string): ReturnType<typeof sessionInfo>;
 }
 
 /**
  * Load what a command needs. With `savedVars` (run, play) the runbook's vars file
  * (`<state dir>/<name>.vars.yaml`, values saved from the player's prompt) is read too, with
- * precedence just below --var; a malformed one is a BadInputError with its file and line.
+ * precedence just below --var; a malformed one is a BadInputError with its file and line. With
+ * `memory` (commands that use the state) the last session's options fill in those not given, the
+ * one line saying so goes to standard error, and an -i other than the last session's is refused
+ * unless --inventory-changed.
  */
-export async function loadSession(path: string, o: CommonOptions, opts: { savedVars?: boolean; quietWarnings?: boolean } = {}): Promise<Session> {
+export async function loadSession(path: string, o: CommonOptions, opts: { savedVars?: boolean; quietWarnings?: boolean; memory?: boolean; executes?: boolean } = {}): Promise<Session> {
   // Every path is checked before it is read (a FIFO or /dev/zero would hang) or written.
   checkInputPath('runbook', path, { allowDirectory: true });
   const given = typeof o.inventory === 'string' ? [o.inventory] : (o.inventory ?? []);
@@ -56,35 +74,76 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
   if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
   for (const f of o.varFile ?? []) checkInputPath('--var-file', f);
   const runbook = await loadRunbook(path);
-  const invSources = given.length ? given : runbook.inventory ? [runbook.inventory] : [];
+  const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
+  checkStatePaths(paths);
+  if (o.state === undefined) await refuseLegacyState(runbook.path, paths.stateFile);
+  const recorded = opts.memory ? await recordedSessionsAndHosts(paths.stateFile, runbook.path) : undefined;
+  const recalled = recall(o, recorded?.last, runbook.inventory ? [runbook.inventory] : [], paths.stateFile);
+  const invSources = given.length ? given : recalled.inventory;
   for (const i of invSources) checkInputPath('inventory', i, { allowDirectory: true });
-  const sshConfigFile = o.sshConfig === false ? null : o.sshConfig;
+  if (typeof recalled.sshConfig === 'string') checkInputPath('--ssh-config', recalled.sshConfig);
+  const sshConfigFile = recalled.sshConfig === false ? null : recalled.sshConfig;
   const inventory = invSources.length ? await loadInventory(invSources, { sshConfigFile }) : localInventory();
   // What the inventory holds but runbook does not honour is said once, before anything runs.
   if (!opts.quietWarnings) for (const w of inventory.warnings ?? []) process.stderr.write(`runbook: warning: ${w}\n`);
-  const cliVars: Record<string, string> = {};
+  const givenVars: Record<string, string> = {};
   for (const a of o.var ?? []) {
     const [k, v] = parseVarAssignment(a);
-    cliVars[k] = v;
+    givenVars[k] = v;
   }
   const fromEnv = envVars();
   const files = await varFiles(o.varFile ?? []);
   // Names a --var-file marks secret are masked like the runbook's own secret vars.
   const runbookWithSecrets: Runbook = files.secret.length ? { ...runbook, secretVars: [...new Set([...runbook.secretVars, ...files.secret])] } : runbook;
   let hostFilter: string[] | undefined;
-  if (o.hosts) {
-    const { hosts, unknown } = resolvePattern(inventory, o.hosts);
+  const hostsPattern = recalled.hosts;
+  if (hostsPattern) {
+    const { hosts, unknown } = resolvePattern(inventory, hostsPattern);
     if (unknown.length) {
-      throw new BadInputError(`--hosts ${o.hosts}: ${unknown.map((u) => `\`${u}\``).join(', ')} matches no host or group in ${inventory.file ?? 'the default local inventory'}`);
+      throw new BadInputError(`--hosts ${hostsPattern}: ${unknown.map((u) => `\`${u}\``).join(', ')} matches no host or group in ${inventory.file ?? 'the default local inventory'}${o.hosts === undefined ? ` (remembered from session ${recalled.last?.id})` : ''}`);
     }
     hostFilter = hosts.map((h) => h.name);
   }
-  const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
-  checkStatePaths(paths);
-  if (o.state === undefined) await refuseLegacyState(runbook.path, paths.stateFile);
   const savedVars = opts.savedVars ? await loadSavedVars(paths.varsFile) : {};
-  // Later wins: saved prompt values < RUNBOOK_VAR_* < --var-file < --var.
-  return { runbook: runbookWithSecrets, inventory, cliVars: { ...savedVars, ...fromEnv, ...files.vars, ...cliVars }, savedVars, hostFilter, paths };
+  // Later wins: saved prompt values < remembered --var < RUNBOOK_VAR_* < --var-file < --var.
+  const cliVars = { ...savedVars, ...recalled.vars, ...fromEnv, ...files.vars, ...givenVars };
+  const known = new Set(inventory.hosts.map((h) => h.name));
+  const goneHosts = (recorded?.hosts ?? []).filter((n) => !known.has(n));
+  if (recalled.line) {
+    // Only a command that runs steps needs the secrets the last session was given.
+    const secretsAgain = opts.executes ? (recalled.last?.secretVars ?? []).filter((n) => !(n in cliVars)) : [];
+    const secrets = secretsAgain.length ? `; secret ${secretsAgain.map((n) => `--var ${n}`).join(', ')} is never kept: give it again` : '';
+    process.stderr.write(`runbook: ${recalled.line}${secrets}\n`);
+  }
+  const secretNames = new Set([...runbookWithSecrets.secretVars, ...inventory.secretVars]);
+  const memoryVars = { ...recalled.vars, ...givenVars };
+  return {
+    runbook: runbookWithSecrets,
+    inventory,
+    cliVars,
+    savedVars,
+    hostFilter,
+    paths,
+    recalled,
+    hostsPattern,
+    goneHosts,
+    sessionInfo: (command) => sessionInfo(command, { inventory: invSources.map(inventorySource), vars: memoryVars, hosts: hostsPattern, knownHosts: recalled.knownHosts, sshConfig: recalled.sshConfig }, secretNames),
+  };
+}
+
+/**
+ * The last session and the hosts with records (sorted naturally), from a read-only look at the
+ * state; nothing when it cannot be read (the command itself then reports why, or sets it aside).
+ */
+async function recordedSessionsAndHosts(stateFile: string, runbookPath: string): Promise<{ last?: SessionRecord; hosts: string[] } | undefined> {
+  try {
+    const st = await openState({ stateFile, runbookPath, mode: 'read' });
+    await st.close();
+    const hosts = [...new Set(Object.values(st.snapshot()).flatMap((byHost) => Object.keys(byHost)))];
+    return { last: st.sessions.at(-1), hosts: hosts.sort((x, y) => x.localeCompare(y, undefined, { numeric: true })) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -37,7 +37,8 @@ describe('--var-file and RUNBOOK_VAR_*', () => {
     const r = await runCli(['run', t.rb, '--var-file', f1, '--var-file', f2, '--var', 'c=cli'], { cwd: t.dir, env });
     expect(r.code, r.stderr).toBe(0);
     expect(t.log()).toContain('a=file1 b=file2 c=cli');
-    const only = await runCli(['run', t.rb, '--force'], { cwd: t.dir, env: { RUNBOOK_VAR_a: 'env' } });
+    // A fresh state: with the first run's state, its --var c=cli would be reused (session memory).
+    const only = await runCli(['run', t.rb, '--force', '--state', join(t.dir, '.runbook', 'fresh.state.jsonl')], { cwd: t.dir, env: { RUNBOOK_VAR_a: 'env' } });
     expect(only.code, only.stderr).toBe(0);
     expect(t.log()).toContain('a=env b=front c=front');
   });

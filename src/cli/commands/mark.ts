@@ -17,7 +17,8 @@ export interface MarkOptions extends CommonOptions {
 
 export async function markCommand(status: ManualStatus, path: string, o: MarkOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   const verb = status === 'skipped' ? 'skip' : 'mark-done';
-  const { runbook, inventory, hostFilter, paths } = await loadSession(path, o);
+  const session = await loadSession(path, o, { memory: true });
+  const { runbook, inventory, hostFilter, paths } = session;
   if (!o.step) throw new BadInputError(`runbook ${verb} needs --step ID`, { hint: 'list the step ids with `runbook plan PATH`' });
   const step = runbook.steps.find((s) => s.id === o.step);
   if (!step) {
@@ -41,7 +42,7 @@ export async function markCommand(status: ManualStatus, path: string, o: MarkOpt
       hosts = [o.host];
     } else {
       hosts = resolvePattern(inventory, step.hosts).hosts.map((h) => h.name).filter((h) => !hostFilter || hostFilter.includes(h));
-      if (hosts.length === 0) throw new BadInputError(`step \`${step.id}\` targets no host${hostFilter ? ` within --hosts ${o.hosts}` : ''} of ${inventory.file ?? 'the default local inventory'}`, { hint: 'pass --host NAME, or the inventory it ran with (-i)' });
+      if (hosts.length === 0) throw new BadInputError(`step \`${step.id}\` targets no host${hostFilter ? ` within --hosts ${session.hostsPattern}` : ''} of ${inventory.file ?? 'the default local inventory'}`, { hint: 'pass --host NAME, or the inventory it ran with (-i)' });
     }
     const by = operatorName();
     for (const h of hosts) {
@@ -50,10 +51,12 @@ export async function markCommand(status: ManualStatus, path: string, o: MarkOpt
         lines.push(`  ${STATUS_SYMBOL[prev.status]} ${h}  already ${prev.status}: left as it is`);
         continue;
       }
+      if (!state.session) state.startSession(session.sessionInfo(verb));
       state.noteStepText(step.id, step.hash, step.source);
       state.set(step.id, h, manualRecord(step, prev, status, { reason, by }));
       lines.push(`  ${STATUS_SYMBOL[status]} ${h}  ${status} (by ${by}: ${reason})`);
     }
+    if (state.session) state.endSession(`${verb} ${step.id}: ${lines.length} host(s), reason: ${reason}`);
     await state.flush();
   } finally {
     await state.close();

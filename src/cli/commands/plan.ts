@@ -36,7 +36,7 @@ function indent(text: string): string {
 }
 
 export async function planCommand(path: string, o: PlanOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const { runbook, inventory, cliVars, hostFilter, paths } = await loadSession(path, o);
+  const { runbook, inventory, cliVars, hostFilter, paths } = await loadSession(path, o, { memory: true });
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'read' });
   const records = state.snapshot();
   const oldText = (stepId: string) => (hash: string): string | undefined => state.stepText(stepId, hash);

@@ -1,11 +1,12 @@
 // `runbook play`: the interactive Ink player over the same engine and state file as `run`.
-import { BadInputError } from '../../engine/errors.js';
+import { BadInputError, describeError } from '../../engine/errors.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { displayPath } from '../../engine/parser/load.js';
 import { runbookName } from '../../engine/state/paths.js';
 import { flash } from '../../engine/store.js';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
+import { changedSteps, describeChanged, goneHostsLine } from '../resumeNotes.js';
 
 export async function playCommand(path: string, o: RunOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -28,10 +29,22 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
     return [displayPath(`${base}.md`), displayPath(`${base}.html`)];
   };
   for (const w of session.runbook.warnings ?? []) if (w.level !== 'info') flash(store, 'warn', `${w.file}:${w.line}: ${w.message}`);
+  // On resume: steps edited since they ran, and recorded hosts the inventory no longer has.
+  const changed = changedSteps(session.runbook.steps, state.snapshot(), session.inventory.hosts.map((h) => h.name));
+  if (changed.length) flash(store, 'warn', describeChanged(changed));
+  const gone = goneHostsLine(session);
+  if (gone) flash(store, 'warn', gone);
   const { startPlayer } = await ui;
+  let outcome = 'ended';
   try {
-    return await startPlayer({ store, controller, stateDir: session.paths.dir, writeReport: writeSessionReport });
+    const code = await startPlayer({ store, controller, stateDir: session.paths.dir, writeReport: writeSessionReport });
+    outcome = `player closed (exit ${code})`;
+    return code;
+  } catch (e) {
+    outcome = `error: ${describeError(e)}`;
+    throw e;
   } finally {
+    if (!state.failed) state.endSession(outcome);
     await controller.close();
   }
 }

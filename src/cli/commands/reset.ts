@@ -11,7 +11,8 @@ export interface ResetOptions extends CommonOptions {
 }
 
 export async function resetCommand(path: string, o: ResetOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const { runbook, inventory, paths } = await loadSession(path, o);
+  const session = await loadSession(path, o, { memory: true });
+  const { runbook, inventory, paths } = session;
   if (o.step && !runbook.steps.some((s) => s.id === o.step)) {
     const ids = runbook.steps.map((s) => s.id);
     throw new BadInputError(`--step ${o.step}: no step with that id in ${runbook.title}`, { hint: didYouMean(o.step, ids) ?? 'list the step ids with `runbook plan PATH`' });
@@ -49,7 +50,9 @@ export async function resetCommand(path: string, o: ResetOptions, out: (l: strin
       for (const host of byHost.keys()) if (o.host === undefined || host === o.host) forgotten++;
     }
     if (forgotten > 0) {
+      state.startSession(session.sessionInfo('reset'));
       state.reset(o.step, o.host);
+      state.endSession(`reset ${o.step ? `step ${o.step}` : 'every step'}${o.host ? ` on host ${o.host}` : ''}: ${forgotten} record(s) forgotten`);
       await state.flush();
     }
   } finally {

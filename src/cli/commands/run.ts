@@ -5,10 +5,11 @@ import { checkOutputPath } from '../../engine/pathCheck.js';
 import { reportInput } from './report.js';
 import type { PlayerEvent } from '../../engine/run/events.js';
 import type { PlayStop } from '../../engine/run/types.js';
-import { isFailure, type HostStatus, type HostStepRecord, type Step } from '../../engine/types.js';
+import { isFailure, type HostStatus } from '../../engine/types.js';
 import { relative } from 'node:path';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
 import { parseDurationOption } from '../session.js';
+import { changedSteps, describeChanged, goneHostsLine } from '../resumeNotes.js';
 import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 
 export type { RunOptions };
@@ -104,18 +105,6 @@ function failureCode(statuses: readonly HostStatus[]): number {
   return statuses.some((st) => st === 'failed') ? EXIT.STEP_FAILED : EXIT.UNREACHABLE;
 }
 
-/** Steps edited since they ran on some host (their records carry another hash), with those hosts. */
-function changedSteps(steps: readonly Step[], records: Readonly<Record<string, Readonly<Record<string, HostStepRecord>>>>): { stepId: string; hosts: string[] }[] {
-  return steps
-    .map((s) => ({ stepId: s.id, hosts: Object.entries(records[s.id] ?? {}).filter(([, r]) => r.hash !== s.hash).map(([h]) => h) }))
-    .filter((c) => c.hosts.length > 0);
-}
-
-function describeChanged(changed: readonly { stepId: string; hosts: readonly string[] }[]): string {
-  const list = changed.map((c) => `\`${c.stepId}\` (${c.hosts.length > 5 ? `${c.hosts.slice(0, 5).join(', ')} and ${c.hosts.length - 5} more` : c.hosts.join(', ')})`).join(', ');
-  return `changed since it ran: ${list}; a done step is not run again after an edit (see \`runbook plan\` for the diff; --force or reset to run it again)`;
-}
-
 export function describeStop(stop: PlayStop): { line: string; code: number } {
   switch (stop.kind) {
     case 'end': {
@@ -167,6 +156,7 @@ export async function runCommand(path: string, o: RunOptions, out: Out = (l) => 
   const { session, state, player } = opened;
   const onSignal = (): void => player.abort();
   let exitCode: number = EXIT.OK;
+  let outcome = 'ended';
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -174,7 +164,9 @@ export async function runCommand(path: string, o: RunOptions, out: Out = (l) => 
       if (w.level === 'info') continue;
       out(o.json ? JSON.stringify({ type: 'warning', message: `${w.file}:${w.line}: ${w.message}` }) : `! ${w.file}:${w.line}: ${w.message}`);
     }
-    const changedBefore = changedSteps(session.runbook.steps, state.snapshot());
+    const gone = goneHostsLine(session);
+    if (gone) out(o.json ? JSON.stringify({ type: 'warning', message: gone }) : `! ${gone}`);
+    const changedBefore = changedSteps(session.runbook.steps, state.snapshot(), session.inventory.hosts.map((h) => h.name));
     if (changedBefore.length && !o.json) out(`! ${describeChanged(changedBefore)}`);
     if (state.interruptedOnLoad.length && !o.json) {
       out(`! interrupted in an earlier session: ${state.interruptedOnLoad.map((i) => `${i.stepId}@${i.host}`).join(', ')}`);
@@ -182,12 +174,18 @@ export async function runCommand(path: string, o: RunOptions, out: Out = (l) => 
     const stop = await player.play({ fromStepId: o.from, only: o.only, yes: o.yes, retryInterrupted: o.retryInterrupted, force: o.force });
     const { line, code } = describeStop(stop);
     if (!o.json) {
-      const changed = changedSteps(session.runbook.steps, state.snapshot());
+      const changed = changedSteps(session.runbook.steps, state.snapshot(), session.inventory.hosts.map((h) => h.name));
       if (changed.length) out(describeChanged(changed));
+      if (gone) out(gone);
       out(line);
     }
     exitCode = code;
+    outcome = `${line} (exit ${code})`;
+  } catch (e) {
+    outcome = `error: ${describeError(e)}`;
+    throw e;
   } finally {
+    if (!state.failed) state.endSession(outcome);
     beat?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -16,7 +16,7 @@ interface Cell {
 }
 
 export async function statusCommand(path: string, o: StatusOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const { runbook, inventory, paths } = await loadSession(path, o);
+  const { runbook, inventory, paths, goneHosts } = await loadSession(path, o, { memory: true });
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'read' });
   const records = state.snapshot();
   await state.close();
@@ -26,6 +26,9 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
   const recordedHosts = new Set(Object.values(records).flatMap((byHost) => Object.keys(byHost)));
   const onlyRecorded = !inventory.file && recordedHosts.size > 0 && ![...recordedHosts].some((h) => inventory.hosts.some((x) => x.name === h));
   const note = onlyRecorded ? 'no inventory given: showing only the hosts recorded in the state file (pass -i to see the pending ones)' : undefined;
+  // Hosts recorded in the state that the inventory no longer has are shown, never dropped.
+  const gone = onlyRecorded ? [] : goneHosts;
+  const goneNote = gone.length ? `not in ${inventory.file ?? 'the default local inventory'} any more (shown as recorded): ${gone.join(', ')}` : undefined;
 
   const hostOrder: string[] = [];
   const table = runbook.steps.map((s) => {
@@ -57,6 +60,7 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
       stateFile: paths.stateFile,
       inventory: inventory.file ?? null,
       ...(note ? { note } : {}),
+      notInInventory: gone,
       hosts: hostOrder,
       done,
       total,
@@ -75,6 +79,7 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
   const idWidth = Math.min(40, Math.max(4, ...runbook.steps.map((s) => s.id.length)));
   out(`${runbook.title}  (state: ${paths.stateFile})`);
   if (note) out(note);
+  if (goneNote) out(goneNote);
   out(`${'step'.padEnd(idWidth)}  ${hostOrder.join('  ')}`);
   for (const { step, cells } of table) {
     const row = hostOrder.map((h) => {
