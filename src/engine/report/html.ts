@@ -2,7 +2,7 @@
 // step grid coloured by status and a timeline of the session (one bar per step and host).
 import { formatDuration } from '../duration.js';
 import { HOST_STATUSES, type HostStatus } from '../types.js';
-import { STATUS_MARK } from './markdown.js';
+import { sessionHeading, sessionVars, STATUS_MARK, timelineBySession } from './markdown.js';
 import { PROBLEM, verdict, type Report } from './model.js';
 
 const COLOUR: Readonly<Record<HostStatus, string>> = {
@@ -37,6 +37,30 @@ pre{background:#111827;color:#f9fafb;padding:.6em .8em;overflow-x:auto;border-ra
 ${HOST_STATUSES.map((s) => `.s-${s}{background:${COLOUR[s]}}`).join('')}
 `;
 
+interface Span {
+  readonly step: string;
+  readonly host: string;
+  readonly status: HostStatus;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly attempt: number;
+}
+
+/** Bars from start to end on the axis t0..t1, in start order. */
+function timelineTable(spans: readonly Span[], t0: number, t1: number): string {
+  const total = Math.max(1, t1 - t0);
+  const rows = [`<p class="muted">${e(when(new Date(t0).toISOString()))} → ${e(when(new Date(t1).toISOString()))} (${e(formatDuration(t1 - t0))})</p>`, '<table><tr><th>Step</th><th>Host</th><th>Start</th><th style="width:60%">Time</th></tr>'];
+  for (const x of [...spans].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))) {
+    const a = Date.parse(x.startedAt);
+    const b = Date.parse(x.endedAt);
+    const left = (((a - t0) / total) * 100).toFixed(2);
+    const width = (((b - a) / total) * 100).toFixed(2);
+    rows.push(`<tr><td><code>${e(x.step)}</code>${x.attempt > 1 ? ` <span class="muted">attempt ${x.attempt}</span>` : ''}</td><td>${e(x.host)}</td><td>${e(when(x.startedAt))}</td><td><div class="tl"><div class="s-${x.status}" style="left:${left}%;width:${width}%" title="${e(`${x.status} ${formatDuration(Math.max(0, b - a))}`)}"></div></div></td></tr>`);
+  }
+  rows.push('</table>');
+  return rows.join('\n');
+}
+
 export function reportHtml(r: Report): string {
   const out: string[] = [];
   out.push('<!doctype html>', '<html lang="en"><head><meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
@@ -50,14 +74,17 @@ export function reportHtml(r: Report): string {
     ['Ran by', r.ranBy.length ? e(r.ranBy.join(', ')) : 'not recorded in the state file'],
     ['Activity', r.firstActivity ? `${e(when(r.firstActivity))} → ${e(when(r.lastActivity))}` : 'none recorded'],
     ...(r.since ? [['Period', `since ${e(when(r.since))}`] as [string, string]] : []),
+    ...(r.session ? [['Period', `session ${e(r.session)} only`] as [string, string]] : []),
     ['Report', `generated ${e(when(r.generatedAt))} by ${e(r.generatedBy)}`],
   ];
   out.push('<table>', ...facts.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`), '</table>');
   out.push(`<p class="legend">${HOST_STATUSES.map((s) => `<span class="s-${s}">${STATUS_MARK[s]} ${s} ${r.totals[s]}</span>`).join('')} <span>* changed since it ran</span></p>`);
 
   if (r.sessions.length) {
-    out.push('<h2>Sessions</h2><table><tr><th>Started</th><th>Ended</th><th>By</th><th>Command</th><th>Outcome</th></tr>');
-    for (const s of r.sessions) out.push(`<tr><td>${e(when(s.startedAt))}</td><td>${e(when(s.endedAt))}</td><td>${e(s.by ?? '—')}</td><td><code>${e(s.command ?? '—')}</code></td><td>${e(s.outcome ?? '—')}</td></tr>`);
+    out.push('<h2>Sessions</h2><table><tr><th>Session</th><th>Started</th><th>Ended</th><th>Who</th><th>Command</th><th>Inventory</th><th>Hosts</th><th>Vars</th><th>Events</th><th>Outcome</th></tr>');
+    for (const s of r.sessions) {
+      out.push(`<tr><td>${e(s.id)}</td><td>${e(when(s.startedAt))}</td><td>${s.endedAt ? e(when(s.endedAt)) : '<span class="muted">not recorded (killed?)</span>'}</td><td>${e(s.by)} <span class="muted">pid ${s.pid}</span></td><td><code>${e(s.command)}</code></td><td>${s.inventory.length ? s.inventory.map((i) => `<code>${e(i)}</code>`).join(', ') : 'local machine'}</td><td>${e(s.hosts ?? 'all')}</td><td>${e(sessionVars(s))}</td><td>${s.events}</td><td>${e(s.outcome ?? '—')}</td></tr>`);
+    }
     out.push('</table>');
   }
 
@@ -94,22 +121,27 @@ export function reportHtml(r: Report): string {
     }
   }
 
-  // Timeline: one row per step and host with a bar from start to end, on the period's time axis.
-  const spans = r.steps.flatMap((s) => r.hosts.filter((h) => s.cells[h]?.startedAt).map((h) => ({ s, h, c: s.cells[h] })));
-  if (spans.length) {
-    const t0 = Math.min(...spans.map(({ c }) => Date.parse(c.startedAt!)));
-    const t1 = Math.max(...spans.map(({ c }) => Date.parse(c.endedAt ?? c.startedAt!)));
-    const total = Math.max(1, t1 - t0);
-    out.push(`<h2>Timeline</h2><p class="muted">${e(when(new Date(t0).toISOString()))} → ${e(when(new Date(t1).toISOString()))} (${e(formatDuration(t1 - t0))}); last attempt of each step on each host</p>`);
-    out.push('<table><tr><th>Step</th><th>Host</th><th>Start</th><th style="width:60%">Time</th></tr>');
-    for (const { s, h, c } of spans.sort((a, b) => Date.parse(a.c.startedAt!) - Date.parse(b.c.startedAt!))) {
-      const a = Date.parse(c.startedAt!);
-      const b = Date.parse(c.endedAt ?? c.startedAt!);
-      const left = (((a - t0) / total) * 100).toFixed(2);
-      const width = (((b - a) / total) * 100).toFixed(2);
-      out.push(`<tr><td><code>${e(s.id)}</code></td><td>${e(h)}</td><td>${e(when(c.startedAt))}</td><td><div class="tl"><div class="s-${c.status}" style="left:${left}%;width:${width}%" title="${e(`${c.status} ${c.durationMs !== undefined ? formatDuration(c.durationMs) : ''}`)}"></div></div></td></tr>`);
+  // Timeline, per session: one row per attempt (step and host) with a bar from its start to its end
+  // on the session's time axis. Files older than sessions: the last attempt of each step and host.
+  const groups = timelineBySession(r).map((g) => ({ ...g, spans: g.entries.filter((t) => t.startedAt && t.status !== 'running') }));
+  if (groups.some((g) => g.session && g.spans.length)) {
+    out.push('<h2>Timeline</h2>');
+    for (const g of groups) {
+      if (g.spans.length === 0) continue;
+      const t0 = Math.min(...g.spans.map((t) => Date.parse(t.startedAt!)), g.session ? Date.parse(g.session.startedAt) : Infinity);
+      const t1 = Math.max(...g.spans.map((t) => Date.parse(t.at)), g.session?.endedAt ? Date.parse(g.session.endedAt) : -Infinity);
+      out.push(`<h3 class="session">${e(sessionHeading(g.session))}</h3>`);
+      if (g.session?.outcome) out.push(`<p>${e(g.session.outcome)}</p>`);
+      out.push(timelineTable(g.spans.map((t) => ({ step: t.step, host: t.host, status: t.status, startedAt: t.startedAt!, endedAt: t.at, attempt: t.attempt })), t0, t1));
     }
-    out.push('</table>');
+  } else {
+    const spans = r.steps.flatMap((s) => r.hosts.filter((h) => s.cells[h]?.startedAt).map((h) => ({ step: s.id, host: h, status: s.cells[h].status, startedAt: s.cells[h].startedAt!, endedAt: s.cells[h].endedAt ?? s.cells[h].startedAt!, attempt: s.cells[h].attempts })));
+    if (spans.length) {
+      const t0 = Math.min(...spans.map((x) => Date.parse(x.startedAt)));
+      const t1 = Math.max(...spans.map((x) => Date.parse(x.endedAt)));
+      out.push(`<h2>Timeline</h2><p class="muted">last attempt of each step on each host</p>`);
+      out.push(timelineTable(spans, t0, t1));
+    }
   }
   if (r.timeline.length) {
     out.push(`<details><summary>${r.timeline.length} recorded events</summary><table><tr><th>Time</th><th>Step</th><th>Host</th><th>Status</th><th>Detail</th></tr>`);

@@ -1,7 +1,7 @@
 // A report as GitHub-flavoured Markdown: reads well on GitHub and pasted into a change ticket.
 import { formatDuration } from '../duration.js';
 import { HOST_STATUSES, type HostStatus } from '../types.js';
-import { PROBLEM, verdict, type Report, type ReportCell } from './model.js';
+import { PROBLEM, verdict, type Report, type ReportCell, type ReportSession, type TimelineEntry } from './model.js';
 
 export const STATUS_MARK: Readonly<Record<HostStatus, string>> = {
   pending: '·',
@@ -33,6 +33,30 @@ function cellMark(c: ReportCell): string {
   return `${STATUS_MARK[c.status]}${c.changed ? '*' : ''}${c.attempts > 1 ? ` ×${c.attempts}` : ''}`;
 }
 
+/** `region=eu, db_password (secret, not kept)`, or — */
+export function sessionVars(s: ReportSession): string {
+  const parts = [...Object.entries(s.vars).map(([k, v]) => `${k}=${v}`), ...s.secretVars.map((k) => `${k} (secret, not kept)`)];
+  return parts.length ? parts.join(', ') : '—';
+}
+
+/** Timeline entries by session, in the order the sessions started (entries older than sessions first). */
+export function timelineBySession(r: Report): { session?: ReportSession; entries: TimelineEntry[] }[] {
+  const groups: { session?: ReportSession; entries: TimelineEntry[] }[] = [];
+  const before = r.timeline.filter((t) => !t.session || !r.sessions.some((s) => s.id === t.session));
+  if (before.length) groups.push({ entries: before });
+  for (const s of r.sessions) {
+    const entries = r.timeline.filter((t) => t.session === s.id);
+    if (entries.length) groups.push({ session: s, entries });
+  }
+  return groups;
+}
+
+/** `s3: run by alice@ops1 (pid 4242), 2026-01-01 10:00:00Z → 10:20:00Z` */
+export function sessionHeading(s: ReportSession | undefined): string {
+  if (!s) return 'Recorded before sessions were kept (or by a session outside this report)';
+  return `Session ${s.id}: ${s.command} by ${s.by} (pid ${s.pid}), ${when(s.startedAt)} → ${s.endedAt ? when(s.endedAt) : 'end not recorded'}`;
+}
+
 export function reportMarkdown(r: Report): string {
   const out: string[] = [];
   out.push(`# Runbook report: ${cellText(r.title)}`, '');
@@ -45,14 +69,15 @@ export function reportMarkdown(r: Report): string {
   out.push(`| Ran by | ${r.ranBy.length ? r.ranBy.map(cellText).join(', ') : 'not recorded in the state file'} |`);
   out.push(`| Activity | ${r.firstActivity ? `${when(r.firstActivity)} → ${when(r.lastActivity)}` : 'none recorded'} |`);
   if (r.since) out.push(`| Period | since ${when(r.since)} |`);
+  if (r.session) out.push(`| Period | session ${r.session} only |`);
   out.push(`| Report | generated ${when(r.generatedAt)} by ${cellText(r.generatedBy)} |`);
   out.push('');
   const totals = HOST_STATUSES.filter((s) => r.totals[s] > 0).map((s) => `${STATUS_MARK[s]} ${s} ${r.totals[s]}`);
   if (totals.length) out.push(totals.join(' · '), '');
 
   if (r.sessions.length) {
-    out.push('## Sessions', '', '| Started | Ended | By | Command | Outcome |', '|---|---|---|---|---|');
-    for (const s of r.sessions) out.push(`| ${when(s.startedAt)} | ${when(s.endedAt)} | ${cellText(s.by ?? '—')} | ${s.command ? `\`${cellText(s.command)}\`` : '—'} | ${cellText(s.outcome ?? '—')} |`);
+    out.push('## Sessions', '', '| Session | Started | Ended | Who (user@host, pid) | Command | Inventory | Hosts | Vars | Events | Outcome |', '|---|---|---|---|---|---|---|---|--:|---|');
+    for (const s of r.sessions) out.push(`| ${s.id} | ${when(s.startedAt)} | ${s.endedAt ? when(s.endedAt) : 'not recorded (killed?)'} | ${cellText(s.by)} (${s.pid}) | \`${cellText(s.command)}\` | ${s.inventory.length ? s.inventory.map((i) => `\`${cellText(i)}\``).join(', ') : 'local machine'} | ${cellText(s.hosts ?? 'all')} | ${cellText(sessionVars(s))} | ${s.events} | ${cellText(s.outcome ?? '—')} |`);
     out.push('');
   }
 
@@ -99,9 +124,14 @@ export function reportMarkdown(r: Report): string {
   }
 
   if (r.timeline.length) {
-    out.push('## Timeline', '', '<details><summary>' + `${r.timeline.length} events` + '</summary>', '', '| Time | Step | Host | Status | Detail |', '|---|---|---|---|---|');
-    for (const t of r.timeline) out.push(`| ${when(t.at)} | \`${cellText(t.step)}\` | ${cellText(t.host)} | ${STATUS_MARK[t.status]} ${t.status}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ''} | ${cellText([t.message, t.by && `by ${t.by}`, t.reason && `reason: ${t.reason}`].filter(Boolean).join('; '))} |`);
-    out.push('', '</details>', '');
+    out.push('## Timeline', '');
+    for (const g of timelineBySession(r)) {
+      out.push(`### ${cellText(sessionHeading(g.session))}`, '');
+      if (g.session?.outcome) out.push(`Outcome: ${cellText(g.session.outcome)}`, '');
+      out.push('<details><summary>' + `${g.entries.length} events` + '</summary>', '', '| Time | Step | Host | Status | Detail |', '|---|---|---|---|---|');
+      for (const t of g.entries) out.push(`| ${when(t.at)} | \`${cellText(t.step)}\` | ${cellText(t.host)} | ${STATUS_MARK[t.status]} ${t.status}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ''} | ${cellText([t.message, t.by && `by ${t.by}`, t.reason && `reason: ${t.reason}`].filter(Boolean).join('; '))} |`);
+      out.push('', '</details>', '');
+    }
   }
   return out.join('\n');
 }

@@ -7,6 +7,7 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { resolvePattern } from '../inventory/patterns.js';
 import { HOST_STATUSES, isDone, type HostStatus, type HostStepRecord, type Inventory, type Runbook } from '../types.js';
+import { applySession, type JournalEntry, type SessionMap } from '../state/journal.js';
 
 /** Outcomes a report details with the host's last lines of output. */
 export const PROBLEM: readonly (HostStatus | undefined)[] = ['failed', 'interrupted', 'unreachable'];
@@ -45,6 +46,10 @@ export interface ReportStep {
 /** One entry of the session timeline: a step reaching a status on a host. */
 export interface TimelineEntry {
   readonly at: string;
+  /** When the attempt started (for a finished attempt: the bar from startedAt to at). */
+  readonly startedAt?: string;
+  /** The session that recorded it (absent for records older than sessions). */
+  readonly session?: string;
   readonly step: string;
   readonly host: string;
   readonly status: HostStatus;
@@ -54,15 +59,26 @@ export interface TimelineEntry {
   readonly reason?: string;
 }
 
-/** A session as the state journal recorded it (present only when the state holds session lines). */
+/** A session as the state journal recorded it: who ran what, from where, when, with which options. */
 export interface ReportSession {
-  readonly startedAt?: string;
+  readonly id: string;
+  /** `user@hostname` of the operator's machine. */
+  readonly by: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  /** Absent when the process was killed or crashed before it could say. */
   readonly endedAt?: string;
-  readonly by?: string;
-  readonly command?: string;
+  readonly command: string;
+  /** Inventory sources; empty: the local machine. */
+  readonly inventory: readonly string[];
+  readonly hosts?: string;
+  /** Non-secret --vars (masked all the same), and the names of the secret ones. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly secretVars: readonly string[];
   readonly outcome?: string;
+  /** Timeline events this session recorded (in the report's period). */
+  readonly events: number;
 }
-
 export interface Report {
   readonly title: string;
   readonly runbook: string;
@@ -79,6 +95,8 @@ export interface Report {
   readonly inventory: { readonly file?: string; readonly hosts: readonly { name: string; address: string; groups: readonly string[] }[] };
   /** Only records (and timeline entries) at or after this time, when --since was given. */
   readonly since?: string;
+  /** Only what this session recorded, when --session was given. */
+  readonly session?: string;
   readonly firstActivity?: string;
   readonly lastActivity?: string;
   readonly hosts: readonly string[];
@@ -98,6 +116,8 @@ export interface ReportInput {
   readonly records: Readonly<Record<string, Readonly<Record<string, HostStepRecord>>>>;
   readonly mask: (text: string) => string;
   readonly since?: Date;
+  /** Only what this session (id) recorded. */
+  readonly session?: string;
   readonly now?: Date;
 }
 
@@ -169,7 +189,9 @@ function recordTime(rec: HostStepRecord): number | undefined {
 export async function buildReport(input: ReportInput): Promise<Report> {
   const { runbook, inventory, records, mask } = input;
   const since = input.since?.getTime();
-  const inPeriod = (rec: HostStepRecord): boolean => since === undefined || (recordTime(rec) ?? -Infinity) >= since;
+  const only = input.session;
+  const filtered = since !== undefined || only !== undefined;
+  const inPeriod = (rec: HostStepRecord): boolean => (since === undefined || (recordTime(rec) ?? -Infinity) >= since) && (only === undefined || rec.session === only);
   const lines = await journalLines(input.stateFile);
   const header = lines[0]?.schema === 'runbook-state' ? lines[0] : undefined;
 
@@ -186,7 +208,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       /* an unknown name: lint reports it; the recorded hosts are still shown */
     }
     const recs = records[s.id] ?? {};
-    const names = since === undefined ? [...new Set([...targets, ...Object.keys(recs)])] : Object.keys(recs).filter((h) => inPeriod(recs[h]));
+    const names = !filtered ? [...new Set([...targets, ...Object.keys(recs)])] : Object.keys(recs).filter((h) => inPeriod(recs[h]));
     const cells: Record<string, ReportCell> = {};
     let changed = false;
     for (const h of names) {
@@ -218,20 +240,22 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       totals[rec.status]++;
     }
     if (changed) changedSteps.push(s.id);
-    if (since !== undefined && names.length === 0) continue;
+    if (filtered && names.length === 0) continue;
     steps.push({ id: s.id, title: s.title, file: s.loc.file, line: s.loc.line, hosts: s.hosts, cells });
   }
 
   // The timeline: every finished (or started) record line the journal still holds, in order.
   const timeline: TimelineEntry[] = [];
-  const sessions: ReportSession[] = [];
+  const sessionMap: SessionMap = new Map();
   for (const l of lines) {
     if (l.t === 'rec' && l.rec && typeof l.rec === 'object') {
       const rec = l.rec as HostStepRecord;
       const at = rec.status === 'running' ? rec.startedAt : (rec.endedAt ?? rec.startedAt);
-      if (!at || (since !== undefined && Date.parse(at) < since)) continue;
+      if (!at || (since !== undefined && Date.parse(at) < since) || (only !== undefined && rec.session !== only)) continue;
       timeline.push({
         at,
+        ...(rec.status !== 'running' && rec.startedAt && { startedAt: rec.startedAt }),
+        ...(typeof rec.session === 'string' && { session: rec.session }),
         step: String(l.step),
         host: String(l.host),
         status: rec.status,
@@ -240,17 +264,31 @@ export async function buildReport(input: ReportInput): Promise<Report> {
         ...(rec.by && { by: rec.by }),
         ...(rec.reason && { reason: mask(rec.reason) }),
       });
-    } else if (l.t === 'session') {
-      // Session lines (who ran what, when) are read loosely: whatever fields the state holds.
-      const s: ReportSession = {
-        ...(str(l.startedAt) && { startedAt: str(l.startedAt) }),
-        ...(str(l.endedAt) && { endedAt: str(l.endedAt) }),
-        ...((str(l.by) ?? str(l.user)) && { by: str(l.by) ?? `${str(l.user)}${str(l.host) ? `@${str(l.host)}` : ''}` }),
-        ...(str(l.command) && { command: mask(str(l.command)!) }),
-        ...(str(l.outcome) && { outcome: str(l.outcome) }),
-      };
-      if (since === undefined || !s.startedAt || Date.parse(s.endedAt ?? s.startedAt) >= since) sessions.push(s);
+    } else if ((l.t === 'session' && typeof l.id === 'string' && typeof l.startedAt === 'string') || (l.t === 'session-end' && typeof l.id === 'string')) {
+      applySession(sessionMap, l as unknown as JournalEntry);
     }
+  }
+  const events = new Map<string, number>();
+  for (const t of timeline) if (t.session) events.set(t.session, (events.get(t.session) ?? 0) + 1);
+  const sessions: ReportSession[] = [];
+  for (const s of sessionMap.values()) {
+    if (only !== undefined && s.id !== only) continue;
+    // --since: the sessions still going at or after that time.
+    if (since !== undefined && s.endedAt !== undefined && Date.parse(s.endedAt) < since) continue;
+    sessions.push({
+      id: s.id,
+      by: `${s.user}@${s.hostname}`,
+      pid: s.pid,
+      startedAt: s.startedAt,
+      ...(s.endedAt && { endedAt: s.endedAt }),
+      command: s.command,
+      inventory: s.inventory,
+      ...(s.hosts !== undefined && { hosts: s.hosts }),
+      vars: Object.fromEntries(Object.entries(s.vars ?? {}).map(([k, v]) => [k, mask(v)])),
+      secretVars: s.secretVars ?? [],
+      ...(s.outcome && { outcome: mask(s.outcome) }),
+      events: events.get(s.id) ?? 0,
+    });
   }
   timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const ranBy = [...new Set([...sessions.map((s) => s.by), ...timeline.map((t) => t.by)].filter((x): x is string => Boolean(x)))];
@@ -269,6 +307,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       hosts: inventory.hosts.filter((h) => used.has(h.name)).map((h) => ({ name: h.name, address: h.address, groups: h.groups.filter((g) => g !== 'all') })),
     },
     ...(input.since && { since: input.since.toISOString() }),
+    ...(only !== undefined && { session: only }),
     ...(timeline.length > 0 && { firstActivity: timeline[0].at, lastActivity: timeline[timeline.length - 1].at }),
     hosts: hostOrder.filter((h) => used.has(h)),
     steps,
