@@ -6,7 +6,7 @@
 // Env: TUI_STEPS (500), TUI_HOSTS (200), TUI_KEYS (40), TUI_STREAM_HOSTS (30), TUI_CHUNK (16384).
 import { PassThrough } from 'node:stream';
 import React from 'react';
-import { render } from 'ink';
+import { Box, render, Text } from 'ink';
 import { App } from '../src/ui/App.js';
 import { createFrameWriter } from '../src/ui/frameWriter.js';
 import { plainTheme } from '../src/ui/theme.js';
@@ -105,8 +105,10 @@ await new Promise<void>((r) => setTimeout(r, 5000));
 const idleBytesPerSec = (screen.bytesWritten - idleBytes0) / 5;
 
 let cpu0 = process.cpuUsage();
+let frames0 = frames.length;
 const idle = await keyLatencies(stdin, frames);
 const idleCpu = process.cpuUsage(cpu0);
+const idleFrames = frames.length - frames0;
 
 // 30 hosts streaming: one CHUNK of output per host every 50 ms (the engine's batching interval).
 const stepId = runbook.steps[0].id;
@@ -125,11 +127,30 @@ const mark = frames.length;
 await until(() => frames.slice(mark).some((f) => f.text.includes('› step-000')));
 const tStream = performance.now();
 cpu0 = process.cpuUsage();
+frames0 = frames.length;
 const busy = await keyLatencies(stdin, frames);
 const busyCpu = process.cpuUsage(cpu0);
+const busyFrames = frames.length - frames0;
 const streamSecs = (performance.now() - tStream) / 1000;
 clearInterval(feed);
 instance.unmount();
+
+// Ink's own floor at this size: a full screen of distinct plain text rows (no borders, no colours), one
+// character changed per frame. What any frame of an Ink app costs here, whatever the app does.
+const floorTty = fakeTty();
+const floorLine = (k: number, y: number): string => `${y === 0 ? k : ''} row ${y} ${'abcdefghij'.repeat(COLS).slice(y % 10)}`.slice(0, COLS - 1);
+const floor = (k: number): React.ReactElement => React.createElement(Box, { flexDirection: 'column', width: COLS, height: ROWS - 1 },
+  ...Array.from({ length: ROWS - 1 }, (_, y) => React.createElement(Text, { key: y }, floorLine(k, y))));
+const floorInstance = render(floor(0), { stdout: createFrameWriter(floorTty.stdout), stdin: floorTty.stdin, exitOnCtrlC: false, debug: true, patchConsole: false });
+await until(() => floorTty.frames.length > 0);
+cpu0 = process.cpuUsage();
+for (let k = 1; k <= KEYS; k++) {
+  const from = floorTty.frames.length;
+  floorInstance.rerender(floor(k));
+  await until(() => floorTty.frames.length > from);
+}
+const floorCpu = process.cpuUsage(cpu0);
+floorInstance.unmount();
 
 const fmt = (xs: number[]): string => `median ${median(xs).toFixed(1)} ms, p95 ${pct(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
 const cpuPerKey = (u: NodeJS.CpuUsage): string => `${((u.user + u.system) / 1000 / KEYS).toFixed(1)} ms CPU per key`;
@@ -138,8 +159,9 @@ process.stdout.write([
   `TUI bench: ${STEPS} steps x ${HOSTS} hosts at ${COLS}x${ROWS} (node ${process.version}, load average ${load})`,
   `  first frame (parse + inventory + first render): ${firstFrameMs.toFixed(0)} ms`,
   `  bytes written per idle second (5 s idle): ${idleBytesPerSec.toFixed(0)} B/s`,
-  `  key-to-frame, idle (${KEYS} keys): ${fmt(idle)}; ${cpuPerKey(idleCpu)}`,
-  `  key-to-frame, ${STREAM_HOSTS} hosts streaming ${(streamed / streamSecs / 1e6).toFixed(1)} MB/s into the store (${KEYS} keys): ${fmt(busy)}; ${cpuPerKey(busyCpu)} (feed included)`,
+  `  key-to-frame, idle (${KEYS} keys): ${fmt(idle)}; ${cpuPerKey(idleCpu)}; ${(idleFrames / KEYS).toFixed(1)} frames per key`,
+  `  key-to-frame, ${STREAM_HOSTS} hosts streaming ${(streamed / streamSecs / 1e6).toFixed(1)} MB/s into the store (${KEYS} keys): ${fmt(busy)}; ${cpuPerKey(busyCpu)} (feed included); ${busyFrames} frames in all`,
+  `  Ink's floor at ${COLS}x${ROWS} (${ROWS - 1} distinct plain text rows, one character changed per frame, ${KEYS} frames): ${((floorCpu.user + floorCpu.system) / 1000 / KEYS).toFixed(1)} ms CPU per frame`,
   '',
 ].join('\n'));
 process.exit(0);

@@ -5,6 +5,7 @@ import { Box, useStdout, type Key } from 'ink';
 import { useStore } from 'zustand';
 import { dismissMessage, liveKey, type RunStore } from '../engine/store.js';
 import type { PlayerController } from '../engine/run/types.js';
+import type { Step } from '../engine/types.js';
 import { isTextContext, resolveCommand } from './keymap.js';
 import { activeContext } from './activeContext.js';
 import { pendingInterrupted, runCommand, type CommandDeps } from './commands.js';
@@ -108,6 +109,10 @@ export function App(props: AppProps): React.JSX.Element {
   const hostIndex = selectedHostIndex(shownHosts.map((r) => r.host), ui);
   const host = shownHosts[hostIndex]?.host;
   const prog = useMemo(() => progress(runbook.steps, records, targetsOf), [runbook, records, targetsOf]);
+  // Badges and section progress, each computed once per version of the records (a key that moves
+  // the selection reuses them), and stable functions so the steps pane skips live-output renders.
+  const badgeFor = useMemo(() => memoize((s: Step) => s, (s) => stepBadge(s, records, targetsOf(s.id))), [records, targetsOf]);
+  const progressOf = useMemo(() => memoize((idx: readonly number[]) => idx, (idx) => sectionProgress(idx, runbook.steps, records, targetsOf)), [runbook, records, targetsOf]);
   const startDone = useRef(prog.stepsDone);
 
   // Filled by the components as they render: scroll limits and the text search looks through.
@@ -186,8 +191,8 @@ export function App(props: AppProps): React.JSX.Element {
           <MainView
             runbook={runbook} controller={controller} ui={ui} rows={rows} step={step} allHosts={allHosts} hostRows={shownHosts} hostIndex={hostIndex} host={host}
             tail={tail} width={width} height={mainHeight} docScrollMax={docScrollMax}
-            badgeFor={(s) => stepBadge(s, records, targetsOf(s.id))}
-            progressOf={(idx) => sectionProgress(idx, runbook.steps, records, targetsOf)}
+            badgeFor={badgeFor}
+            progressOf={progressOf}
           />
         ) : (
           <Box height={mainHeight} flexDirection="column">
@@ -199,6 +204,18 @@ export function App(props: AppProps): React.JSX.Element {
       </Box>
     </ThemeProvider>
   );
+}
+
+/** `fn` with its results kept per key object (for the life of the returned function). */
+function memoize<A, K extends object, R>(key: (a: A) => K, fn: (a: A) => R): (a: A) => R {
+  const cache = new WeakMap<K, R>();
+  return (a) => {
+    const k = key(a);
+    if (cache.has(k)) return cache.get(k)!;
+    const r = fn(a);
+    cache.set(k, r);
+    return r;
+  };
 }
 
 function overlayContext(kind: string | undefined): ReturnType<typeof activeContext> {

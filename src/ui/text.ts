@@ -1,6 +1,7 @@
 // Plain-text layout helpers shared by the panes and dialogs: wrapping that never drops a
 // character (a command must be readable in full before it is confirmed) and one-line fitting.
 import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 
 /** One display line with an optional style key understood by the component that draws it. */
 export interface Line<S = object> {
@@ -50,11 +51,27 @@ export function wrapLines<S>(lines: readonly Line<S>[], width: number, indent = 
   return out;
 }
 
+/** Columns `s` takes on a terminal (wide CJK characters count two). */
+export function columns(s: string): number {
+  // Plain ASCII, the common case, is measured without the library.
+  return /^[\x20-\x7e]*$/.test(s) ? s.length : stringWidth(s);
+}
+
 /** Exactly `n` columns: padded, or cut with an ellipsis (for one-line table cells only). */
 export function fit(s: string, n: number): string {
   if (n <= 0) return '';
   const flat = flatten(s);
-  return flat.length <= n ? flat.padEnd(n) : `${flat.slice(0, n - 1)}…`;
+  const w = columns(flat);
+  if (w <= n) return flat + ' '.repeat(n - w);
+  let out = '';
+  let used = 0;
+  for (const ch of flat) {
+    const cw = columns(ch);
+    if (used + cw > n - 1) break;
+    out += ch;
+    used += cw;
+  }
+  return `${out}…${' '.repeat(Math.max(0, n - 1 - used))}`;
 }
 
 /** A list of names shortened to `max` characters: "a, b, c and 27 more". */

@@ -57,13 +57,14 @@ export function HostsPane(props: HostsPaneProps): React.JSX.Element {
         // Everything but the last line has a fixed width, so a row never wraps.
         const lastRoom = Math.max(0, innerWidth - 2 - nameW - 1 - 12 - meta.length);
         return (
-          <Box key={r.host} height={1} overflow="hidden">
+          // One Text per row (one layout node, one write for Ink), fitted to the pane's width.
+          <Text key={r.host} wrap="truncate">
             <Text {...(isSel ? theme.selected : {})}>{isSel ? '› ' : '  '}{fit(r.host, nameW)}</Text>
-            <Text> </Text>
+            {' '}
             <Text {...statusStyle(theme, r.status)}>{r.status.padEnd(12)}</Text>
             <Text {...theme.text.muted}>{meta}</Text>
-            <Text wrap="truncate">{fit(r.lastLine, lastRoom).trimEnd()}</Text>
-          </Box>
+            {fit(r.lastLine, lastRoom).trimEnd()}
+          </Text>
         );
       })}
       {tail.length > 0 && <Text {...theme.text.muted} wrap="truncate">── output of {props.rows[props.selected]?.host ?? ''} (l: whole log, y: copy) ──</Text>}

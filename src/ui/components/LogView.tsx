@@ -1,6 +1,6 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { hintLine } from '../keymap.js';
 import { flatten } from '../text.js';
@@ -26,12 +26,22 @@ export interface LogViewProps {
   readonly linesOut?: { current: readonly string[] };
 }
 
+const logCache = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly lines: string[] }>();
+
 /** Read a log file as lines; a missing or unreadable file becomes a one-line explanation. */
 export function readLogLines(stateDir: string, log: string | undefined): string[] {
   if (!log) return ['(no log recorded for this host and step yet)'];
   const file = isAbsolute(log) ? log : join(stateDir, log);
   try {
-    return readFileSync(file, 'utf8').replace(/\n$/, '').split(/\r?\n/);
+    // The view re-renders as output arrives: only a changed file is read again (stat is cheap; a
+    // 50 MB log is not read and split on every frame).
+    const st = statSync(file);
+    const hit = logCache.get(file);
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.lines;
+    const lines = readFileSync(file, 'utf8').replace(/\n$/, '').split(/\r?\n/);
+    if (logCache.size > 8) logCache.clear();
+    logCache.set(file, { size: st.size, mtimeMs: st.mtimeMs, lines });
+    return lines;
   } catch (e) {
     return [`(cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)})`];
   }

@@ -32,7 +32,7 @@ export interface StepsPaneProps {
 }
 
 /** The runbook's outline (files, foldable sections with progress, steps with badges); only a window around the selection renders. */
-export function StepsPane(props: StepsPaneProps): React.JSX.Element {
+export const StepsPane = React.memo(function StepsPane(props: StepsPaneProps): React.JSX.Element {
   const theme = useTheme();
   const { rows, selected, height } = props;
   const inner = Math.max(1, height - 2);
@@ -47,32 +47,30 @@ export function StepsPane(props: StepsPaneProps): React.JSX.Element {
         if (row.kind === 'file') {
           return <Text key={`f-${row.file}`} {...theme.accent} wrap="truncate">{`▤ ${row.file}`}</Text>;
         }
+        // One Text per row, exactly the pane's width: one layout node and one write for Ink, no clipping.
         if (row.kind === 'section') {
           const p = props.progressOf(row.stepIndexes);
           const count = `${p.failed > 0 ? `✖${p.failed} ` : ''}${p.done}/${p.total}`;
           const isSel = row.folded && row.stepIndexes.includes(selected);
           const title = `${row.folded ? '▸' : '▾'} ${row.section.title || '(top)'}`;
           return (
-            <Box key={`s-${row.sectionIndex}`} height={1} overflow="hidden">
-              <Text {...(isSel ? theme.selected : theme.text.heading)} wrap="truncate">{fit(title, Math.max(4, innerWidth - count.length - 1))}</Text>
-              <Box flexGrow={1} />
+            <Text key={`s-${row.sectionIndex}`} wrap="truncate">
+              <Text {...(isSel ? theme.selected : theme.text.heading)}>{fit(title, Math.max(4, innerWidth - count.length - 1))}</Text>
+              {' '}
               <Text {...(p.failed > 0 ? theme.status.failed : p.done === p.total ? theme.status.ok : theme.text.muted)}>{count}</Text>
-            </Box>
+            </Text>
           );
         }
         const badge = props.badgeFor(row.step);
         const isSel = row.index === selected;
         return (
-          <Box key={row.step.id} height={1} overflow="hidden">
-            <Text {...(isSel ? theme.selected : {})} wrap="truncate">
-              {isSel ? '› ' : '  '}
-              {fit(stepLabel(row.step), Math.max(4, innerWidth - 3 - badge.text.length))}
-            </Text>
-            <Box flexGrow={1} />
+          <Text key={row.step.id} wrap="truncate">
+            <Text {...(isSel ? theme.selected : {})}>{isSel ? '› ' : '  '}{fit(stepLabel(row.step), Math.max(4, innerWidth - 3 - badge.text.length))}</Text>
+            {' '}
             <Text {...badgeStyle(theme, badge)}>{badge.text}</Text>
-          </Box>
+          </Text>
         );
       })}
     </Box>
   );
-}
+});
