@@ -123,7 +123,8 @@ export function reportHtml(r: Report): string {
 
   // Timeline, per session: one row per attempt (step and host) with a bar from its start to its end
   // on the session's time axis. Files older than sessions: the last attempt of each step and host.
-  const groups = timelineBySession(r).map((g) => ({ ...g, spans: g.entries.filter((t) => t.startedAt && t.status !== 'running') }));
+  // A record made by hand (skip, mark done) has no start: a mark at the moment it was made.
+  const groups = timelineBySession(r).map((g) => ({ ...g, spans: g.entries.filter((t) => t.status !== 'running').map((t) => ({ ...t, startedAt: t.startedAt ?? t.at })) }));
   if (groups.some((g) => g.session && g.spans.length)) {
     out.push('<h2>Timeline</h2>');
     for (const g of groups) {
