@@ -30,21 +30,32 @@ interface Timing {
   readonly name: string;
   readonly runs: readonly number[];
   readonly median: number;
+  /** CPU time (user + system) of each run, when measured: steadier than wall time on a shared machine. */
+  readonly cpu?: readonly number[];
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const timing = (name: string, runs: number[]): Timing => ({ name, runs, median: median(runs) });
+const timing = (name: string, runs: number[], cpu?: number[]): Timing => ({ name, runs, median: median(runs), cpu });
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
-/** Whole-process wall time of `node ARGS`, `REPEAT` times (it must exit 0). */
+/**
+ * Whole-process wall time of `node ARGS`, `REPEAT` times (it must exit 0), and its CPU time: the
+ * command runs under a shell that then prints its children's user + system ticks (/proc/self/stat
+ * fields 16 and 17, 10 ms resolution).
+ */
 function timeProcess(name: string, args: readonly string[], cwd: string): Timing {
   const runs: number[] = [];
+  const cpu: number[] = [];
+  const script = `"$0" "$@" >/dev/null || exit $?; cat /proc/$$/stat >&2`;
   for (let i = 0; i < REPEAT; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync('sh', ['-c', script, process.execPath, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
     runs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (r.status !== 0) throw new Error(`${name} exited ${r.status}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+    if (r.status !== 0) throw new Error(`${name} exited ${r.status}:\n${r.stderr.slice(-2000)}`);
+    const fields = r.stderr.trim().split('\n').at(-1)!.replace(/^.*\) /, '').split(' ');
+    cpu.push((Number(fields[13]) + Number(fields[14])) * TICK_MS); // cutime, cstime (fields 16, 17)
   }
-  return timing(name, runs);
+  return timing(name, runs, cpu);
 }
 
 /**
@@ -159,12 +170,13 @@ try {
   loads.push(loadavg()[0]);
 
   const base = rows[0].median;
+  const cpuBase = median(rows[0].cpu!);
   const frameBase = frames[0].median;
   const runsOf = (t: Timing): string => t.runs.map((r) => r.toFixed(0)).join(', ');
   process.stdout.write(
     [
       `Start-up bench (node ${process.version}, load average ${loads.map((l) => l.toFixed(1)).join(' -> ')}; every run in ms, then the median)`,
-      ...rows.map((t, i) => `  ${t.name}: median ${t.median.toFixed(0)} ms${i ? ` (+${(t.median - base).toFixed(0)} over node -e 0)` : ''}; runs ${runsOf(t)}`),
+      ...rows.map((t, i) => `  ${t.name}: median ${t.median.toFixed(0)} ms${i ? ` (+${(t.median - base).toFixed(0)} over node -e 0)` : ''}; runs ${runsOf(t)}; CPU median ${median(t.cpu!).toFixed(0)} ms${i ? ` (+${(median(t.cpu!) - cpuBase).toFixed(0)})` : ''}, runs ${t.cpu!.map((c) => c.toFixed(0)).join(', ')}`),
       ...frames.map((t, i) => `  ${t.name}: median ${t.median.toFixed(0)} ms${i ? ` (+${(t.median - frameBase).toFixed(0)} over the baseline)` : ''}; runs ${runsOf(t)}`),
       '',
     ].join('\n'),
