@@ -2,33 +2,24 @@
 // The built CLI against real OpenSSH servers on loopback.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT, EXIT_MEANING } from '../../src/engine/errors.js';
 import { fence } from '../helpers/markdown.js';
+import { useSshLab } from '../helpers/sshLab.js';
 import { runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
-import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
 
-let fx: SshFixture;
-let inv: string;
-
-beforeAll(async () => {
-  fx = await startSshHosts(3);
-  inv = writeFile(sharedTempDir(), 'inventory.yaml', fx.inventoryYaml({ masters: ['h1', 'h2'], workers: ['h3'] }));
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const lab = useSshLab(3, { groups: { masters: ['h1', 'h2'], workers: ['h3'] } });
 
 function setup(markdown: string) {
   const dir = sharedTempDir();
   const rb = writeFile(dir, 'book.md', markdown.replaceAll('$DIR', dir));
   const state = join(dir, 'state.jsonl');
-  const ssh = ['--known-hosts', fx.knownHostsFile, '--no-ssh-config'];
+  const ssh = lab.ssh;
   return {
     dir,
     rb,
     state,
-    run: (...extra: string[]) => runCli(['run', rb, '-i', inv, ...ssh, '--state', state, ...extra], { cwd: dir }),
+    run: (...extra: string[]) => runCli(['run', rb, '-i', lab.inv, ...ssh, '--state', state, ...extra], { cwd: dir }),
     cli: (...args: string[]) => runCli(args, { cwd: dir }),
   };
 }
@@ -40,7 +31,7 @@ describe('continue_on_error failures (item 1)', () => {
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.STEP_FAILED);
     expect(r.stdout).not.toMatch(/every step is complete/);
     expect(r.stdout).toMatch(/finished with failures.*`probe` \(h2 failed\)/);
-    const st = JSON.parse((await t.cli('status', t.rb, '-i', inv, '--state', t.state, '--json')).stdout);
+    const st = JSON.parse((await t.cli('status', t.rb, '-i', lab.inv, '--state', t.state, '--json')).stdout);
     expect(st.steps[0].hosts.h2.status).toBe('failed');
     expect(st.steps[1].hosts.h2.status).toBe('ok');
   });
@@ -65,18 +56,18 @@ describe('reset with a host that does not exist (item 3)', () => {
   it('is bad input (exit 2) with a suggestion, and forgets nothing', async () => {
     const t = setup(`# Reset\n\n${fence('id=a hosts=all', 'true')}`);
     expect((await t.run()).code).toBe(0);
-    const r = await t.cli('reset', t.rb, '-i', inv, '--state', t.state, '--host', 'hh2');
+    const r = await t.cli('reset', t.rb, '-i', lab.inv, '--state', t.state, '--host', 'hh2');
     expect(r.code).toBe(EXIT.BAD_INPUT);
     expect(r.stderr).toMatch(/--host hh2: no such host/);
     expect(r.stderr).toMatch(/did you mean `h2`\?/);
-    const st = JSON.parse((await t.cli('status', t.rb, '-i', inv, '--state', t.state, '--json')).stdout);
+    const st = JSON.parse((await t.cli('status', t.rb, '-i', lab.inv, '--state', t.state, '--json')).stdout);
     expect(st.done).toBe(3);
   });
 
   it('says how many records it forgot for a real host', async () => {
     const t = setup(`# Reset\n\n${fence('id=a hosts=all', 'true')}\n${fence('id=b hosts=all', 'true')}`);
     expect((await t.run()).code).toBe(0);
-    const r = await t.cli('reset', t.rb, '-i', inv, '--state', t.state, '--host', 'h2');
+    const r = await t.cli('reset', t.rb, '-i', lab.inv, '--state', t.state, '--host', 'h2');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/2 records forgotten/);
   });

@@ -2,28 +2,19 @@
 // when and why (issue 9, item 14). Built CLI against real OpenSSH servers on loopback.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fence } from '../helpers/markdown.js';
+import { useSshLab } from '../helpers/sshLab.js';
 import { runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
-import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
 
-let fx: SshFixture;
-let inv: string;
-
-beforeAll(async () => {
-  fx = await startSshHosts(2);
-  inv = writeFile(sharedTempDir(), 'inventory.yaml', fx.inventoryYaml());
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const lab = useSshLab(2);
 
 function setup() {
   const dir = sharedTempDir();
   const rb = writeFile(dir, 'book.md', `# Manual\n\n${fence('id=a hosts=all', `touch ${dir}/{{ host.name }}.a`)}\n${fence('id=b hosts=all', `touch ${dir}/{{ host.name }}.b`)}`);
   const state = join(dir, 'state.jsonl');
-  const cli = (...args: string[]) => runCli([...args.slice(0, 1), rb, '-i', inv, '--state', state, ...args.slice(1)], { cwd: dir });
-  const run = () => cli('run', '--known-hosts', fx.knownHostsFile, '--no-ssh-config');
+  const cli = (...args: string[]) => runCli([...args.slice(0, 1), rb, '-i', lab.inv, '--state', state, ...args.slice(1)], { cwd: dir });
+  const run = () => cli('run', ...lab.ssh);
   const status = async () => JSON.parse((await cli('status', '--json')).stdout);
   return { dir, rb, state, cli, run, status };
 }

@@ -2,21 +2,16 @@
 // the outcome (issue 9, item 7). The built CLI in a real terminal (tmux) against a loopback sshd.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { fence } from '../helpers/markdown.js';
-import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
+import { useSshLab } from '../helpers/sshLab.js';
 import { createTmux, playCommand } from '../helpers/tmux.js';
 
 const term = createTmux('rb9-quit');
-let fx: SshFixture;
-
-beforeAll(async () => {
-  fx = await startSshHosts(1);
-}, 60_000);
+const lab = useSshLab(1);
 afterAll(async () => {
   await term.kill();
-  await fx?.stop();
 });
 
 const alive = (pid: number): boolean => {
@@ -39,10 +34,10 @@ async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Pro
 /** Play a one-step runbook whose step leaves a long `sleep` on the host and says its pid. */
 async function startLongStep(session: string) {
   const dir = sharedTempDir();
-  const inv = writeFile(dir, 'inventory.yaml', fx.inventoryYaml());
+  const inv = writeFile(dir, 'inventory.yaml', lab.fx.inventoryYaml());
   const book = writeFile(dir, 'book.md', `# Long\n\n${fence('id=long hosts=h1', `sleep 300 &\necho $! > ${dir}/pid\nwait`)}`);
   const state = join(dir, 'state.jsonl');
-  await term.start(session, playCommand(dir, [BIN, 'play', book, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', state]));
+  await term.start(session, playCommand(dir, [BIN, 'play', book, '-i', inv, ...lab.ssh, '--state', state]));
   await term.waitScreen(session, (s) => s.includes('long'), 'the player');
   await term.keys(session, 'Enter');
   await until(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').endsWith('\n'), 'the remote sleep to start');

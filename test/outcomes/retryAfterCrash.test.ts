@@ -8,22 +8,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXIT } from '../../src/engine/errors.js';
 import { runCli, sharedTempDir, startCli, writeFile } from '../helpers/cli.js';
 import { fence } from '../helpers/markdown.js';
-import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
+import { useSshLab } from '../helpers/sshLab.js';
 import { counterLines, waitUntil } from '../faults/support.js';
 
-let fx: SshFixture;
-
-beforeAll(async () => {
-  fx = await startSshHosts(1);
-}, 60_000);
-afterAll(async () => {
-  await fx?.stop();
-});
+const sshd = useSshLab(1);
 
 /** How many processes run a command line containing `token` (the host is this machine). */
 function copiesRunning(token: string): number {
@@ -67,7 +60,7 @@ function lab(opts: { mode?: 'shell' | 'exec' | 'local'; attrs?: string; exit?: n
   const inventory =
     mode === 'local'
       ? 'all:\n  hosts:\n    h1:\n      ansible_connection: local\n'
-      : withSessionMode(fx.inventoryYaml(), mode);
+      : withSessionMode(sshd.fx.inventoryYaml(), mode);
   const inv = writeFile(dir, 'inventory.yaml', inventory);
   const body = [`echo start >> ${counter}`, `bash -c 'until [ -e "$1" ]; do sleep 0.05; done' ${token} ${go}`, `echo end >> ${counter}`, ...(opts.exit ? [`exit ${opts.exit}`] : [])];
   const book = writeFile(dir, 'book.md', `# Crash\n\n${fence(`id=work hosts=all ${opts.attrs ?? ''}`.trim(), body.join('\n'))}`);
@@ -77,7 +70,7 @@ function lab(opts: { mode?: 'shell' | 'exec' | 'local'; attrs?: string; exit?: n
     counter,
     token,
     release: () => writeFileSync(go, ''),
-    run: (...extra) => startCli(['run', book, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', state, ...extra], { cwd: dir }),
+    run: (...extra) => startCli(['run', book, '-i', inv, ...sshd.ssh, '--state', state, ...extra], { cwd: dir }),
     record() {
       const recs = readFileSync(state, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t?: string; rec?: Record<string, unknown> });
       return recs.filter((l) => l.t === 'rec').at(-1)!.rec!;
@@ -162,7 +155,7 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
     await waitUntil(() => counterLines(l.counter).includes('end'), 'the orphaned attempt to end', 30_000, 50);
     const marker = String(l.record().marker);
     expect(marker).toMatch(/^[0-9a-f]+-1$/);
-    const uid = execFileSync('id', ['-u', fx.user], { encoding: 'utf8' }).trim();
+    const uid = execFileSync('id', ['-u', sshd.fx.user], { encoding: 'utf8' }).trim();
     rmSync(join(`/tmp/runbook-${uid}`, marker));
     const r = await l.run('--retry-interrupted').done;
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);

@@ -3,27 +3,18 @@
 // output with --follow, a heartbeat for long steps, edited steps named. Built CLI, real sshd.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fence } from '../helpers/markdown.js';
+import { useSshLab } from '../helpers/sshLab.js';
 import { runCli, sharedTempDir, startCli, writeFile } from '../helpers/cli.js';
-import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
 
-let fx: SshFixture;
-let inv: string;
-
-beforeAll(async () => {
-  fx = await startSshHosts(2);
-  inv = writeFile(sharedTempDir(), 'inventory.yaml', fx.inventoryYaml());
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const lab = useSshLab(2);
 
 function setup(markdown: string) {
   const dir = sharedTempDir();
   const rb = writeFile(dir, 'book.md', markdown.replaceAll('$DIR', dir));
   const state = join(dir, 'st', 'state.jsonl');
-  const args = (...extra: string[]) => ['run', rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', state, ...extra];
+  const args = (...extra: string[]) => ['run', rb, '-i', lab.inv, ...lab.ssh, '--state', state, ...extra];
   return { dir, rb, state, args, run: (...extra: string[]) => runCli(args(...extra), { cwd: dir }) };
 }
 
@@ -43,7 +34,7 @@ describe('step logs', () => {
     expect(r.code).toBe(1);
     const rel = /\(log: ([^)]+)\)/.exec(r.stdout)![1];
     const log = readFileSync(resolve(t.dir, rel), 'utf8');
-    const h1 = fx.hosts[0];
+    const h1 = lab.fx.hosts[0];
     expect(log).toMatch(new RegExp(`^### runbook: step logged on host h1 \\(rbtest@${h1.address.replaceAll('.', '\\.')}:${h1.port}\\), attempt 1\\n### runbook: started \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\n### runbook: command:\\n`));
     expect(log).toContain('echo "pw=********"\nexit 3\n### runbook: output:\npw=********\n');
     expect(log).toMatch(/### runbook: ended \S+Z: failed, exit code 3, signal none, duration \d+(\.\d+)?m?s\n$/);

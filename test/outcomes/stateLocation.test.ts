@@ -1,28 +1,19 @@
 // Progress follows the runbook, not the current directory (issue 9, item 4). Built CLI, real sshd.
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fence } from '../helpers/markdown.js';
+import { useSshLab } from '../helpers/sshLab.js';
 import { runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
-import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
 
-let fx: SshFixture;
-let inv: string;
-
-beforeAll(async () => {
-  fx = await startSshHosts(2);
-  inv = writeFile(sharedTempDir(), 'inventory.yaml', fx.inventoryYaml());
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const lab = useSshLab(2);
 
 function setup() {
   const dir = sharedTempDir();
   mkdirSync(join(dir, 'ops'));
   mkdirSync(join(dir, 'elsewhere'));
   const rb = writeFile(join(dir, 'ops'), 'site.md', `# Once\n\n${fence('id=count hosts=all', `echo x >> ${dir}/{{ host.name }}.count`)}`);
-  const run = (cwd: string, ...extra: string[]) => runCli(['run', rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', ...extra], { cwd });
+  const run = (cwd: string, ...extra: string[]) => runCli(['run', rb, '-i', lab.inv, ...lab.ssh, ...extra], { cwd });
   return { dir, rb, run };
 }
 

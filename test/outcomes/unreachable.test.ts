@@ -3,24 +3,18 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/engine/errors.js';
 import { fence } from '../helpers/markdown.js';
+import { useSshLab } from '../helpers/sshLab.js';
 import { runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
-import { startSshHosts, TEST_USER, unusedAddress, type SshFixture } from '../helpers/sshd.js';
+import { TEST_USER, unusedAddress } from '../helpers/sshd.js';
 
-let fx: SshFixture;
-
-beforeAll(async () => {
-  fx = await startSshHosts(2);
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const lab = useSshLab(2);
 
 /** The fixture's inventory plus one extra host entry (YAML lines under `hosts:`). */
 function inventoryWith(dir: string, extra: string): string {
-  return writeFile(dir, 'inventory.yaml', fx.inventoryYaml() + extra);
+  return writeFile(dir, 'inventory.yaml', lab.fx.inventoryYaml() + extra);
 }
 
 function hostEntry(name: string, address: string, port: number, key: string): string {
@@ -30,7 +24,7 @@ function hostEntry(name: string, address: string, port: number, key: string): st
 async function run(dir: string, inv: string, markdown: string, ...extra: string[]) {
   const rb = writeFile(dir, 'book.md', markdown.replaceAll('$DIR', dir));
   const state = join(dir, 'state.jsonl');
-  const r = await runCli(['run', rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', state, ...extra], { cwd: dir });
+  const r = await runCli(['run', rb, '-i', inv, ...lab.ssh, '--state', state, ...extra], { cwd: dir });
   const status = async () => JSON.parse((await runCli(['status', rb, '-i', inv, '--state', state, '--json'], { cwd: dir })).stdout);
   const text = async () => (await runCli(['status', rb, '-i', inv, '--state', state], { cwd: dir })).stdout;
   return { ...r, status, text };
@@ -42,7 +36,7 @@ describe('unreachable hosts', () => {
   it('records a refused connection as unreachable (not an attempt), exits 5, and the reachable hosts finish', async () => {
     const dir = sharedTempDir();
     const dead = await unusedAddress();
-    const inv = inventoryWith(dir, hostEntry('dead', dead.address, dead.port, fx.privateKeyFile));
+    const inv = inventoryWith(dir, hostEntry('dead', dead.address, dead.port, lab.fx.privateKeyFile));
     const r = await run(dir, inv, `# Reach\n\n${touchAll}`);
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.UNREACHABLE);
     expect(r.stdout).toMatch(/dead\s+unreachable.*connection refused/);
@@ -57,7 +51,7 @@ describe('unreachable hosts', () => {
   it('records an unknown host key as unreachable', async () => {
     const dir = sharedTempDir();
     const rb = writeFile(dir, 'book.md', `# Keys\n\n${fence('id=k hosts=h1', 'true')}`);
-    const inv = writeFile(dir, 'inventory.yaml', fx.inventoryYaml());
+    const inv = writeFile(dir, 'inventory.yaml', lab.fx.inventoryYaml());
     const known = writeFile(dir, 'known_hosts', '');
     const r = await runCli(['run', rb, '-i', inv, '--known-hosts', known, '--no-ssh-config', '--state', join(dir, 's.jsonl')], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.UNREACHABLE);
@@ -68,7 +62,7 @@ describe('unreachable hosts', () => {
     const dir = sharedTempDir();
     const wrongKey = join(dir, 'wrong_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrongKey]);
-    const h2 = fx.hosts[1];
+    const h2 = lab.fx.hosts[1];
     const inv = writeFile(dir, 'inventory.yaml', `all:\n  hosts:\n${hostEntry('h2', h2.address, h2.port, wrongKey)}`);
     const r = await run(dir, inv, `# Auth\n\n${touchAll}`);
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.UNREACHABLE);
@@ -79,7 +73,7 @@ describe('unreachable hosts', () => {
   it('exits 1, not 5, when a reachable host failed too', async () => {
     const dir = sharedTempDir();
     const dead = await unusedAddress();
-    const inv = inventoryWith(dir, hostEntry('dead', dead.address, dead.port, fx.privateKeyFile));
+    const inv = inventoryWith(dir, hostEntry('dead', dead.address, dead.port, lab.fx.privateKeyFile));
     const r = await run(dir, inv, `# Both\n\n${fence('id=f hosts=all', 'test {{ host.name }} != h1')}`);
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.STEP_FAILED);
     expect(r.stdout).toMatch(/h1 failed; dead unreachable|dead unreachable; h1 failed/);
@@ -88,8 +82,8 @@ describe('unreachable hosts', () => {
   it('refuses a missing private key file before connecting: exit 2 naming the inventory file and line', async () => {
     const dir = sharedTempDir();
     const missing = join(dir, 'no_such_key');
-    const inv = inventoryWith(dir, hostEntry('nokey', fx.hosts[0].address, fx.hosts[0].port, missing));
-    const line = fx.inventoryYaml().split('\n').length - 1 + 5; // the fifth line of the extra entry
+    const inv = inventoryWith(dir, hostEntry('nokey', lab.fx.hosts[0].address, lab.fx.hosts[0].port, missing));
+    const line = lab.fx.inventoryYaml().split('\n').length - 1 + 5; // the fifth line of the extra entry
     const r = await run(dir, inv, `# Key\n\n${touchAll}`);
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.BAD_INPUT);
     expect(r.stderr).toContain(`${inv}:${line}: private key file ${missing} of host \`nokey\` does not exist`);
@@ -99,12 +93,12 @@ describe('unreachable hosts', () => {
 
   /** An inventory of host `cfg` that takes its key from the ssh config only, and that config. */
   function viaSshConfig(dir: string, identityLines: readonly string[]) {
-    const h = fx.hosts[0];
+    const h = lab.fx.hosts[0];
     const inv = writeFile(dir, 'inventory.yaml', `all:\n  hosts:\n    cfg:\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${TEST_USER}\n`);
     const config = writeFile(dir, 'ssh_config', ['# test config', 'Host *', ...identityLines.map((l) => `  IdentityFile ${l}`), ''].join('\n'));
     const rb = writeFile(dir, 'book.md', `# Key\n\n${touchAll.replaceAll('$DIR', dir)}`);
     const state = join(dir, 'state.jsonl');
-    return { config, run: () => runCli(['run', rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--ssh-config', config, '--state', state], { cwd: dir }), state };
+    return { config, run: () => runCli(['run', rb, '-i', inv, '--known-hosts', lab.fx.knownHostsFile, '--ssh-config', config, '--state', state], { cwd: dir }), state };
   }
 
   it('refuses an ssh config IdentityFile that does not exist (no other identity, no agent) before connecting: exit 2 naming the ssh config file and line', async () => {
@@ -120,7 +114,7 @@ describe('unreachable hosts', () => {
 
   it('skips a missing ssh config IdentityFile when a later one exists, as ssh does, and runs', async () => {
     const dir = sharedTempDir();
-    const t = viaSshConfig(dir, [join(dir, 'no_such_key'), fx.privateKeyFile]);
+    const t = viaSshConfig(dir, [join(dir, 'no_such_key'), lab.fx.privateKeyFile]);
     const r = await t.run();
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
     expect(existsSync(join(dir, 'cfg.ok'))).toBe(true);
