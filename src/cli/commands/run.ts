@@ -50,9 +50,10 @@ function heartbeat(out: Out, everyMs: number): { onEvent: (e: PlayerEvent) => vo
   let stepId: string | undefined;
   let since = 0;
   const running = new Set<string>();
+  let order: readonly string[] = [];
   const timer = setInterval(() => {
     if (!stepId || running.size === 0 || Date.now() - since < everyMs) return;
-    const hosts = [...running];
+    const hosts = order.filter((h) => running.has(h)); // inventory order, not the order they started in
     const shown = hosts.length > 5 ? `${hosts.slice(0, 5).join(', ')} and ${hosts.length - 5} more` : hosts.join(', ');
     out(`  … ${stepId} still running on ${shown} (${formatDuration(Date.now() - since)})`);
   }, everyMs);
@@ -61,6 +62,7 @@ function heartbeat(out: Out, everyMs: number): { onEvent: (e: PlayerEvent) => vo
     onEvent(e) {
       if (e.type === 'step-start') {
         stepId = e.stepId;
+        order = e.hosts;
         since = Date.now();
         running.clear();
       } else if (e.type === 'host-start') running.add(e.host);
