@@ -29,8 +29,10 @@ beforeAll(async () => {
     '## Prepare\n',
     fence('id=prep', 'echo prepared'),
     '## Wait for the go file\n',
-    // Bounded (60 s): a remote loop a killed player leaves behind ends by itself.
-    fence('id=wait-go', `for i in $(seq 1 300); do [ -f ${dir}/go ] && { echo went; exit 0; }; echo "waiting $i"; sleep 0.2; done; exit 1`),
+    // Bounded (60 s): a remote loop a killed player leaves behind ends by itself. Silent while it
+    // waits: a write after the player died would kill it with SIGPIPE (exit 141), and R would then
+    // adopt that outcome (the interrupted attempt's marker, issue 9) instead of the go file's.
+    fence('id=wait-go', `for i in $(seq 1 300); do [ -f ${dir}/go ] && { echo went; exit 0; }; sleep 0.2; done; exit 1`),
   ].join('\n'));
 }, 60_000);
 
