@@ -60,6 +60,8 @@ export interface Step {
    * holds no variable values). Kept in state per hash so a changed step can show its old text.
    */
   readonly source: string;
+  /** A docs site's title for the block (Docusaurus/MkDocs/Hugo `title="install.sh"`): display only, not hashed. */
+  readonly label?: string;
 }
 
 /** A display-only fenced block (not executed). */

@@ -98,6 +98,53 @@ describe('Runme notebooks', () => {
   });
 });
 
+describe('code-block options of docs sites', () => {
+  const labels = (rb: Runbook) => rb.steps.map((s) => [s.id, s.label, s.body]);
+  it('Docusaurus: title is the step label, showLineNumbers and {1,3-4} are ignored with one warning', async () => {
+    const rb = await corpus('docusaurus-install.md');
+    expect(labels(rb)).toEqual([
+      ['install-the-agent', 'download.sh', 'curl -fsSLo /tmp/agent.sh https://example.com/agent.sh\nchmod +x /tmp/agent.sh\nsha256sum /tmp/agent.sh\nhead -n 5 /tmp/agent.sh\n'],
+      ['run-installer', 'run.sh', '/tmp/agent.sh --yes\n'],
+    ]);
+    expect(rb.steps[1].attrs.sudo).toBe(true);
+    expect(messages(rb)).toEqual([
+      "3: front matter key `sidebar_position` is not runbook's: kept and ignored",
+      '10: code block options of docs sites (`showLineNumbers`, `{1,3-4}`, `showLineNumbers=5`) only change how a block looks: ignored',
+    ]);
+  });
+  it('MkDocs Material: title, linenums and hl_lines', async () => {
+    const rb = await corpus('mkdocs-backup.md');
+    expect(labels(rb)).toEqual([
+      ['back-up-the-database', 'dump.sh', 'pg_dump -Fc app > /var/backups/app.dump\nls -l /var/backups/app.dump\nsha256sum /var/backups/app.dump > /var/backups/app.dump.sha256\n'],
+      ['copy-away', undefined, 'rsync -a /var/backups/ backup-host:/srv/backups/\n'],
+    ]);
+    expect(messages(rb)).toEqual(['3: code block options of docs sites (`linenums="1"`, `hl_lines="2 3"`) only change how a block looks: ignored']);
+  });
+  it('Hugo: highlight options in braces, comma or space separated, with list values', async () => {
+    const rb = await corpus('hugo-rotate-certs.md');
+    expect(labels(rb)).toEqual([
+      ['check-the-expiry', undefined, 'openssl x509 -enddate -noout -in /etc/ssl/certs/app.pem\n'],
+      ['reload-app', 'reload.sh', 'systemctl reload app\n'],
+    ]);
+    expect(messages(rb)).toEqual([
+      "3: front matter keys `date`, `draft` are not runbook's: kept and ignored",
+      '9: code block options of docs sites (`linenos=table`, `hl_lines=[8,"15-17"]`, `linenostart=199`, `linenos=inline`, `hl_lines=[1]`) only change how a block looks: ignored',
+    ]);
+  });
+  it('a title alone is read without a warning, and the label does not change the step hash', () => {
+    const plain = parseRunbookText(md('# T', '', '```bash', 'true', '```'), 'x.md');
+    const titled = parseRunbookText(md('# T', '', '```bash title="t.sh"', 'true', '```'), 'x.md');
+    expect([titled.steps[0].label, titled.warnings, titled.steps[0].hash]).toEqual(['t.sh', [], plain.steps[0].hash]);
+  });
+  it('a display block with docs options stays display-only', () => {
+    const rb = parseRunbookText(md('# T', '', '```python title="a.py" showLineNumbers', 'print(1)', '```'), 'x.md');
+    expect(rb.steps).toEqual([]);
+  });
+  it('words that are not docs-site options are still refused on a shell block', () => {
+    expect(badInput(() => parseRunbookText(md('# T', '', '```bash title="x" sudo', 'true', '```'), 'x.md')).message).toMatch(/unexpected/);
+  });
+});
+
 describe('commands written with prompts', () => {
   it('a shell block with $ prompts runs only its $ lines (continuations included), with a warning', async () => {
     const rb = await corpus('readme-prompts.md');

@@ -77,7 +77,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
     const flags = [s.attrs.sudo && 'sudo', s.attrs.confirm !== undefined && `confirm${s.attrs.confirm ? `="${s.attrs.confirm}"` : ''}`, s.attrs.serial && `serial=${s.attrs.serial}`, s.attrs.capture && `capture=${s.attrs.capture}`, s.attrs.timeoutMs && `timeout=${formatDuration(s.attrs.timeoutMs)}`, s.attrs.retries && `retries=${s.attrs.retries}`, s.attrs.continueOnError && 'continue_on_error']
       .filter(Boolean)
       .join(' ');
-    say(`\n## ${s.id}  — ${s.title}  (${s.loc.file}:${s.loc.line})  hosts=${s.hosts}${flags ? `  ${flags}` : ''}`);
+    say(`\n## ${s.id}  — ${s.title}${s.label !== undefined ? ` [${s.label}]` : ''}  (${s.loc.file}:${s.loc.line})  hosts=${s.hosts}${flags ? `  ${flags}` : ''}`);
     if (hosts.length === 0) say('  (matches no host)');
     for (const l of changedLines(s, records[s.id] ?? {}, hosts.map((h) => h.name), oldText(s.id), mask)) say(l);
     for (const h of hosts) {

@@ -61,6 +61,85 @@ export interface ParsedInfo {
   readonly ignored: readonly string[];
   /** Written Runme's way (JSON, or with a Runme attribute name). */
   readonly runme?: boolean;
+  /** A docs site's `title="install.sh"` (Docusaurus, MkDocs, Hugo): shown as the block's label. */
+  readonly label?: string;
+  /** Docs-site options that only change how the block looks (line numbers, highlights), as written. */
+  readonly looks?: readonly string[];
+}
+
+/**
+ * Code-block options of docs sites, written after the language: Docusaurus (`title="x"
+ * showLineNumbers {1,3-4}`), MkDocs/Material (`title="x" linenums="1" hl_lines="2 3"`), Hugo
+ * (`{linenos=table,hl_lines=[8,"15-17"],linenostart=199}`). Only the title means something here.
+ */
+const DOCS_WORDS: readonly string[] = ['title', 'showLineNumbers', 'linenums', 'hl_lines', 'anchor_linenums', 'line_spans'];
+const HUGO_KEYS: readonly string[] = ['title', 'linenos', 'hl_lines', 'linenostart', 'anchorlinenos', 'lineanchors', 'lineNumbersInTable', 'lineNos', 'hl_inline', 'style', 'noClasses', 'tabWidth', 'guessSyntax'];
+
+/** Split on spaces (and commas when `commas`) outside quotes and [brackets]. */
+function metaItems(text: string, commas: boolean): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote = '';
+  let depth = 0;
+  for (const c of text) {
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (!depth && (c === ' ' || c === '\t' || (commas && c === ','))) {
+      if (cur) out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+const unquote = (v: string): string => (/^(".*"|'.*')$/s.test(v) ? v.slice(1, -1) : v);
+
+/**
+ * Docs-site metadata from `start` on: the title, the options that only change looks, and where
+ * runbook's own `{...}` attributes (if any) begin. Undefined when the text is not such metadata.
+ */
+function docsMetadata(text: string, start: number): { label?: string; looks: string[]; end: number } | undefined {
+  let label: string | undefined;
+  const looks: string[] = [];
+  let i = start;
+  const take = (key: string, value: string | undefined): void => {
+    if (key === 'title' && value !== undefined) label = unquote(value);
+    else looks.push(value === undefined ? key : `${key}=${value}`);
+  };
+  while (i < text.length) {
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    if (i >= text.length) break;
+    if (text[i] === '{') {
+      const close = text.indexOf('}', i);
+      if (close < 0) return undefined;
+      const inner = text.slice(i + 1, close).trim();
+      if (/^[\d\s,-]+$/.test(inner)) {
+        // Docusaurus line highlights: {1,3-4}
+        looks.push(`{${inner}}`);
+        i = close + 1;
+        continue;
+      }
+      const items = metaItems(inner, true).map((it) => /^([A-Za-z_]+)(?:=(.*))?$/s.exec(it));
+      // Hugo's options; anything else in braces is runbook's attributes (or Runme's).
+      if (!items.length || !items.every((m) => m && HUGO_KEYS.includes(m[1]))) break;
+      for (const m of items) take(m![1], m![2]);
+      i = close + 1;
+      continue;
+    }
+    const m = /^([A-Za-z_]+)(=("[^"]*"|'[^']*'|[^\s{]*))?/.exec(text.slice(i));
+    if (!m || !DOCS_WORDS.includes(m[1]) || (m[1] === 'title' && m[3] === undefined)) return undefined;
+    take(m[1], m[3]);
+    i += m[0].length;
+    if (i < text.length && text[i] !== ' ' && text[i] !== '\t') return undefined;
+  }
+  if (label === undefined && !looks.length) return undefined;
+  return { ...(label !== undefined && { label }), looks, end: i };
 }
 
 /**
@@ -390,6 +469,12 @@ export function parseInfoString(info: string, loc: SourceLocation): ParsedInfo {
   const lang = /^[^\s{]*/.exec(text)![0];
   let i = lang.length;
   while (text[i] === ' ' || text[i] === '\t') i++;
+  const docs = docsMetadata(text, i);
+  if (docs) {
+    const meta = { ...(docs.label !== undefined && { label: docs.label }), looks: docs.looks };
+    if (docs.end >= text.length) return { lang, attrs: NO_ATTRIBUTES, keys: [], ignored: [], ...meta };
+    return { ...parseInfoString(`${lang} ${text.slice(docs.end)}`, loc), ...meta };
+  }
   if (i >= text.length) return { lang, attrs: NO_ATTRIBUTES, keys: [], ignored: [] };
   if (text[i] !== '{') {
     // Plain words after the language (e.g. a title some renderers show). They are harmless on a

@@ -42,6 +42,7 @@ export function assembleRunbook(absPath: string, files: readonly FileParse[], fa
     hash: stepHash(s),
     title: s.title,
     source: s.source,
+    ...(s.label !== undefined && { label: s.label }),
   }));
   let k = 0;
   const stepIdsByFile = files.map((f) => f.steps.map(() => ids[k++]));

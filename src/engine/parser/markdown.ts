@@ -31,6 +31,8 @@ export interface FileStep {
   readonly idBase: string;
   /** Info string (trimmed, as CommonMark reads it), a newline, then the body: the step as written. */
   readonly source: string;
+  /** A docs site's code-block title (`title="install.sh"`). */
+  readonly label?: string;
 }
 
 /** A section as found in one file; steps are referenced by index into FileParse.steps. */
@@ -108,6 +110,8 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
     : { vars: {}, secretVars: [] };
   // Runme attributes with no meaning here: one warning per name, at its first use.
   const runmeIgnored = new Map<string, { line: number; count: number }>();
+  // Docs-site options that only change how blocks look: one warning per file, at the first.
+  const looks: { line: number; options: Set<string> } = { line: 0, options: new Set() };
   const base = basename(file, extname(file));
 
   const open: OpenSection[] = [];
@@ -155,6 +159,10 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
       const parsedInfo = parseInfoString(fence[3], loc);
       const { lang, keys } = parsedInfo;
       let attrs = parsedInfo.attrs;
+      if (parsedInfo.looks?.length) {
+        looks.line ||= lineNo;
+        for (const o of parsedInfo.looks) looks.options.add(o);
+      }
       for (const k of parsedInfo.ignored) {
         const seen = runmeIgnored.get(k);
         if (seen) seen.count++;
@@ -202,6 +210,7 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
           loc,
           sectionIndex: open.length - 1,
           source: `${fence[3].trim()}\n${written}`,
+          ...(parsedInfo.label !== undefined && { label: parsedInfo.label }),
         });
       }
       i = close + 1;
@@ -278,6 +287,9 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
         line,
         message: `Runme attribute \`${k}\` has no meaning in runbook and is ignored${count > 1 ? ` (on ${count} blocks)` : ''}`,
       })),
+      ...(looks.line
+        ? [{ file, line: looks.line, message: `code block options of docs sites (${[...looks.options].map((o) => `\`${o}\``).join(', ')}) only change how a block looks: ignored` }]
+        : []),
     ].sort((a, b) => a.line - b.line),
   };
 }
