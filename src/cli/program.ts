@@ -92,7 +92,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   }
   const exp = program.command('export').description('export a runbook to another tool');
   common(exp.command('ansible <path>').description('an Ansible playbook with the same semantics (one play per step); refuses steps it cannot export faithfully'))
-    .requiredOption('-o, --output <dir>', 'directory to write playbook.yml (and group_vars/all.yml) into')
+    .requiredOption('-o, --output <dir>', 'directory to write playbook.yml (and roles/runbook_defaults/ for front matter vars) into')
     .action(async (path, o) => setCode(await (await import('./commands/export.js')).exportAnsibleCommand(path, o)));
   return program;
 }

@@ -22,6 +22,8 @@ export interface StepAttributes {
   /** capture value is a secret: masked in logs, state, status, plan and on screen. */
   readonly secret: boolean;
   readonly serial?: number;
+  /** At most this many hosts run the step at once (no batches: the next host starts when one ends). */
+  readonly throttle?: number;
   readonly continueOnError: boolean;
   readonly norun: boolean;
   readonly file?: string;

@@ -155,14 +155,78 @@ describe('export ansible: the playbook does what runbook does, host by host', ()
 
 describe('export ansible refuses what it cannot export faithfully', () => {
   it('names each refused step with its line and writes nothing', async () => {
-    const rb = writeFile(work, 'loop.md', ['# Backends', '', fence('id=backends', '{% for h in groups.web %}\necho {{ h.address }}\n{% endfor %}'), fence('id=ok', 'echo fine'), fence('id=whole', 'echo {{ host.groups }}')].join('\n'));
+    const rb = writeFile(work, 'loop.md', ['# Backends', '', fence('id=backends', '{% for p in ports %}\necho {{ p }}\n{% endfor %}'), fence('id=ok', 'echo fine'), fence('id=whole', 'echo {{ host.groups }}')].join('\n'));
     const dir = join(work, 'refused');
     const r = await runCli(['export', 'ansible', rb, '-i', inv, '--no-ssh-config', '-o', dir], { cwd: work });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/loop\.md:3: step `backends` cannot be exported faithfully: script: the Liquid tag \{% for %\} is not exported/);
-    expect(r.stderr).toMatch(/loop\.md:\d+: step `whole` cannot be exported faithfully: script: `host\.groups` has no Ansible equivalent/);
+    expect(r.stderr).toMatch(/loop\.md:3: step `backends` cannot be exported faithfully: script: \{% for p in ports %\}: only loops over groups\.NAME or host\.groups are exported/);
+    expect(r.stderr).toMatch(/loop\.md:\d+: step `whole` cannot be exported faithfully: script: `\{\{ host\.groups \}\}` prints a list/);
     expect(r.stderr).not.toMatch(/step `ok`/);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+/** throttle=2: a third host at once finds no free slot and fails; a host alone waits (bounded) for a second one and fails. */
+function concurrencyRunbook(out: string): string {
+  return [
+    '# Two at a time',
+    '',
+    fence(
+      'id=throttled throttle=2',
+      [
+        `touch ${out}/arrived/{{ host.name }}`,
+        `if mkdir ${out}/slots/a 2>/dev/null; then slot=a; elif mkdir ${out}/slots/b 2>/dev/null; then slot=b; else echo "a third host ran at once" >&2; exit 1; fi`,
+        `for i in $(seq 300); do [ "$(ls ${out}/arrived | wc -l)" -ge 2 ] && break; sleep 0.1; done`,
+        `[ "$(ls ${out}/arrived | wc -l)" -ge 2 ] || { echo "no second host ran at the same time" >&2; exit 1; }`,
+        `echo ok > ${out}/{{ host.name }}.throttled`,
+        `rmdir ${out}/slots/$slot`,
+      ].join('\n'),
+    ),
+    '# One by one, stopping at the first failure',
+    '',
+    fence('id=rolling serial=1', `echo rolled > ${out}/{{ host.name }}.rolled\ntest "{{ host.name }}" != h1`),
+    '# After',
+    '',
+    fence('id=after', `echo after > ${out}/{{ host.name }}.after`),
+  ].join('\n');
+}
+
+describe('export ansible: throttle and serial limit the hosts at once the same way', () => {
+  let viaRunbook: Record<string, { content: string; mode: string }>;
+  let viaAnsible: Record<string, { content: string; mode: string }>;
+  let codes: { runbook: number | null; ansible: number | null; ansibleOutput: string };
+
+  beforeAll(async () => {
+    const outA = join(work, 'conc-runbook');
+    const outB = join(work, 'conc-ansible');
+    for (const o of [outA, outB]) {
+      for (const d of [o, join(o, 'arrived'), join(o, 'slots')]) {
+        mkdirSync(d, { recursive: true });
+        chmodSync(d, 0o777);
+      }
+    }
+    const r = await runCli(['run', writeFile(work, 'conc-a.md', concurrencyRunbook(outA)), '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', join(work, 'conc.state.jsonl')], { cwd: work });
+    const ex = await runCli(['export', 'ansible', writeFile(work, 'conc-b.md', concurrencyRunbook(outB)), '-i', inv, '--no-ssh-config', '-o', join(work, 'conc-playbook')], { cwd: work });
+    expect(ex.code, ex.stdout + ex.stderr).toBe(0);
+    const ap = await ansiblePlaybook(['-i', inv, join(work, 'conc-playbook', 'playbook.yml')], work);
+    codes = { runbook: r.code, ansible: ap.code, ansibleOutput: ap.output };
+    const strip = (t: Record<string, { content: string; mode: string }>) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('arrived/')));
+    viaRunbook = strip(tree(outA));
+    viaAnsible = strip(tree(outB));
+  }, 300_000);
+
+  it('throttle=2 runs two hosts at once and never three, in both', () => {
+    for (const t of [viaRunbook, viaAnsible]) for (const h of ['h1', 'h2', 'h3']) expect(t[`${h}.throttled`]?.content).toBe('ok\n');
+  });
+  it('serial=1 stops rolling at the first failed host, and nothing after the step runs, in both', () => {
+    expect(codes.runbook).toBe(1);
+    expect(codes.ansible, codes.ansibleOutput).not.toBe(0);
+    for (const t of [viaRunbook, viaAnsible]) {
+      expect(Object.keys(t).filter((k) => k.endsWith('.rolled') || k.endsWith('.after'))).toEqual(['h1.rolled']);
+    }
+  });
+  it('leaves the same files on every host', () => {
+    expect(viaAnsible).toEqual(viaRunbook);
   });
 });
 

@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadInputError, EXIT } from '../../engine/errors.js';
-import { exportAnsible, ExportRefused } from '../../engine/export/ansible.js';
+import { DEFAULTS_ROLE, exportAnsible, ExportRefused } from '../../engine/export/ansible.js';
 import { atomicReplace, describeFsError } from '../../engine/state/fsUtil.js';
 import { loadSession, type CommonOptions } from '../session.js';
 
@@ -13,6 +13,7 @@ export interface ExportOptions extends CommonOptions {
 
 export async function exportAnsibleCommand(path: string, o: ExportOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   const { runbook, inventory } = await loadSession(path, o);
+  const defaultsDir = join('roles', DEFAULTS_ROLE, 'defaults');
   let result;
   try {
     result = exportAnsible(runbook, inventory);
@@ -26,14 +27,14 @@ export async function exportAnsibleCommand(path: string, o: ExportOptions, out: 
   try {
     await mkdir(o.output, { recursive: true });
     await atomicReplace(join(o.output, 'playbook.yml'), result.playbook);
-    if (result.groupVars) {
-      await mkdir(join(o.output, 'group_vars'), { recursive: true });
-      await atomicReplace(join(o.output, 'group_vars', 'all.yml'), result.groupVars);
+    if (result.defaults) {
+      await mkdir(join(o.output, defaultsDir), { recursive: true });
+      await atomicReplace(join(o.output, defaultsDir, 'main.yml'), result.defaults);
     }
   } catch (err) {
     throw new BadInputError(`cannot write the export to ${o.output}: ${describeFsError(err)}`);
   }
-  out(`wrote ${join(o.output, 'playbook.yml')}${result.groupVars ? ` and ${join(o.output, 'group_vars', 'all.yml')}` : ''} (${runbook.steps.length} plays)`);
+  out(`wrote ${join(o.output, 'playbook.yml')}${result.defaults ? ` and ${join(o.output, defaultsDir, 'main.yml')}` : ''} (${runbook.steps.length} plays)`);
   const secrets = result.secretVars.map((v) => ` -e ${v}=...`).join('');
   // Without an inventory, runbook's default is this machine as host `local`.
   out(`run it with: ansible-playbook -i ${inventory.file ?? "'local,' -c local"} ${join(o.output, 'playbook.yml')}${secrets}`);

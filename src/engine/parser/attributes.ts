@@ -24,6 +24,7 @@ export const ATTRIBUTE_NAMES = [
   'capture',
   'secret',
   'serial',
+  'throttle',
   'continue_on_error',
   'norun',
   'file',
@@ -349,6 +350,12 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
         const v = need('1');
         if (!/^\d+$/.test(v) || Number(v) < 1) fail(loc, `bad serial \`${v}\``, 'serial is a whole number >= 1 (hosts run at once)');
         a.serial = Number(v);
+        break;
+      }
+      case 'throttle': {
+        const v = need('2');
+        if (!/^\d+$/.test(v) || Number(v) < 1) fail(loc, `bad throttle \`${v}\``, 'throttle is a whole number >= 1 (hosts running this step at once)');
+        a.throttle = Number(v);
         break;
       }
       case 'unless':

@@ -149,7 +149,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       for (let i = 0; i < todo.length && !ac.signal.aborted; i += batchSize) {
         const batch = todo.slice(i, i + batchSize);
         let batchFailed = false;
-        await forEachLimit(batch, forks, async (h) => {
+        await forEachLimit(batch, Math.min(forks, s.attrs.throttle ?? forks), async (h) => {
           clearLive(store, stepId, h.name);
           const res = await runStepOnHost(s, h, store.getState().records[stepId]?.[h.name], {
             transport,
