@@ -64,6 +64,8 @@ export interface Step {
   readonly source: string;
   /** A docs site's title for the block (Docusaurus/MkDocs/Hugo `title="install.sh"`): display only, not hashed. */
   readonly label?: string;
+  /** The block is a `$ ` transcript (attribute `prompt`, or guessed): what of it runs. Display only. */
+  readonly transcript?: { readonly guessed: boolean; readonly commands: number; readonly output: number };
 }
 
 /** A display-only fenced block (not executed). */

@@ -4,6 +4,7 @@ import { isDone, type HostStatus, type HostStepRecord, type Step } from '../engi
 import { liveKey, type RunStoreState } from '../engine/store.js';
 import { formatDuration } from '../engine/duration.js';
 import type { RecordPlan } from './uiState.js';
+import { transcriptNote } from '../engine/parser/prompts.js';
 
 export type BadgeKind = 'done' | 'failed' | 'running' | 'partial' | 'interrupted' | 'changed' | 'pending' | 'none';
 
@@ -146,6 +147,8 @@ export function stepAttributeLines(step: Step): string[] {
   if (a.timeoutMs !== undefined) out.push(`timeout: ${formatDuration(a.timeoutMs)}`);
   if (a.retries > 0) out.push(`retries: ${a.retries}`);
   if (a.serial !== undefined) out.push(`serial: ${a.serial}`);
+  if (a.throttle !== undefined) out.push(`throttle: ${a.throttle}`);
+  if (step.transcript) out.push(transcriptNote(step.transcript));
   if (a.continueOnError) out.push('continue_on_error: yes');
   if (a.capture) out.push(`capture: ${a.capture}${a.secret ? ' (secret)' : ''}`);
   if (a.file) out.push(`file: ${a.file}${a.mode ? ` mode ${a.mode}` : ''}${a.owner ? ` owner ${a.owner}` : ''}`);

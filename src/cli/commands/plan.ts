@@ -8,6 +8,7 @@ import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
 import { compactLineDiff, formatDiffLine, olderHashes } from '../../engine/lineDiff.js';
 import { connectionLine, describeConnection } from '../../engine/inventory/describe.js';
 import type { Host, HostStepRecord, Step } from '../../engine/types.js';
+import { transcriptNote } from '../../engine/parser/prompts.js';
 
 export interface PlanOptions extends CommonOptions {
   readonly json?: boolean;
@@ -74,10 +75,11 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
       continue;
     }
     if (hostFilter) hosts = hosts.filter((h) => hostFilter.includes(h.name));
-    const flags = [s.attrs.sudo && 'sudo', s.attrs.confirm !== undefined && `confirm${s.attrs.confirm ? `="${s.attrs.confirm}"` : ''}`, s.attrs.serial && `serial=${s.attrs.serial}`, s.attrs.capture && `capture=${s.attrs.capture}`, s.attrs.timeoutMs && `timeout=${formatDuration(s.attrs.timeoutMs)}`, s.attrs.retries && `retries=${s.attrs.retries}`, s.attrs.continueOnError && 'continue_on_error']
+    const flags = [s.attrs.sudo && 'sudo', s.attrs.confirm !== undefined && `confirm${s.attrs.confirm ? `="${s.attrs.confirm}"` : ''}`, s.attrs.serial && `serial=${s.attrs.serial}`, s.attrs.throttle && `throttle=${s.attrs.throttle}`, s.attrs.capture && `capture=${s.attrs.capture}`, s.attrs.timeoutMs && `timeout=${formatDuration(s.attrs.timeoutMs)}`, s.attrs.retries && `retries=${s.attrs.retries}`, s.attrs.continueOnError && 'continue_on_error']
       .filter(Boolean)
       .join(' ');
     say(`\n## ${s.id}  — ${s.title}${s.label !== undefined ? ` [${s.label}]` : ''}  (${s.loc.file}:${s.loc.line})  hosts=${s.hosts}${flags ? `  ${flags}` : ''}`);
+    if (s.transcript) say(`  ${transcriptNote(s.transcript)}`);
     if (hosts.length === 0) say('  (matches no host)');
     for (const l of changedLines(s, records[s.id] ?? {}, hosts.map((h) => h.name), oldText(s.id), mask)) say(l);
     for (const h of hosts) {

@@ -43,6 +43,7 @@ export function assembleRunbook(absPath: string, files: readonly FileParse[], fa
     title: s.title,
     source: s.source,
     ...(s.label !== undefined && { label: s.label }),
+    ...(s.transcript && { transcript: s.transcript }),
   }));
   let k = 0;
   const stepIdsByFile = files.map((f) => f.steps.map(() => ids[k++]));

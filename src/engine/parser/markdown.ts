@@ -11,7 +11,7 @@ import { BadInputError } from '../errors.js';
 import type { DisplayBlock, FrontMatter, ParseWarning, SourceLocation, StepAttributes, StepKind } from '../types.js';
 import { parseInfoString, refuseRundown, SHELL_LANGS } from './attributes.js';
 import { parseFrontMatter, splitFrontMatter } from './frontmatter.js';
-import { hasPromptLines, PROMPT_LANGS, promptCommands } from './prompts.js';
+import { hasPromptLines, PROMPT_LANGS, promptCommands, type Transcript } from './prompts.js';
 import { slugify } from './slug.js';
 
 /** A step as found in one file, before ids (which are unique across files) are assigned. */
@@ -33,6 +33,8 @@ export interface FileStep {
   readonly source: string;
   /** A docs site's code-block title (`title="install.sh"`). */
   readonly label?: string;
+  /** The block is a `$ ` transcript: what runs of it. */
+  readonly transcript?: Transcript;
 }
 
 /** A section as found in one file; steps are referenced by index into FileParse.steps. */
@@ -172,11 +174,13 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
       const transcript = PROMPT_LANGS.includes(lower);
       const isShell = SHELL_LANGS.includes(lower) || (transcript && attrs.prompt === true);
       let body = written;
+      let transcriptOf: Transcript | undefined;
       if (isShell && attrs.file === undefined && !attrs.norun) {
         const guessed = attrs.prompt === undefined && !keys.includes('prompt') && hasPromptLines(written);
         if (attrs.prompt || guessed) {
-          const { script, commands } = promptCommands(written);
+          const { script, commands, output } = promptCommands(written);
           body = script;
+          transcriptOf = { guessed, commands, output };
           if (guessed) {
             attrs = { ...attrs, prompt: true };
             warnings.push({
@@ -211,6 +215,7 @@ export function parseRunbookFile(text: string, file: string, opts: ParseFileOpti
           sectionIndex: open.length - 1,
           source: `${fence[3].trim()}\n${written}`,
           ...(parsedInfo.label !== undefined && { label: parsedInfo.label }),
+          ...(transcriptOf && { transcript: transcriptOf }),
         });
       }
       i = close + 1;
