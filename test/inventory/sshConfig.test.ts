@@ -58,6 +58,11 @@ describe('~/.ssh/config', () => {
     expect(host('web1')).toMatchObject({ address: '10.0.0.1', user: 'deploy', port: 2222, privateKeyFile: path.join(os.homedir(), '.ssh/web_key') });
   });
 
+  it('connects to the lowercased name, as ssh does with a HostName, an ansible_host or an inventory name', async () => {
+    const host = await load('all:\n  hosts:\n    DB2:\n    api:\n      ansible_host: API.Example.COM\n    upper:\n', 'Host upper\n  HostName Upper.Example.com\n');
+    expect([host('DB2').address, host('api').address, host('upper').address]).toEqual(['db2', 'api.example.com', 'upper.example.com']);
+  });
+
   it('resolves a Host alias given as the inventory name', async () => {
     const host = await load('all:\n  hosts:\n    w1:\n');
     expect(host('w1')).toMatchObject({ address: '10.0.0.1', user: 'deploy' });

@@ -23,7 +23,7 @@ const CASES: Record<string, string[]> = {
     'deploy@web.prod.example.com', 'deploy@db-main', 'deploy@legacy', 'postgres@legacy', 'root@legacy', 'admin@bastion.prod.example.com',
   ],
   'include.config.in': ['nas', 'build-7', 'build-1', 'other', 'ci@nas'],
-  'proxy-order.config': ['jump-first', 'command-first', 'jump-none-first', 'command-none-first', 'db.internal', 'plain'],
+  'proxy-order.config': ['jump-first', 'command-first', 'jump-none-first', 'command-none-first', 'db.internal', 'plain', 'db', 'db1', 'DB2', 'db9', 'db10'],
 };
 
 /** ${ENV} in the corpus names this directory. */
@@ -63,7 +63,8 @@ describe.each(Object.entries(CASES))('%s: read as ssh -G reads it', (name, hosts
     const cfg = await loadSshConfig(file);
     const ours = cfg!.lookup(host, user !== undefined ? { user } : {});
     const g = await sshG(file, host, user);
-    expect({ hostname: ours.hostName ?? host, user: ours.user ?? localUser, port: ours.port ?? 22 }).toEqual({
+    // ssh lowercases the name it connects to; runbook does the same when it resolves the address (connection.ts)
+    expect({ hostname: (ours.hostName ?? host).toLowerCase(), user: ours.user ?? localUser, port: ours.port ?? 22 }).toEqual({
       hostname: g.get('hostname')![0],
       user: g.get('user')![0],
       port: Number(g.get('port')![0]),

@@ -158,7 +158,8 @@ export function buildHost(input: BuildHostInput): Host {
   const s1 = ssh?.lookup(alias, lookupOpts) ?? {};
   const s2 = ssh && alias !== name ? ssh.lookup(name, lookupOpts) : {};
   // ansible_host may itself be an ssh config alias: its HostName applies, as when ssh is given it.
-  const address = s1.hostName ?? ansibleHost?.value ?? s2.hostName ?? name;
+  // ssh lowercases the name it connects to (and looks up in known_hosts), as `ssh -G` shows.
+  const address = (s1.hostName ?? ansibleHost?.value ?? s2.hostName ?? name).toLowerCase();
   const user = userVar ?? sshArgs.user ?? s1.user ?? s2.user;
   const argKey = sshArgs.identityFile ? path.resolve(input.baseDir, expandHome(sshArgs.identityFile)) : undefined;
   const privateKeyFile = keyFile ?? argKey ?? s1.identityFile ?? s2.identityFile;

@@ -203,8 +203,16 @@ export function parseSshConfig(text: string, file: string, origins?: readonly So
   // `Match host` sees the HostName with %h expanded, as ssh does; the ssh-config package matches the
   // raw value, so a config whose HostName lines hold %h is read again per alias with %h replaced.
   const hostNameTokens = /^\s*hostname\s*(?:=\s*|\s)\S*%h/im.test(text);
-  const configFor = (alias: string): SSHConfig =>
-    hostNameTokens ? rewriteNegatedCriteria(SSHConfig.parse(text.replace(/^(\s*hostname\s*(?:=\s*|\s))(.*)$/gim, (_m, pre: string, v: string) => pre + v.replace(/%(%|h)/g, (t: string, c: string) => (c === 'h' ? alias : t))))) : config;
+  // `?` in a Host pattern is exactly one character for ssh; the ssh-config package reads it as "one
+  // or none", so such patterns are decided here per alias (replaced by `*` or by a name that never matches).
+  const questionPatterns = /^\s*host\s*(?:=\s*|\s).*\?/im.test(text);
+  const configFor = (alias: string): SSHConfig => {
+    if (!hostNameTokens && !questionPatterns) return config;
+    let t = text;
+    if (hostNameTokens) t = t.replace(/^(\s*hostname\s*(?:=\s*|\s))(.*)$/gim, (_m, pre: string, v: string) => pre + v.replace(/%(%|h)/g, (tok: string, c: string) => (c === 'h' ? alias : tok)));
+    if (questionPatterns) t = t.replace(/^(\s*host\s*(?:=\s*|\s))(.*)$/gim, (_m, pre: string, v: string) => pre + v.trim().split(/\s+/).map((p) => decideQuestionPattern(p, alias)).join(' '));
+    return rewriteNegatedCriteria(SSHConfig.parse(t));
+  };
   return {
     file,
     lookup(alias: string, opts: SshLookupOptions = {}): SshHostSettings {
@@ -290,6 +298,15 @@ const MAX_INCLUDE_DEPTH = 16;
 function identityLineValue(line: string): string | undefined {
   const m = /^\s*identityfile\s*(?:=\s*|\s)\s*(.*?)\s*$/i.exec(line);
   return m ? m[1].replace(/^"(.*)"$/, '$1') : undefined;
+}
+
+/** A Host pattern holding `?` decided for one alias as ssh does: `*` when it matches, else a name that never does. */
+function decideQuestionPattern(pattern: string, alias: string): string {
+  if (!pattern.includes('?')) return pattern;
+  const negated = pattern.startsWith('!');
+  const body = negated ? pattern.slice(1) : pattern;
+  const matches = wildcardToRegExp(body).test(alias); // case-sensitive, as ssh matches the name given
+  return (negated ? '!' : '') + (matches ? '*' : 'runbook-no-such-host.invalid');
 }
 
 /** Index of the first line giving `keyword` the value `value` (quotes removed), or Infinity. */
