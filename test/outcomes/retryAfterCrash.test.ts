@@ -51,7 +51,7 @@ interface Lab {
  * appears), then appends `end` (and exits with `exit`). `mode`: the sshd host in session (default)
  * or exec mode, or the local transport.
  */
-function lab(opts: { mode?: 'shell' | 'exec' | 'local'; attrs?: string; exit?: number }): Lab {
+function lab(opts: { mode?: 'shell' | 'exec' | 'local'; attrs?: string; exit?: number; printAfter?: boolean }): Lab {
   const dir = sharedTempDir('rb-retry-');
   const counter = join(dir, 'counter');
   const token = `rb-wait-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
@@ -62,7 +62,7 @@ function lab(opts: { mode?: 'shell' | 'exec' | 'local'; attrs?: string; exit?: n
       ? 'all:\n  hosts:\n    h1:\n      ansible_connection: local\n'
       : withSessionMode(sshd.fx.inventoryYaml(), mode);
   const inv = writeFile(dir, 'inventory.yaml', inventory);
-  const body = [`echo start >> ${counter}`, `bash -c 'until [ -e "$1" ]; do sleep 0.05; done' ${token} ${go}`, `echo end >> ${counter}`, ...(opts.exit ? [`exit ${opts.exit}`] : [])];
+  const body = [`echo start >> ${counter}`, `bash -c 'until [ -e "$1" ]; do sleep 0.05; done' ${token} ${go}`, `echo end >> ${counter}`, ...(opts.printAfter ? ['echo finished; echo finished'] : []), ...(opts.exit ? [`exit ${opts.exit}`] : [])];
   const book = writeFile(dir, 'book.md', `# Crash\n\n${fence(`id=work hosts=all ${opts.attrs ?? ''}`.trim(), body.join('\n'))}`);
   const state = join(dir, 'state.jsonl');
   return {
@@ -124,6 +124,19 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.STEP_FAILED);
     expect(counterLines(l.counter)).toEqual(['start', 'end']);
     expect(l.record()).toMatchObject({ status: 'failed', exitCode: 7, adoptedFrom: 1 });
+  });
+
+  it('an attempt the crash left to die of SIGPIPE (its output had nowhere to go) is run again, not adopted as a failure', async () => {
+    const l = lab({ mode: 'exec', printAfter: true });
+    await crashWhileRunning(l);
+    l.release();
+    await waitUntil(() => counterLines(l.counter).includes('end') && copiesRunning(l.token) === 0, 'the orphaned attempt to end', 30_000, 50);
+    const r = await l.run('--retry-interrupted').done;
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
+    expect(r.stdout + r.stderr).toMatch(/attempt 1 was killed on the host by SIGPIPE \(status 141\) after runbook stopped/);
+    expect(counterLines(l.counter)).toEqual(['start', 'end', 'start', 'end']);
+    expect(l.record()).toMatchObject({ status: 'ok', exitCode: 0, attempts: 2 });
+    expect(l.record().adoptedFrom).toBeUndefined();
   });
 
   it('still running past the wait (the step timeout): refused with exit 3, naming host and pid; once it is killed, run again', async () => {

@@ -2,6 +2,7 @@
 import { AuthError, ConnectionError, ConnectionLostError, describeError, HostKeyError, isRunbookError } from '../errors.js';
 import { StringDecoder } from 'node:string_decoder';
 import { createHash } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
 import { markerCheckScript, markerName, parseMarkerLine, type MarkerFinding } from '../transport/attemptMarker.js';
 import { createByteMasker } from '../secrets.js';
 import { openStepLog } from '../state/logs.js';
@@ -106,6 +107,11 @@ export function attemptMarkerName(statePath: string, stepId: string, hostName: s
   return markerName(key, attempt);
 }
 
+/** `SIGPIPE` for 13, or `signal 13` for a number Node does not name. */
+function signalName(n: number): string {
+  return Object.entries(osConstants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+}
+
 const clock = (d: Date | undefined): string => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : 'an unknown time');
 
 /**
@@ -170,6 +176,12 @@ async function settleEarlierAttempt(step: Step, host: Host, prev: HostStepRecord
       }
       if (step.attrs.capture) {
         return { notes: [`attempt ${n} ended on the host (exit ${finding.exitCode}), but the output this step captures was not kept: running it again`] };
+      }
+      if (finding.exitCode > 128 && finding.exitCode < 160) {
+        // Killed by a signal once runbook was gone: most often SIGPIPE (its output had nowhere to go)
+        // or SIGHUP (its session closed). That is the crash's doing, not the step's outcome.
+        const sig = signalName(finding.exitCode - 128);
+        return { notes: [`attempt ${n} was killed on the host by ${sig} (status ${finding.exitCode}) after runbook stopped, a side effect of the crash (e.g. its output had nowhere to go): running the step again`] };
       }
       return { notes: [], adopt: { from: n, exitCode: finding.exitCode, endedAt: finding.endedAt } };
     case 'gone':
