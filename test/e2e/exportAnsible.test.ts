@@ -155,12 +155,14 @@ describe('export ansible: the playbook does what runbook does, host by host', ()
 
 describe('export ansible refuses what it cannot export faithfully', () => {
   it('names each refused step with its line and writes nothing', async () => {
-    const rb = writeFile(work, 'loop.md', ['# Backends', '', fence('id=backends', '{% for p in ports %}\necho {{ p }}\n{% endfor %}'), fence('id=ok', 'echo fine'), fence('id=whole', 'echo {{ host.groups }}')].join('\n'));
+    const rb = writeFile(work, 'loop.md', ['# Backends', '', fence('id=backends', '{% for p in ports %}\necho {{ p }}\n{% endfor %}'), fence('id=ok', 'echo fine'), fence('id=whole', 'echo {{ host.groups }}'), fence('id=json file=/tmp/rb-export-conf.json', '{"name": "{{ host.name }}",\n  "ports": [1, 2]}')].join('\n'));
     const dir = join(work, 'refused');
     const r = await runCli(['export', 'ansible', rb, '-i', inv, '--no-ssh-config', '-o', dir], { cwd: work });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/loop\.md:3: step `backends` cannot be exported faithfully: script: \{% for p in ports %\}: only loops over groups\.NAME or host\.groups are exported/);
     expect(r.stderr).toMatch(/loop\.md:\d+: step `whole` cannot be exported faithfully: script: `\{\{ host\.groups \}\}` prints a list/);
+    // Ansible would write that JSON back as one line ({"name": "h1", "ports": [1, 2]}), not the text
+    expect(r.stderr).toMatch(/step `json` cannot be exported faithfully: file content: a templated file that reads as a list or dict/);
     expect(r.stderr).not.toMatch(/step `ok`/);
     expect(existsSync(dir)).toBe(false);
   });

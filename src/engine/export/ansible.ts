@@ -52,6 +52,19 @@ const BASH = '/bin/bash';
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 
+/**
+ * Text with template markers that opens with `{` or `[` and closes with `}` or `]` (not a marker's
+ * own braces): once rendered, Ansible may parse it as a Python literal and hand copy a dict or list,
+ * which it writes back as one-line JSON, not the text (checked with ansible-core 2.14).
+ */
+function looksLikeTemplatedData(body: string): boolean {
+  const t = body.trim();
+  if (!/\{\{|\{%/.test(t)) return false;
+  const opens = (t.startsWith('{') && !/^\{[{%]/.test(t)) || t.startsWith('[');
+  const closes = (t.endsWith('}') && !/[}%]\}$/.test(t)) || t.endsWith(']');
+  return opens && closes;
+}
+
 function translate(ctx: JinjaContext, what: string, text: string): string {
   try {
     return liquidToJinja(text, ctx);
@@ -96,6 +109,9 @@ function playFor(step: Step, inventory: Inventory, index: number, withDefaults: 
     ...(a.continueOnError && { ignore_errors: true }),
   };
   if (step.kind === 'file') {
+    if (looksLikeTemplatedData(step.body)) {
+      throw new UnfaithfulError('file content: a templated file that reads as a list or dict (JSON, for instance) would be written re-serialised: Ansible parses the rendered text of copy content= as data');
+    }
     const path = translate(ctx, 'file=', a.file!);
     const [owner, group] = a.owner ? translate(ctx, 'owner=', a.owner).split(':') : [];
     // The destination as a task variable, so a templated path is rendered once, then dirname'd.
