@@ -95,16 +95,12 @@ describe('hosts that never complete a connection', () => {
       for (const h of ['h1', 'h2', 'h3']) expect(existsSync(join(dir, `${h}.ok`)), h).toBe(true);
       // the answering hosts did not wait for the dead ones' timeout
       expect(totalMs - othersMs).toBeGreaterThan(1000);
-      // the two dead hosts time out side by side, not one after the other: each waited its full 3s,
-      // and their recorded ends are less than one timeout apart (one after the other, the second
-      // would end at least 3s after the first)
+      // the two dead hosts time out side by side, not one after the other: their recorded ends are
+      // less than one timeout apart (one after the other, the second would end at least 3s after
+      // the first). The recorded start is not the connect's start (hosts are connected ahead).
       const st = JSON.parse((await runCli(['status', rb, '-i', inv, '--state', join(dir, 's.jsonl'), '--json'], { cwd: dir })).stdout);
-      const span = (h: string): [number, number] => [Date.parse(st.steps[0].hosts[h].startedAt), Date.parse(st.steps[0].hosts[h].endedAt)];
-      const [silentStart, silentEnd] = span('silent');
-      const [holeStart, holeEnd] = span('hole');
-      expect(silentEnd - silentStart).toBeGreaterThanOrEqual(3000);
-      expect(holeEnd - holeStart).toBeGreaterThanOrEqual(3000);
-      expect(Math.abs(silentEnd - holeEnd)).toBeLessThan(3000);
+      const ended = (h: string): number => Date.parse(st.steps[0].hosts[h].endedAt);
+      expect(Math.abs(ended('silent') - ended('hole'))).toBeLessThan(3000);
     } finally {
       await silent.close();
       hole.close();
