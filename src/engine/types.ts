@@ -132,14 +132,35 @@ export interface Runbook {
 
 // ---------------------------------------------------------------- inventory
 
-export interface Host {
-  /** Inventory name (what patterns and state use). */
-  readonly name: string;
-  /** Address to connect to (ansible_host, ssh config HostName, or name). */
+/** Where and how one SSH endpoint (an inventory host or a jump host) is reached, authenticated and checked. */
+export interface SshEndpoint {
+  /** Address to connect to (ansible_host, ssh config HostName, or the name), lowercased as ssh does. */
   readonly address: string;
   readonly port: number;
   readonly user?: string;
+  /** First IdentityFile that exists (or ansible_ssh_private_key_file); identityFiles: the others. */
   readonly privateKeyFile?: string;
+  /** More IdentityFile lines of the ssh config, tried in order after privateKeyFile (missing ones skipped). */
+  readonly identityFiles?: readonly string[];
+  /** ProxyCommand (ssh config or ssh args), raw: %h %p %r are expanded when it is spawned. */
+  readonly proxyCommand?: string;
+  /** known_hosts file for this endpoint (ssh config UserKnownHostsFile), instead of --known-hosts. */
+  readonly knownHostsFile?: string;
+  /** ssh config / ssh args StrictHostKeyChecking: yes refuses unknown keys, accept-new and no record them. */
+  readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no' | 'ask';
+  /** ssh config IdentityAgent: `none`, `SSH_AUTH_SOCK`, `$NAME` or a socket path (instead of $SSH_AUTH_SOCK). */
+  readonly identityAgent?: string;
+  /** ssh config IdentitiesOnly: offer only the configured identity files (agent keys only when they match one). */
+  readonly identitiesOnly?: boolean;
+  /** ssh config HostKeyAlias: the known_hosts name of this key, instead of address[:port]. */
+  readonly hostKeyAlias?: string;
+  /** ssh config ConnectTimeout, in ms: TCP connect and SSH handshake (instead of --connect-timeout). */
+  readonly connectTimeoutMs?: number;
+}
+
+export interface Host extends SshEndpoint {
+  /** Inventory name (what patterns and state use). */
+  readonly name: string;
   /** Where the inventory set privateKeyFile (ansible_ssh_private_key_file), for messages. */
   readonly privateKeyFileFrom?: SourceLocation;
   /**
@@ -151,22 +172,6 @@ export interface Host {
   readonly connection: 'ssh' | 'local';
   /** ProxyJump chain from ~/.ssh/config or ansible_ssh_common_args, outermost first. */
   readonly jump?: readonly JumpHost[];
-  /** ProxyCommand (ssh config or ssh args), raw: %h %p %r are expanded when it is spawned. */
-  readonly proxyCommand?: string;
-  /** More IdentityFile lines of the ssh config, tried in order after privateKeyFile (missing ones skipped). */
-  readonly identityFiles?: readonly string[];
-  /** known_hosts file for this host (ssh config UserKnownHostsFile), instead of --known-hosts. */
-  readonly knownHostsFile?: string;
-  /** ssh config / ssh args StrictHostKeyChecking: yes refuses unknown keys, accept-new and no record them. */
-  readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no' | 'ask';
-  /** ssh config IdentityAgent: `none`, `SSH_AUTH_SOCK`, `$NAME` or a socket path (instead of $SSH_AUTH_SOCK). */
-  readonly identityAgent?: string;
-  /** ssh config IdentitiesOnly: offer only the configured identity files (agent keys only when they match one). */
-  readonly identitiesOnly?: boolean;
-  /** ssh config HostKeyAlias: the known_hosts name of this host's key, instead of address[:port]. */
-  readonly hostKeyAlias?: string;
-  /** ssh config ConnectTimeout, in ms: TCP connect and SSH handshake (instead of --connect-timeout). */
-  readonly connectTimeoutMs?: number;
   /** Where privateKeyFile came from (ansible_ssh_private_key_file, ssh config IdentityFile, ...), for plan and hosts. */
   readonly keySource?: string;
   /** ansible_become: every step on this host runs through `sudo -n -u <user>`. */
@@ -183,24 +188,13 @@ export interface Host {
   readonly vars: Readonly<Record<string, unknown>>;
 }
 
-/** One jump host of a ProxyJump chain, resolved with its own ssh config, as `ssh -J` resolves it. */
-export interface JumpHost {
+/**
+ * One jump host of a ProxyJump chain, resolved with its own ssh config, as `ssh -J` resolves it
+ * (proxyCommand: the first hop's own ProxyCommand, reached through its stdio).
+ */
+export interface JumpHost extends SshEndpoint {
   /** The name given in ProxyJump / -J (ssh config alias), for messages. */
   readonly name?: string;
-  readonly address: string;
-  readonly port: number;
-  readonly user?: string;
-  /** First IdentityFile that exists; identityFiles: the others, tried after it. */
-  readonly privateKeyFile?: string;
-  readonly identityFiles?: readonly string[];
-  readonly knownHostsFile?: string;
-  readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no' | 'ask';
-  readonly identityAgent?: string;
-  readonly identitiesOnly?: boolean;
-  readonly hostKeyAlias?: string;
-  readonly connectTimeoutMs?: number;
-  /** The first hop's own ProxyCommand (raw), reached through its stdio. */
-  readonly proxyCommand?: string;
 }
 
 export interface Inventory {
