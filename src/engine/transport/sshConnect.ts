@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ConnectConfig } from 'ssh2';
 import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
-import type { Host, JumpHost } from '../types.js';
+import type { Host, JumpHost, SshEndpoint } from '../types.js';
 import { agentFor, agentSocket } from './agent.js';
 import { spawnProxyCommand } from './proxyCommand.js';
 import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
@@ -31,31 +31,15 @@ export interface SshConnectOptions {
   readonly keepaliveCountMax?: number;
 }
 
-/** One hop of a connection chain. */
-interface Endpoint {
+/** One hop as the transport connects to it: the host's (or jump host's) SshEndpoint, user resolved. */
+interface Endpoint extends Omit<SshEndpoint, 'user' | 'strictHostKeyChecking'> {
   /** The inventory name or ProxyJump alias of this hop, for messages. */
   readonly name?: string;
-  readonly address: string;
-  readonly port: number;
   readonly user: string;
-  readonly privateKeyFile?: string;
-  /** Further key files to try after privateKeyFile, skipped when missing (ssh config IdentityFile lines). */
-  readonly identityFiles?: readonly string[];
   /** privateKeyFile is the ssh config's first IdentityFile: skipped when missing, as ssh does. */
   readonly keyOptional?: boolean;
-  /** known_hosts file and StrictHostKeyChecking of this hop (target only), over the transport's. */
-  readonly knownHostsFile?: string;
-  readonly strict?: 'yes' | 'accept-new' | 'no' | 'ask';
-  /** Reach this (first) hop through the stdio of this command instead of TCP. */
-  readonly proxyCommand?: string;
-  /** IdentityAgent (none, SSH_AUTH_SOCK, $NAME or a socket path), over the transport's agent. */
-  readonly identityAgent?: string;
-  /** IdentitiesOnly: only the configured identity files, agent keys only when they match one. */
-  readonly identitiesOnly?: boolean;
-  /** HostKeyAlias: the known_hosts name of this hop's key (port 22 form), instead of address:port. */
-  readonly hostKeyAlias?: string;
-  /** ConnectTimeout of this hop, over the transport's. */
-  readonly connectTimeoutMs?: number;
+  /** StrictHostKeyChecking of this hop (target only), over the transport's. */
+  readonly strict?: SshEndpoint['strictHostKeyChecking'];
 }
 
 /** A live (or dead) authenticated connection to a host. */
