@@ -130,6 +130,13 @@ describe('hosts pane with 30 hosts', () => {
     expect(f).toMatch(/w26\s+failed/);
   });
 
+  it('says "1 host" for a step on one host, not "1 hosts"', async () => {
+    const { hosts, groups } = fleet(1);
+    h = await renderApp(CERTS, { hosts, groups, width: 80, height: 23, records: { certs: failedOn(hosts) } });
+    await h.press('j');
+    expect(h.frame()).toMatch(/│1 host: /);
+  });
+
   it('o switches to inventory order; f filters by status', async () => {
     const { hosts, groups } = fleet(30);
     h = await renderApp(CERTS, { hosts, groups, width: 80, height: 23, records: { certs: failedOn(hosts) } });

@@ -81,7 +81,8 @@ function HostsHeader(props: HostsPaneProps & { readonly running: boolean; readon
   const counts = statusCounts(props.all);
   // Filters first: they hide hosts, so they must stay visible when the line is cut.
   const filters = [props.statusFilter !== 'all' ? `only ${props.statusFilter}` : '', props.nameFilter ? `name ~ ${props.nameFilter}` : ''].filter(Boolean).join(', ');
-  const listed = `${props.rows.length === props.all.length ? `${props.all.length} hosts` : `${props.rows.length}/${props.all.length} hosts`}${filters ? ` (${filters})` : ''}`;
+  const noun = props.all.length === 1 ? 'host' : 'hosts';
+  const listed = `${props.rows.length === props.all.length ? `${props.all.length} ${noun}` : `${props.rows.length}/${props.all.length} ${noun}`}${filters ? ` (${filters})` : ''}`;
   const extra = props.sort === 'problems' ? 'problems first' : 'inventory order';
   return (
     <Box height={1} overflow="hidden" width={props.width}>
