@@ -13,8 +13,7 @@ export const STATUS_SYMBOL: Readonly<Record<HostStatus, string>> = {
   unreachable: '⊘',
 };
 
-export const STATUS_LEGEND = Object.entries(STATUS_SYMBOL)
-  .map(([s, sym]) => `${sym} ${s}`)
-  .join('  ');
+/** Each status with its symbol: `✔ ok`. */
+export const STATUS_LEGEND_PARTS: readonly string[] = Object.entries(STATUS_SYMBOL).map(([s, sym]) => `${sym} ${s}`);
 
 export { formatDuration } from '../engine/duration.js';

@@ -3,7 +3,8 @@ import { resolvePattern } from '../../engine/inventory/patterns.js';
 import { openState } from '../../engine/state/stateFile.js';
 import { isDone, type HostStatus, type HostStepRecord } from '../../engine/types.js';
 import { loadSession, type CommonOptions } from '../session.js';
-import { STATUS_LEGEND, STATUS_SYMBOL } from '../symbols.js';
+import { STATUS_LEGEND_PARTS, STATUS_SYMBOL } from '../symbols.js';
+import { fitParts, outputWidth, statusGrid } from '../statusGrid.js';
 
 export interface StatusOptions extends CommonOptions {
   readonly json?: boolean;
@@ -15,7 +16,8 @@ interface Cell {
   readonly record?: HostStepRecord;
 }
 
-export async function statusCommand(path: string, o: StatusOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
+/** `width`: columns to lay the grid out in (default: the terminal's, else $COLUMNS, else unbounded). */
+export async function statusCommand(path: string, o: StatusOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n'), width: number = outputWidth()): Promise<number> {
   const { runbook, inventory, paths, goneHosts } = await loadSession(path, o, { memory: true });
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'read' });
   const records = state.snapshot();
@@ -76,20 +78,15 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
     return 0;
   }
 
-  const idWidth = Math.min(40, Math.max(4, ...runbook.steps.map((s) => s.id.length)));
   out(`${runbook.title}  (state: ${paths.stateFile})`);
   if (note) out(note);
   if (goneNote) out(goneNote);
-  out(`${'step'.padEnd(idWidth)}  ${hostOrder.join('  ')}`);
-  for (const { step, cells } of table) {
-    const row = hostOrder.map((h) => {
-      const c = cells[h];
-      if (!c) return ' '.repeat(h.length);
-      return (STATUS_SYMBOL[c.status] + (c.changed ? '*' : '')).padEnd(h.length);
-    });
-    out(`${step.id.slice(0, idWidth).padEnd(idWidth)}  ${row.join('  ')}`);
-  }
+  const rows = table.map(({ step, cells }) => ({
+    id: step.id,
+    cells: Object.fromEntries(Object.entries(cells).map(([h, c]) => [h, STATUS_SYMBOL[c.status] + (c.changed ? '*' : '')])),
+  }));
+  for (const l of statusGrid(hostOrder, rows, width)) out(l);
   out('');
-  out(`${done}/${total} host-steps done.  ${STATUS_LEGEND}  * changed since it ran`);
+  for (const l of fitParts([`${done}/${total} host-steps done.`, ...STATUS_LEGEND_PARTS, '* changed since it ran'], width)) out(l);
   return 0;
 }
