@@ -62,6 +62,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .action(async (path, o) => setCode(await (await import('./commands/status.js')).statusCommand(path, o)));
   stateful(common(program.command('plan <path>').description('render every step for every host; connects to nothing')))
     .option('--json', 'machine-readable output')
+    .option('--known-hosts <file>', 'known_hosts file to show (default: the last session\'s, else ~/.ssh/known_hosts)')
     .action(async (path, o) => setCode(await (await import('./commands/plan.js')).planCommand(path, o)));
   common(program.command('hosts <path>').description('list the resolved inventory: hosts, groups, vars and how each host is reached (like ansible-inventory --list); connects to nothing'))
     .option('--json', 'ansible-inventory --list JSON, plus _runbook: group order and connections (secrets masked)')

@@ -133,6 +133,19 @@ describe('session memory', () => {
     expect(plan.stdout).not.toContain('### h3'); // --hosts h1,h2 remembered
   });
 
+  it('plan names the known_hosts file the session checks host keys against, remembered or given', async () => {
+    const t = setup();
+    expect((await t.first()).code).toBe(0);
+    const plan = await t.withSecret('plan', t.rb);
+    expect(plan.code, plan.stderr).toBe(0);
+    const h1 = plan.stdout.split('\n').find((l) => l.startsWith('h1  ssh '));
+    expect(h1).toContain(`known_hosts: ${fx.knownHostsFile}`);
+    const other = writeFile(t.dir, 'other_known_hosts', '');
+    const given = await t.withSecret('plan', t.rb, '--known-hosts', other);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stdout.split('\n').find((l) => l.startsWith('h1  ssh '))).toContain(`known_hosts: ${other}`);
+  });
+
   it('another inventory is refused (exit 2) naming both, and nothing is written', async () => {
     const t = setup();
     expect((await t.first()).code).toBe(0);

@@ -37,7 +37,9 @@ function indent(text: string): string {
 }
 
 export async function planCommand(path: string, o: PlanOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const { runbook, inventory, cliVars, hostFilter, paths } = await loadSession(path, o, { memory: true });
+  const { runbook, inventory, cliVars, hostFilter, paths, recalled } = await loadSession(path, o, { memory: true });
+  // The known_hosts file run and play would check against: --known-hosts, else the last session's, else ~/.ssh/known_hosts.
+  const co = { knownHostsFile: recalled.knownHosts };
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'read' });
   const records = state.snapshot();
   const oldText = (stepId: string) => (hash: string): string | undefined => state.stepText(stepId, hash);
@@ -63,7 +65,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
   }
   if (targeted.size) {
     say('\n## connections');
-    for (const h of targeted.values()) say(`${h.name}  ${connectionLine(h)}`);
+    for (const h of targeted.values()) say(`${h.name}  ${connectionLine(h, co)}`);
   }
   for (const s of runbook.steps) {
     let hosts;
@@ -93,7 +95,7 @@ export async function planCommand(path: string, o: PlanOptions, out: (l: string)
         if (r.file) say(`  writes ${r.file.path} (mode ${r.file.mode ?? '0644'}${r.file.owner ? `, owner ${r.file.owner}` : ''}):\n${indent(mask(r.file.content))}`);
         else say(indent(mask(r.shown)));
         if (r.verify) say(`  verify: ${mask(r.verify)}`);
-        json.push({ step: s.id, host: h.name, connection: describeConnection(h), status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), previousText: rec && rec.hash !== s.hash ? maybe(oldText(s.id)(rec.hash), mask) : undefined, script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
+        json.push({ step: s.id, host: h.name, connection: describeConnection(h, co), status: rec?.status ?? 'pending', changed: Boolean(rec && rec.hash !== s.hash), previousText: rec && rec.hash !== s.hash ? maybe(oldText(s.id)(rec.hash), mask) : undefined, script: r.file ? undefined : mask(r.script), file: r.file ? { ...r.file, content: mask(r.file.content) } : undefined, unless: r.unless && mask(r.unless), verify: r.verify && mask(r.verify) });
       } catch (e) {
         errors++;
         const msg = describeError(e);
