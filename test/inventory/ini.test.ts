@@ -91,6 +91,16 @@ describe('bad INI inventories', () => {
     expect(e.located).toMatch(/^\/srv\/inv\/hosts\.ini:3: invalid section/);
   });
 
+  it('says a section header is missing its `]`, not that a host range is bad', () => {
+    const e = badInput(() => ini('[web]\nw1\n[web:children\n'));
+    expect(e.located).toMatch(/^\/srv\/inv\/hosts\.ini:3: section header `\[web:children` is missing its closing `\]`/);
+    expect(e.located).not.toMatch(/range/);
+  });
+
+  it('still reads a host range on a line of its own as a host pattern', () => {
+    expect(badInput(() => ini('[web]\nweb[01:x]\n')).located).toMatch(/hosts\.ini:2: bad host range in `web\[01:x\]`/);
+  });
+
   it('names the line of a host var without =', () => {
     expect(badInput(() => ini('\n[web]\nw1 novalue\n')).located).toMatch(/hosts\.ini:3: expected key=value/);
   });

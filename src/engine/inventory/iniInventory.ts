@@ -63,6 +63,10 @@ export function parseIniInventory(text: string, file: string, data: InventoryDat
     if (line.startsWith('[') && line.endsWith(']')) {
       fail(lineNo, `invalid section \`${line}\``, 'a section name has no spaces: [group], [group:children] or [group:vars]');
     }
+    // `[web:children` or `[web`: a section header missing its `]` (a host range always closes its `[`).
+    if (/^\[[^\s\]]+$/.test(line)) {
+      fail(lineNo, `section header \`${line}\` is missing its closing \`]\``, `write it as \`${line}]\``);
+    }
     if (state === 'hosts') {
       let tokens: string[];
       try {
