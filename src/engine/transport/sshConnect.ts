@@ -2,6 +2,7 @@
 // everything that runs on it, verified against known_hosts, re-created when it dies. Authentication
 // and host-key checks live here; running commands on a connection is sshExec.ts / sshSession.ts.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -10,6 +11,7 @@ import type { AnyAuthMethod, ConnectConfig } from 'ssh2';
 import { AuthError, BadInputError, ConnectionError, HostKeyError, type RunbookError } from '../errors.js';
 import type { Host, JumpHost, SshEndpoint } from '../types.js';
 import { agentFor, agentSocket } from './agent.js';
+import { coalesceWritesPerTick } from './coalesceWrites.js';
 import { spawnProxyCommand } from './proxyCommand.js';
 import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
 import type { HostKeyPolicy } from './types.js';
@@ -355,7 +357,12 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         // Steps are small request/response exchanges (a step's text out, a few short frames back):
         // with Nagle's algorithm on, ssh2's packets (written in several pieces) wait for the peer's
         // delayed ACK, which cost ~50 ms per step on loopback under load (a trivial step: 140 -> 90 ms).
-        if (!sock) client.setNoDelay(true);
+        if (!sock) {
+          client.setNoDelay(true);
+          // ssh2's own TCP socket (created by connect(), kept as the private `_sock`): see coalesceWrites.ts.
+          const tcp = (client as unknown as { _sock?: unknown })._sock;
+          if (tcp instanceof net.Socket) coalesceWritesPerTick(tcp);
+        }
       } catch (e) {
         fail(new ConnectionError(hostName, `cannot connect to ${addrPort(ep)}: ${(e as Error).message}`));
       }
