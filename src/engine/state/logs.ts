@@ -35,8 +35,8 @@ export interface StepLog {
 const MAX_COMPONENT = 150;
 /** fs.open as a promise of a plain descriptor (a FileHandle would close itself when collected). */
 const openFd = promisify(openCb);
-/** Step log directories this process has created (or found) already. */
-const madeDirs = new Set<string>();
+/** Step log directories this process has created (or found) already, or is creating now. */
+const madeDirs = new Map<string, Promise<unknown>>();
 /** Bytes that may wait for the disk before writes turn synchronous (see the top of this file). */
 export const HIGH_WATER = 4 * 1024 * 1024;
 
@@ -71,12 +71,16 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
   let fd = -1;
   let abs = '';
   try {
-    // One mkdir per step directory, not one per host and attempt (a directory removed since is made again).
-    let made = madeDirs.has(dir);
-    if (!made) {
-      await mkdir(dir, { recursive: true, mode: DIR_MODE });
-      madeDirs.add(dir);
-      made = true;
+    // One mkdir per step directory, not one per host and attempt: the hosts of a step that start
+    // together wait for the same mkdir (a directory removed since is made again).
+    let made = true;
+    let making = madeDirs.get(dir);
+    if (!making) madeDirs.set(dir, (making = mkdir(dir, { recursive: true, mode: DIR_MODE })));
+    try {
+      await making;
+    } catch (e) {
+      madeDirs.delete(dir);
+      throw e;
     }
     for (let n = 1; fd < 0; n++) {
       abs = path.join(dir, n === 1 ? `${base}.log` : `${base}-${n}.log`);
@@ -87,7 +91,7 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
         if (code === 'ENOENT' && made) {
           madeDirs.delete(dir);
           await mkdir(dir, { recursive: true, mode: DIR_MODE });
-          madeDirs.add(dir);
+          madeDirs.set(dir, Promise.resolve());
           made = false; // only once
           n--;
           continue;
