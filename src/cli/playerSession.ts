@@ -10,7 +10,8 @@ import { createPlayer } from '../engine/run/player.js';
 import { preflight } from '../engine/run/preflight.js';
 import { openState, type StateHandle } from '../engine/state/stateFile.js';
 import { createRunStore, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
-import { checkTransportOptions, createTransport, loadSession, parseIntOption, type CommonOptions, type Session, type TransportOptions } from './session.js';
+import { loadSession, parseIntOption, type CommonOptions, type Session } from './session.js';
+import { checkTransportOptions, createTransport, type TransportOptions } from './transports.js';
 
 export interface RunOptions extends CommonOptions, TransportOptions {
   readonly only?: readonly string[];

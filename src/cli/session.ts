@@ -1,6 +1,5 @@
 // Everything a command needs, loaded from the operator's options: runbook, inventory, variables,
 // state paths, transports. Shared by run, play, plan, lint, status and reset.
-import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -15,10 +14,6 @@ import { legacyStateFile, resolveStatePaths, runbookName } from '../engine/state
 import { loadSavedVars } from '../engine/state/varsFile.js';
 import { parseVarAssignment } from '../engine/template/vars.js';
 import { envVars, varFiles } from './varSources.js';
-import { createLocalTransport } from '../engine/transport/local.js';
-import { createRoutingTransport } from '../engine/transport/routing.js';
-import type { SshTransportOptions } from '../engine/transport/ssh.js';
-import type { HostKeyPolicy, Transport } from '../engine/transport/types.js';
 import type { Inventory, Runbook } from '../engine/types.js';
 import { openState } from '../engine/state/stateFile.js';
 import type { SessionRecord } from '../engine/state/journal.js';
@@ -166,12 +161,6 @@ async function refuseLegacyState(runbookPath: string, stateFile: string): Promis
   });
 }
 
-export interface TransportOptions {
-  readonly acceptNew?: boolean;
-  readonly knownHosts?: string;
-  readonly connectTimeout?: string;
-}
-
 export function parseDurationOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
@@ -185,40 +174,4 @@ export function parseIntOption(name: string, value: string | undefined, min: num
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min) throw new BadInputError(`${name} ${value}: expected a whole number >= ${min}`);
   return Number(value);
-}
-
-/** Check the transport options (bad input, exit 2) before anything is written. */
-export function checkTransportOptions(o: TransportOptions): void {
-  checkInputPath(o.knownHosts ? '--known-hosts' : 'known_hosts file', knownHostsPath(o));
-  parseDurationOption('--connect-timeout', o.connectTimeout);
-}
-
-function knownHostsPath(o: TransportOptions): string {
-  return o.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
-}
-
-export function createTransport(o: TransportOptions, onUnknownKey?: HostKeyPolicy['onUnknownKey']): Transport {
-  const knownHostsFile = knownHostsPath(o);
-  const hostKeys: HostKeyPolicy = {
-    knownHostsFile,
-    acceptNew: Boolean(o.acceptNew),
-    onUnknownKey,
-  };
-  const ssh = lazySshTransport({ hostKeys, connectTimeoutMs: parseDurationOption('--connect-timeout', o.connectTimeout) });
-  return createRoutingTransport(ssh, createLocalTransport());
-}
-
-/** The ssh transport, with ssh2 loaded only when a step (or prepare) first needs an SSH host. */
-function lazySshTransport(opts: SshTransportOptions): Transport {
-  let loaded: Promise<Transport> | undefined;
-  const load = (): Promise<Transport> => (loaded ??= import('../engine/transport/ssh.js').then((m) => m.createSshTransport(opts)));
-  return {
-    exec: async (host, script, eo) => (await load()).exec(host, script, eo),
-    prepare(hosts) {
-      if (hosts.length) void load().then((t) => t.prepare?.(hosts), () => undefined);
-    },
-    async close() {
-      if (loaded) await (await loaded).close();
-    },
-  };
 }

@@ -11,7 +11,9 @@ export function isValidGroupName(name: string): boolean {
 }
 
 export function isValidHostName(name: string): boolean {
-  if (IPV6.test(name)) return true;
+  // Only an IPv6 address (always with a `:`) may hold a character of BAD_HOST_CHARS; testing the
+  // large IPV6 pattern on every name cost ~10 ms of start-up (its first compile).
+  if (name.includes(':') && IPV6.test(name)) return true;
   return name !== '' && !name.startsWith('-') && !BAD_HOST_CHARS.test(name);
 }
 

@@ -1,5 +1,5 @@
 // The variables a step is rendered with, for one host: precedence merge plus reserved names.
-import { isIP } from 'node:net';
+import { createRequire } from 'node:module';
 import { BadInputError } from '../errors.js';
 import type { Host, Inventory, Runbook } from '../types.js';
 
@@ -49,9 +49,16 @@ function hostView(h: Host, captures: Captures): HostView {
   };
 }
 
+const isIp = (name: string): boolean => (createRequire(import.meta.url)('node:net') as typeof import('node:net')).isIP(name) !== 0;
+
 /** Ansible's inventory_hostname_short: up to the first dot, an IP address whole. */
 export function inventoryHostnameShort(name: string): string {
-  return isIP(name) ? name : name.split('.')[0];
+  if (!name.includes('.')) return name;
+  // An IPv4 address is digits and dots, an IPv6 one has a `:`: only those are worth node's isIP,
+  // which is loaded then (node:net pulls in the stream modules, and the first isIP call compiles a
+  // large pattern: ~40 ms of CPU at every start-up otherwise).
+  const maybeIp = name.includes(':') || /^[0-9.]+$/.test(name);
+  return maybeIp && isIp(name) ? name : name.split('.')[0];
 }
 
 /**
