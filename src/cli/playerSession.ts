@@ -6,10 +6,11 @@ import { agentSocket } from '../engine/transport/agentSocket.js';
 import { resolvePattern } from '../engine/inventory/patterns.js';
 import type { Host } from '../engine/types.js';
 import type { PlayerEventListener } from '../engine/run/events.js';
+import { gateController } from '../engine/run/checkGate.js';
 import { createPlayer } from '../engine/run/player.js';
-import { preflight } from '../engine/run/preflight.js';
+import { preflight, preflightHosts, preflightInSlices } from '../engine/run/preflight.js';
 import { openState, type StateHandle } from '../engine/state/stateFile.js';
-import { createRunStore, requestPrompt, setHostFilter, type RunStore } from '../engine/store.js';
+import { createRunStore, loadRecords, requestPrompt, setChecking, setHostFilter, type RunStore } from '../engine/store.js';
 import { loadSession, parseIntOption, type CommonOptions, type Session } from './session.js';
 import { checkTransportOptions, createTransport, type TransportOptions } from './transports.js';
 
@@ -31,9 +32,18 @@ export interface RunOptions extends CommonOptions, TransportOptions {
 
 export interface PlayerSession {
   readonly session: Session;
+  /** With `deferChecks`, a read-only view until runChecks() opened the state for writing. */
   readonly state: StateHandle;
   readonly store: RunStore;
   readonly player: ReturnType<typeof createPlayer>;
+  /**
+   * Run the checks left for later (`deferChecks`: the preflight, then the state's write-open and
+   * the journal's session line), showing their progress in the store (`checking`); the player's
+   * commands that run or record wait for them. Rejects with the first bad input found
+   * (exit 2, state untouched) or the state's error (locked: exit 4). Resolves at once without
+   * `deferChecks` (everything ran before the state was opened).
+   */
+  runChecks(): Promise<void>;
 }
 
 /** Hosts some step targets (within --hosts), in inventory order. */
@@ -142,8 +152,13 @@ function sshConfigIdentityUsable(h: Host): void {
  * Bad input fails here, before the state file is opened (exit 2, state untouched). `interactive`:
  * the operator is there to be asked, so unknown host keys raise a prompt in the store, and
  * variables nothing defines are left for the player's prompt instead of failing the preflight.
+ * `deferChecks` (play): the player can go on screen at once. The state is only read (no lock, no
+ * write), and the preflight (every step rendered for every host), the state's write-open (lock,
+ * repair, interrupted steps) and the session line are left to `runChecks()`, run once the player
+ * is on screen; until they are done, a command that runs a step or writes a record waits for them
+ * (refused if they fail). Bad input the preflight finds still leaves the state untouched.
  */
-export async function openPlayerSession(path: string, o: RunOptions, opts: { interactive: boolean; onEvent?: PlayerEventListener; onOutput?: (stepId: string, host: string, text: string) => void }): Promise<PlayerSession> {
+export async function openPlayerSession(path: string, o: RunOptions, opts: { interactive: boolean; deferChecks?: boolean; onEvent?: PlayerEventListener; onOutput?: (stepId: string, host: string, text: string) => void }): Promise<PlayerSession> {
   const forks = parseIntOption('--forks', o.forks, 1);
   const session = await loadSession(path, o, { savedVars: true, memory: true, executes: true });
   // --known-hosts may come from the last session.
@@ -160,15 +175,20 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   let storeReady!: (s: RunStore) => void;
   const storeLater = new Promise<RunStore>((resolve) => (storeReady = resolve));
   const transport = createTransport(transportOptions, opts.interactive ? async (info) => requestPrompt<boolean>(await storeLater, { kind: 'host-key', ...info }) : undefined);
+  const command = opts.interactive ? 'play' : 'run';
+  const openForWriting = (): Promise<StateHandle> => openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: `runbook ${command}` });
   let state: StateHandle;
   let store: RunStore;
   try {
     transport.prepare?.(targetedHosts(session));
-    preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
+    if (!opts.deferChecks) preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
+    // Host patterns are the cheap half of the preflight: a bad one is reported at its line, before
+    // the screen opens and before "nothing to run" would hide it.
+    if (opts.deferChecks) preflightHosts(session.runbook, session.inventory);
     nothingToRun(session, o);
-    state = await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: opts.interactive ? 'runbook play' : 'runbook run' });
+    state = opts.deferChecks ? await openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'read' }) : await openForWriting();
     // Who runs this, from where, with which options: in the journal before any record it makes.
-    state.startSession(session.sessionInfo(opts.interactive ? 'play' : 'run'));
+    if (!opts.deferChecks) state.startSession(session.sessionInfo(command));
     store = createRunStore({ runbook: session.runbook, inventory: session.inventory, records: state.snapshot(), interruptedOnLoad: state.interruptedOnLoad });
   } catch (e) {
     await transport.close();
@@ -176,17 +196,58 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   }
   storeReady(store);
   setHostFilter(store, session.hostFilter);
-  const player = createPlayer({
-    runbook: session.runbook,
-    inventory: session.inventory,
-    transport,
-    state,
-    paths: session.paths,
+  const playerOver = (st: StateHandle): ReturnType<typeof createPlayer> =>
+    createPlayer({
+      runbook: session.runbook,
+      inventory: session.inventory,
+      transport,
+      state: st,
+      paths: session.paths,
+      store,
+      cliVars: session.cliVars,
+      forks,
+      onEvent: opts.onEvent,
+      onOutput: opts.onOutput,
+    });
+  if (!opts.deferChecks) return { session, state, store, player: playerOver(state), runChecks: () => Promise.resolve() };
+
+  const gate = gateController(playerOver(state), store);
+  // The first frame already says what is left to check.
+  setChecking(store, `preflight 0/${session.runbook.steps.length} steps`);
+  const runChecks = async (): Promise<void> => {
+    try {
+      const passed = await preflightInSlices(session.runbook, session.inventory, session.cliVars, {
+        allowMissingVars: opts.interactive,
+        signal: gate.signal,
+        onProgress: (done, total) => setChecking(store, `preflight ${done}/${total} steps`),
+      });
+      if (!passed) return;
+      setChecking(store, 'opening the state file');
+      const written = await openForWriting();
+      if (gate.signal.aborted) {
+        await written.close();
+        return;
+      }
+      state = written;
+      // What the state holds now: steps found running are interrupted, and another command may have
+      // recorded something since the first frame.
+      loadRecords(store, written.snapshot(), written.interruptedOnLoad);
+      written.startSession(session.sessionInfo(command));
+      gate.open(playerOver(written));
+    } catch (e) {
+      gate.fail(e);
+      throw e;
+    } finally {
+      setChecking(store, undefined);
+    }
+  };
+  return {
+    session,
+    get state() {
+      return state;
+    },
     store,
-    cliVars: session.cliVars,
-    forks,
-    onEvent: opts.onEvent,
-    onOutput: opts.onOutput,
-  });
-  return { session, state, store, player };
+    player: gate.controller,
+    runChecks,
+  };
 }

@@ -44,6 +44,12 @@ export interface RunStoreState {
   readonly captures: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Questions the engine is waiting on (answered by the TUI; the headless CLI never asks). */
   readonly prompts: readonly PromptRequest[];
+  /**
+   * The checks that must pass before any step runs, while they run after the player is on screen
+   * (`play`: the preflight of every step for every host), as the status line shows them
+   * ("preflight 120/500 steps"); undefined when none is running. No step runs while it is set.
+   */
+  readonly checking?: string;
 }
 
 /** A question from the engine to the operator. Plain data; the resolver lives outside the state. */
@@ -104,6 +110,20 @@ export function setRecord(store: RunStore, stepId: string, host: string, rec: Ho
 
 export function setMode(store: RunStore, mode: PlayerMode, currentStepId?: string): void {
   store.setState((s) => ({ mode, currentStepId: currentStepId ?? s.currentStepId }));
+}
+
+/**
+ * Replace the records with what the state file holds now (play: its write-open after the checks,
+ * which may have marked steps interrupted or found records another command wrote since the
+ * player's first frame), and the interrupted cells with those of these records plus `interrupted`.
+ */
+export function loadRecords(store: RunStore, records: RunStoreState['records'], interrupted: RunStoreState['interruptedOnLoad']): void {
+  store.setState((s) => ({ records, interruptedOnLoad: interruptedCells(s.runbook, records, interrupted) }));
+}
+
+/** What is still being checked before steps may run (see RunStoreState.checking); undefined: done. */
+export function setChecking(store: RunStore, checking: string | undefined): void {
+  if (store.getState().checking !== checking) store.setState({ checking });
 }
 
 export function setHostFilter(store: RunStore, hosts: readonly string[] | undefined): void {

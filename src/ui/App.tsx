@@ -66,6 +66,7 @@ export function App(props: AppProps): React.JSX.Element {
   const hostFilter = useStore(store, (s) => s.hostFilter);
   const messages = useStore(store, (s) => s.messages);
   const prompts = useStore(store, (s) => s.prompts);
+  const checking = useStore(store, (s) => s.checking);
   useStore(store, (s) => s.interruptedOnLoad);
   // Once nothing runs, the last output is shown as it is (the throttle only batches a running step's output).
   const live = mode === 'idle' ? store.getState().live : liveThrottled;
@@ -185,6 +186,7 @@ export function App(props: AppProps): React.JSX.Element {
           title={runbook.title} progress={prog} mode={mode} elapsedMs={runMs} hostFilter={hostFilter} width={width}
           failed={problems} currentStep={mode !== 'idle' && currentStepId ? currentStepId : undefined}
           etaMs={eta(runMs, prog.stepsDone - startDone.current, prog.stepsTotal - prog.stepsDone)}
+          checking={checking}
         />
         <ErrorBoundary resetKey={`${context}:${ui.selected}:${ui.overlay?.kind ?? ''}`}>
         {context === 'main' || (context === 'input' && !ui.overlay) ? (

@@ -17,6 +17,11 @@ export interface StartPlayerOptions {
   readonly writeReport?: () => Promise<readonly string[]>;
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
+  /**
+   * Work going on behind the player (play's checks once it is on screen): if it rejects, the
+   * player closes as `q` would and startPlayer rejects with that error.
+   */
+  readonly failOn?: Promise<unknown>;
 }
 
 const ENTER_ALT = '\u001b[?1049h\u001b[H\u001b[?25l';
@@ -52,18 +57,24 @@ export async function startPlayer(opts: StartPlayerOptions): Promise<number> {
   try {
     return await new Promise<number>((resolve, reject) => {
       let quitting = false;
-      const onQuit = (): void => {
-        if (quitting) return;
+      const leave = (then: () => void): void => {
         quitting = true;
-        const code = sessionExitCode(opts.store, opts.controller);
         opts.controller
           .close()
           .catch(() => undefined)
           .finally(() => {
             instance.unmount();
-            resolve(code);
+            then();
           });
       };
+      const onQuit = (): void => {
+        if (quitting) return;
+        const code = sessionExitCode(opts.store, opts.controller);
+        leave(() => resolve(code));
+      };
+      opts.failOn?.catch((e: unknown) => {
+        if (!quitting) leave(() => reject(e));
+      });
       quitNow = onQuit;
       // $PAGER on a log: the player stops reading keys and drawing until the pager exits, then redraws whole.
       const onPager = (file: string): void => {

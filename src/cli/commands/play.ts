@@ -16,9 +16,13 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
   // session is opened: their reading and compiling fill the waits on the state file (fsync, lock).
   const ui = importInteractiveUi();
   ui.catch(() => undefined); // a bad-input error below is what the operator must see
-  const { session, state, store, player: controller } = await openPlayerSession(path, o, { interactive: true });
+  // The player goes on screen first; the preflight runs behind it (runChecks), and no step runs
+  // or is recorded before it passed.
+  // `opened.state` is read-only until the checks opened it for writing.
+  const opened = await openPlayerSession(path, o, { interactive: true, deferChecks: true });
+  const { session, store, player: controller, runChecks } = opened;
   const writeSessionReport = async (): Promise<string[]> => {
-    await state.flush();
+    if (opened.state.mode === 'write') await opened.state.flush();
     const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
     const base = join(session.paths.dir, 'reports', `${runbookName(session.runbook.path)}-${stamp}`);
     await mkdir(dirname(base), { recursive: true, mode: 0o700 });
@@ -30,21 +34,24 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
   };
   for (const w of session.runbook.warnings ?? []) if (w.level !== 'info') flash(store, 'warn', `${w.file}:${w.line}: ${w.message}`);
   // On resume: steps edited since they ran, and recorded hosts the inventory no longer has.
-  const changed = changedSteps(session.runbook.steps, state.snapshot(), session.inventory.hosts.map((h) => h.name));
+  const changed = changedSteps(session.runbook.steps, opened.state.snapshot(), session.inventory.hosts.map((h) => h.name));
   if (changed.length) flash(store, 'warn', describeChanged(changed));
   const gone = goneHostsLine(session);
   if (gone) flash(store, 'warn', gone);
   const { startPlayer } = await ui;
   let outcome = 'ended';
   try {
-    const code = await startPlayer({ store, controller, stateDir: session.paths.dir, writeReport: writeSessionReport });
+    // The checks start once the first frame is drawn (render() draws it before returning).
+    const checks = new Promise((resolve) => setImmediate(resolve)).then(runChecks);
+    const code = await startPlayer({ store, controller, stateDir: session.paths.dir, writeReport: writeSessionReport, failOn: checks });
     outcome = `player closed (exit ${code})`;
     return code;
   } catch (e) {
     outcome = `error: ${describeError(e)}`;
     throw e;
   } finally {
-    if (!state.failed) state.endSession(outcome);
+    // No session line was written before the checks passed: nothing to end then.
+    if (opened.state.mode === 'write' && !opened.state.failed) opened.state.endSession(outcome);
     await controller.close();
   }
 }

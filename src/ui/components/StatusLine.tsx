@@ -19,6 +19,8 @@ export interface StatusLineProps {
   readonly currentStep?: string;
   /** Estimated time left for the play (undefined until a step finished in this session). */
   readonly etaMs?: number;
+  /** Checks still running before any step may run (store `checking`), shown instead of the mode. */
+  readonly checking?: string;
 }
 
 const MODE_LABEL: Record<PlayerMode, string> = { idle: 'paused', running: 'running', playing: 'playing', pausing: 'pausing' };
@@ -31,7 +33,7 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
   const theme = useTheme();
   const p = props.progress;
   const counts = `  steps ${p.stepsDone}/${p.stepsTotal}  host-steps ${p.hostStepsDone}/${p.hostStepsTotal}  `;
-  const mode = `[${MODE_LABEL[props.mode]}]${props.currentStep ? ` ▶ ${props.currentStep}` : ''}`;
+  const mode = props.checking ? `[checking: ${props.checking}]` : `[${MODE_LABEL[props.mode]}]${props.currentStep ? ` ▶ ${props.currentStep}` : ''}`;
   const failed = props.failed ? `  ✖ ${props.failed} failed` : '';
   const clock = `  ${formatClock(props.elapsedMs)}${props.etaMs !== undefined ? ` ETA ${formatClock(props.etaMs)}` : ''}`;
   let hosts = props.hostFilter ? `  hosts: ${props.hostFilter.join(',') || '(none)'}` : '';
@@ -45,7 +47,7 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
     <Box width={props.width} height={1} overflow="hidden">
       <Text {...theme.accent} wrap="truncate">{title}</Text>
       <Text>{counts}</Text>
-      <Text {...(props.mode === 'idle' ? theme.text.muted : theme.status.running)} wrap="truncate">{mode}</Text>
+      <Text {...(props.mode === 'idle' && !props.checking ? theme.text.muted : theme.status.running)} wrap="truncate">{mode}</Text>
       {failed !== '' && <Text {...theme.status.failed}>{failed}</Text>}
       <Text>{clock}</Text>
       {hosts !== '' && <Text {...theme.status.interrupted}>{hosts}</Text>}
