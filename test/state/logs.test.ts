@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { HIGH_WATER, openStepLog, safeFileComponent } from '../../src/engine/state/logs.js';
+import { HIGH_WATER, HOLD_AT, openStepLog, safeFileComponent } from '../../src/engine/state/logs.js';
+import { readsHeld } from '../../src/engine/transport/fairReads.js';
 import { resolveStatePaths } from '../../src/engine/state/paths.js';
 import { tempDir } from './helpers.js';
 
@@ -43,6 +44,20 @@ describe('step logs', () => {
     }
     await log.close();
     expect(statSync(log.absolutePath).size).toBe(64 * chunk.length);
+  });
+
+  it('holds the SSH reads while HOLD_AT bytes wait for the disk, and lets them go once written', async () => {
+    const p = paths();
+    const log = await openStepLog(p, 'held', 'h', 1);
+    const chunk = Buffer.alloc(256 * 1024, 'y');
+    // Written in one go, nothing has reached the disk yet: everything is waiting.
+    for (let i = 0; i < HOLD_AT / chunk.length - 1; i++) log.write(chunk);
+    expect(readsHeld()).toBe(false);
+    log.write(chunk);
+    expect(readsHeld()).toBe(true);
+    await log.close();
+    expect(readsHeld()).toBe(false);
+    expect(statSync(log.absolutePath).size).toBe(HOLD_AT);
   });
 
   it('keeps the bytes in order whatever order the writes complete in', async () => {

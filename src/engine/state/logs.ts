@@ -6,7 +6,10 @@
 // fsyncs on the same file system). Transports deliver output through an onData callback that
 // cannot be paused, so when more than HIGH_WATER bytes are waiting for the disk, chunks are
 // written synchronously instead: a disk slower than the network slows the event loop rather than
-// filling memory (a 500 MB stream never holds more than HIGH_WATER bytes per log).
+// filling memory (a 500 MB stream never holds more than HIGH_WATER bytes per log). Before it comes
+// to that, from HOLD_AT bytes waiting, the SSH connections are held (transport/fairReads.ts): they
+// stop reading until the disk caught up, so the hosts wait under SSH flow control and the event loop
+// (the player's keys) does not wait on the disk.
 import { close as closeAsync, constants as FS, open as openCb, write as writeAsync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -15,6 +18,7 @@ import path from 'node:path';
 import { EXIT, StateError } from '../errors.js';
 import { describeFsError, DIR_MODE, FILE_MODE } from './fsUtil.js';
 import type { StatePaths } from './paths.js';
+import { holdReads } from '../transport/fairReads.js';
 
 /** An open step log. */
 export interface StepLog {
@@ -39,6 +43,8 @@ const openFd = promisify(openCb);
 const madeDirs = new Map<string, Promise<unknown>>();
 /** Bytes that may wait for the disk before writes turn synchronous (see the top of this file). */
 export const HIGH_WATER = 4 * 1024 * 1024;
+/** Bytes waiting for the disk from which SSH reads are held (released below half of it). */
+export const HOLD_AT = HIGH_WATER / 2;
 
 /**
  * Turn any step id or host name into one safe file-name component: letters, digits, `_`, `-`
@@ -112,6 +118,11 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
   let closed = false;
   let waiting = 0; // bytes handed to asynchronous writes that have not completed
   let idle: (() => void) | undefined;
+  let release: (() => void) | undefined;
+  const unhold = (): void => {
+    release?.();
+    release = undefined;
+  };
   const fail = (e: unknown): void => {
     error ??= new StateError(`cannot write log file ${abs}: ${describeFsError(e)}`, {
       file: abs,
@@ -125,6 +136,7 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
       waiting -= buf.length;
       if (e) fail(e);
       else if (n < buf.length) writeAt(buf.subarray(n), pos + n); // short write: the rest
+      if (release && (waiting < HOLD_AT / 2 || error)) unhold();
       if (waiting === 0) idle?.();
     });
   };
@@ -145,6 +157,7 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
       bytes += buf.length;
       if (waiting + buf.length <= HIGH_WATER) {
         writeAt(buf, pos); // stream chunks are never reused by Node, so no copy is needed
+        if (waiting >= HOLD_AT && !release) release = holdReads();
         return;
       }
       try {
@@ -157,6 +170,7 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
       if (!closed) {
         closed = true;
         if (waiting > 0) await new Promise<void>((resolve) => (idle = resolve));
+        unhold();
         await new Promise<void>((resolve) =>
           closeAsync(fd, (e) => {
             if (e) error ??= new StateError(`cannot close log file ${abs}: ${describeFsError(e)}`, { file: abs, exitCode: EXIT.STATE_UNAVAILABLE });

@@ -13,6 +13,7 @@ import type { Host, JumpHost, SshEndpoint } from '../types.js';
 import { agentFor, agentSocket } from './agent.js';
 import { coalesceWritesPerTick } from './coalesceWrites.js';
 import { spawnProxyCommand } from './proxyCommand.js';
+import { fairReads } from './fairReads.js';
 import { appendKnownHost, checkHostKey, entriesForHost, fingerprint, keyTypeOfBlob, knownKeyTypes } from './knownHosts.js';
 import type { HostKeyPolicy } from './types.js';
 
@@ -332,6 +333,10 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        // ssh2 reads its socket through 'data' by now: from here on, a bounded helping per turn, so
+        // 30 hosts streaming cannot hold the event loop (and the player's keys) for a second.
+        const raw = (client as unknown as { _sock?: Duplex })._sock;
+        if (raw) fairReads(raw);
         resolve(conn);
       });
       client.on('error', (err: Error & { code?: string; level?: string }) => {
