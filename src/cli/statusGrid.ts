@@ -1,7 +1,8 @@
 // The steps × hosts grid of `runbook status`, laid out for a terminal width: when the host columns
 // do not fit, they are split into blocks of whole columns, each block repeating the step column and
 // saying which hosts it shows (as R or `column` print a wide matrix), so 30 hosts read at 80 columns.
-import stringWidth from 'string-width';
+// Texts are measured with columns(): call loadColumns() with them first.
+import { columns as stringWidth } from './columns.js';
 
 export interface GridRow {
   /** The step id (cut to the step column's width). */

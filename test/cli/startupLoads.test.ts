@@ -54,11 +54,11 @@ describe('start-up: each command loads only what it needs', () => {
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
-  it('status loads neither the player (Ink, React, marked), nor templating (liquidjs), nor ssh2', () => {
+  it('status loads neither the player (Ink, React, marked), nor templating (liquidjs), nor ssh2; nor string-width for ASCII host names and step ids', () => {
     const r = loadsOf(['status', HA, '-i', HA_INVENTORY]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('host-steps done');
-    for (const p of [...PLAYER_ONLY, 'liquidjs', 'ssh2', 'zustand']) expect(r.packages, p).not.toContain(p);
+    for (const p of [...PLAYER_ONLY, 'liquidjs', 'ssh2', 'zustand', 'string-width']) expect(r.packages, p).not.toContain(p);
     expect(r.sources).not.toContain('dist/cli/commands/run.js');
     expect(r.sources).not.toContain('dist/engine/transport/ssh.js');
   });

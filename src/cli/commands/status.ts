@@ -4,6 +4,7 @@ import { openState } from '../../engine/state/stateFile.js';
 import { isDone, type HostStatus, type HostStepRecord } from '../../engine/types.js';
 import { loadSession, type CommonOptions } from '../session.js';
 import { STATUS_LEGEND_PARTS, STATUS_SYMBOL } from '../symbols.js';
+import { loadColumns } from '../columns.js';
 import { fitParts, outputWidth, statusGrid } from '../statusGrid.js';
 
 export interface StatusOptions extends CommonOptions {
@@ -85,6 +86,7 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
     id: step.id,
     cells: Object.fromEntries(Object.entries(cells).map(([h, c]) => [h, STATUS_SYMBOL[c.status] + (c.changed ? '*' : '')])),
   }));
+  await loadColumns([...hostOrder, ...rows.map((r) => r.id), ...STATUS_LEGEND_PARTS]);
   for (const l of statusGrid(hostOrder, rows, width)) out(l);
   out('');
   for (const l of fitParts([`${done}/${total} host-steps done.`, ...STATUS_LEGEND_PARTS, '* changed since it ran'], width)) out(l);
