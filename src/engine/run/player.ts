@@ -109,8 +109,11 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
   const pushLive = (stepId: string, host: string, text: string): void => {
     const key = `${stepId}\u0000${host}`;
     const p = livePending.get(key);
-    if (p) p.text = (p.text + text).slice(-65536);
-    else livePending.set(key, { stepId, host, text: text.slice(-65536) });
+    // Appending is cheap (V8 links the strings); cutting copies, so it happens once per 64 KB, not per chunk.
+    if (p) {
+      p.text += text;
+      if (p.text.length > 131072) p.text = p.text.slice(-65536);
+    } else livePending.set(key, { stepId, host, text: text.slice(-65536) });
     liveTimer ??= setTimeout(flushLive, opts.liveIntervalMs ?? 50);
   };
 
