@@ -101,6 +101,17 @@ class Pane {
     await exec('tmux', ['-L', this.socket, '-f', '/dev/null', 'send-keys', '-t', 'f', ...keys]);
   }
 
+  /** Resolves once the pane has written nothing for `ms` (bounded): the player's start-up checks are done. */
+  async quiet(ms: number, limitMs = 120_000): Promise<void> {
+    const end = performance.now() + limitMs;
+    for (;;) {
+      const before = this.bytes;
+      await pause(ms);
+      if (this.bytes === before) return;
+      if (performance.now() > end) throw new Error(`the pane never went quiet for ${ms} ms within ${limitMs / 1000} s`);
+    }
+  }
+
   /** Resolves with the time the pane's output, from now on, first matches `re` (bounded). */
   next(re: RegExp, what: string, ms = 120_000): Promise<number> {
     return new Promise<number>((res, rej) => {
@@ -198,7 +209,9 @@ try {
     try {
       await pane.next(/Enter\/r run/, 'the first frame');
       const pid = await pane.pid();
-      // Idle: bytes written while nothing happens, then keys.
+      // Idle: once the start-up checks behind the first frame are done (the status line says so while
+      // they run), bytes written while nothing happens, then keys.
+      await pane.quiet(1000);
       const idleFrom = pane.bytes;
       await pause(3000);
       const idleBytesPerSec = (pane.bytes - idleFrom) / 3;
