@@ -14,6 +14,8 @@
 // Env: FLEET_HOSTS (30), FLEET_KEYS (40), FLEET_SIZES ("80x24,200x60"), FLEET_MB (output per host
 //      per run of the step, 200 MB: more than the keys take; the step is aborted after the keys),
 //      BENCH_NET ("127.N": keep the sshd lab in 127.N.0.0/16), FLEET_TMUX (socket prefix, rb-bench),
+//      FLEET_HOSTS_NICE (a niceness for the 30 sshd and what they run, e.g. 19: the hosts then take
+//      the CPU only when the player leaves it, as hosts elsewhere would; unset: same priority),
 //      FLEET_DIR (where the runbook, its state and its logs go: the temp directory),
 //      FLEET_NODE_ARGS (extra node options for the player, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { execFile, spawnSync } from 'node:child_process';
@@ -172,6 +174,14 @@ interface SizeResult {
 
 const dir = mkdtempSync(join(process.env.FLEET_DIR ?? tmpdir(), 'runbook-bench-fleet-'));
 const fx = await startSshHosts(HOSTS, { namePrefix: 'f', net: process.env.BENCH_NET });
+if (process.env.FLEET_HOSTS_NICE) {
+  // Every sshd of the lab (their command lines name the fixture's directory); what they start inherits it.
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(fx.dir); } catch { return false; }
+  });
+  spawnSync('renice', ['-n', process.env.FLEET_HOSTS_NICE, '-p', ...pids]);
+  process.stderr.write(`reniced ${pids.length} sshd processes to ${process.env.FLEET_HOSTS_NICE}\n`);
+}
 const socketBase = `${process.env.FLEET_TMUX ?? 'rb-bench'}-fleet-${process.pid}`;
 const results: SizeResult[] = [];
 let harness: number[] = [];
@@ -257,7 +267,7 @@ try {
 
 const list = (xs: readonly number[]): string => xs.map((x) => x.toFixed(0)).join(' ');
 process.stdout.write([
-  `TUI fleet bench: the built CLI in tmux, ${HOSTS} loopback sshd hosts, ${KEYS} keys per phase (node ${process.version})`,
+  `TUI fleet bench: the built CLI in tmux, ${HOSTS} loopback sshd hosts${process.env.FLEET_HOSTS_NICE ? ` at nice ${process.env.FLEET_HOSTS_NICE}` : ''}, ${KEYS} keys per phase (node ${process.version})`,
   `  harness (tmux send-keys to cat in raw mode, echo seen through pipe-pane): ${fmt(harness)}`,
   ...results.flatMap((r) => [
     `  ${r.size} (load average ${r.load.toFixed(1)}):`,
