@@ -44,6 +44,15 @@ describe('session stream parser', () => {
     expect(r.data.toString()).toBe('ok');
   });
 
+  for (const sizes of [[1], [3], [100000]]) {
+    it(`an end marker with no start marker before it (the step's subshell never ran) ends the step with no output, in chunks of ${sizes[0]}`, () => {
+      const r = parse(true, Buffer.from(`junk__RB_E_${N}_127___\nlater`), sizes);
+      expect(r.end).toEqual({ exitCode: 127, signal: null });
+      expect(r.pid).toBeUndefined();
+      expect(r.data.length).toBe(0);
+    });
+  }
+
   it('the step text carries the nonce only in the heredoc delimiter and the driver call', () => {
     const cmd = stepCommand(N, 'echo hi\n');
     expect(cmd.split(N)).toHaveLength(4); // __rb_run N, <<'__RB_N', closing __RB_N

@@ -6,8 +6,8 @@
 // costs the host 3-4 times more CPU, which is most of what a step costs), so variables, cd, exit,
 // exec, traps and set -e are the step's own, as in a step of its own exec channel. The driver runs
 // with job control on, so each step's subshell is a process group of its own (abort kills that tree);
-// the subshell turns job control off, drops the driver's traps, variables and functions, reports its
-// pid ($BASHPID) and sources the step text from its stdin (a heredoc). What differs from one exec per
+// the subshell turns job control off, reports the stdout start marker and its pid ($BASHPID) in one
+// write (one SSH packet), drops the driver's traps, variables and functions, and sources the step text from its stdin (a heredoc). What differs from one exec per
 // step: `$$` is the session shell's pid, not the step's ($BASHPID is the step's), and $PPID is the
 // session shell's parent, so `kill $$` ends the session (the step is then interrupted) where with
 // its own exec channel it ended the step.
@@ -48,7 +48,7 @@ __rb_reap() {
 __rb_run() {
   local n=$1 st sig=
   if [[ -n $__rb_stale ]]; then exec 3>&- 4>&-; __rb_reap; fi
-  printf '__RB_S_%s__\\n' "$n"; printf '__RB_S_%s__\\n' "$n" >&2
+  printf '__RB_S_%s__\\n' "$n" >&2
   if [[ -z $__rb_o ]]; then
     exec 3> >(exec cat)
     __rb_o=$!
@@ -59,9 +59,9 @@ __rb_run() {
     (
       trap - EXIT
       set +m
+      printf '__RB_S_%s__\\n%d\\n' "$n" "$BASHPID" >&5
       unset -f __rb_run __rb_reap
       unset -v __rb_d __rb_o __rb_e __rb_stale __rb_p __rb_wf n st sig
-      printf '%d\\n' "$BASHPID" >&5
       exec 5>&- 9>&- 2>&4 4>&- 3>&-
       . /dev/stdin
     ) 5>&1 1>&3 &
@@ -143,8 +143,16 @@ export class StepStreamParser {
     for (;;) {
       if (this.state === 'start') {
         const at = this.buf.indexOf(this.start);
+        // The end marker with no start before it: the step's subshell never ran (it prints the
+        // stdout start marker), so the step ends here, with the driver's status and no output.
+        const atEnd = this.buf.indexOf(this.end);
+        if (atEnd >= 0 && (at < 0 || atEnd < at)) {
+          this.buf = this.buf.subarray(atEnd);
+          this.state = 'data';
+          continue;
+        }
         if (at < 0) {
-          this.buf = this.buf.subarray(this.buf.length - partialTail(this.buf, this.start));
+          this.buf = this.buf.subarray(this.buf.length - Math.max(partialTail(this.buf, this.start), partialTail(this.buf, this.end)));
           return;
         }
         this.buf = this.buf.subarray(at + this.start.length);
