@@ -47,7 +47,7 @@ async function manyHosts(): Promise<void> {
   const HOSTS = num('LOAD_HOSTS', 100);
   const STEPS = num('LOAD_STEPS', 50);
   process.stdout.write(`\nA. ${HOSTS} hosts × ${STEPS} steps, runbook run --forks ${HOSTS}\n`);
-  const fx = await startSshHosts(HOSTS, { namePrefix: 'a' });
+  const fx = await startSshHosts(HOSTS, { namePrefix: 'a', net: process.env.BENCH_NET });
   const dir = workDir();
   try {
     const inv = join(dir, 'inventory.yaml');
@@ -78,7 +78,7 @@ async function flood(): Promise<void> {
   const HOSTS = num('FLOOD_HOSTS', 5);
   const BYTES = num('FLOOD_MB', 500) * 1024 * 1024;
   process.stdout.write(`\nB. ${BYTES / 1024 / 1024} MB of stdout on ${HOSTS} hosts at once\n`);
-  const fx = await startSshHosts(HOSTS, { namePrefix: 'f' });
+  const fx = await startSshHosts(HOSTS, { namePrefix: 'f', net: process.env.BENCH_NET });
   const dir = workDir();
   try {
     const inv = join(dir, 'inventory.yaml');
