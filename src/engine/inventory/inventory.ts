@@ -66,7 +66,8 @@ function readInventoryText(text: string, file: string, st: ReadState): void {
     if (yamlNestingTooDeep(text) !== undefined) parseYamlDocument(text, file, 'inventory', 'only the Ansible YAML and INI inventory formats are read');
     const yaml = yamlInventoryDocument(text, file);
     if (yaml) {
-      for (const s of parseYamlInventory(text, file, st.data)) st.secretVars.add(s);
+      // Parsed once: the document that said it is a YAML inventory is the one read.
+      for (const s of parseYamlInventory(text, file, st.data, yaml)) st.secretVars.add(s);
       return;
     }
     const iniSection = /^\s*\[[^\]\s]+\]\s*(?:[#;].*)?$/m.test(text);

@@ -213,9 +213,12 @@ export function yamlInventoryDocument(text: string, file: string): { doc: Docume
   return { doc, lc };
 }
 
-/** Read an Ansible YAML inventory into `data`. Returns the names of vars that hold secrets. */
-export function parseYamlInventory(text: string, file: string, data: InventoryData): Set<string> {
-  const { doc, lc } = parseYamlDocument(text, file, 'inventory', 'only the Ansible YAML inventory format is supported (all: / hosts: / children: / vars:)');
+/**
+ * Read an Ansible YAML inventory into `data`. Returns the names of vars that hold secrets.
+ * `parsed`: the text's document from yamlInventoryDocument (the same parse), not parsed again.
+ */
+export function parseYamlInventory(text: string, file: string, data: InventoryData, parsed?: { doc: Document; lc: LineCounter }): Set<string> {
+  const { doc, lc } = parsed ?? parseYamlDocument(text, file, 'inventory', 'only the Ansible YAML inventory format is supported (all: / hosts: / children: / vars:)');
   const r = new InventoryYamlReader(file, doc, lc, data);
   const root = r.mapping(doc.contents, 'the inventory', doc.contents);
   for (const pair of root?.items ?? []) {
