@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPlayerSession, type PlayerSession } from '../../src/cli/playerSession.js';
+import { openState } from '../../src/engine/state/stateFile.js';
 import { App } from '../../src/ui/App.js';
 import { plainTheme } from '../../src/ui/theme.js';
 import { sharedTempDir, writeFile } from '../helpers/cli.js';
@@ -119,6 +120,26 @@ describe('play: the screen first, the checks behind it', () => {
     expect(await run).toBe(failed);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('a state file another player holds fails the checks with exit 4 after the frame; the step asked for meanwhile never runs', async () => {
+    const dir = sharedTempDir();
+    const out = join(dir, 'ran');
+    const book = writeFile(dir, 'book.md', `# Locked\n\n\`\`\`bash {id=touch}\necho ran >> ${out}\n\`\`\`\n`);
+    const stateFile = join(dir, 'state.jsonl');
+    const other = await openState({ stateFile, runbookPath: book, mode: 'write', command: 'runbook play' });
+    try {
+      open = await openPlay(book, stateFile);
+      await open.waitFor((f) => /› touch/.test(f), 'the player');
+      const run = open.ps.player.runStep('touch').then(() => 'ran', (e: unknown) => e);
+      const failed = await open.ps.runChecks().then(() => undefined, (e: unknown) => e as { message?: string; exitCode?: number });
+      expect(failed?.exitCode).toBe(4);
+      expect(failed?.message).toMatch(/in use by pid \d+/);
+      expect(await run).toBe(failed);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await other.close();
+    }
   });
 
   it('shows the preflight progress in the status line while it runs (50 steps), then nothing once they passed', async () => {
