@@ -60,7 +60,14 @@ export function App(props: AppProps): React.JSX.Element {
   const runbook = useStore(store, (s) => s.runbook);
   // Records change a few times per host and step: at once. Live output changes per chunk: throttled.
   const records = useStore(store, (s) => s.records);
-  const liveThrottled = useThrottledStore(store, (s) => s.live, LIVE_MS);
+  // Only the selected step's output is on screen (its hosts' last lines and the selected host's
+  // tail): output of a step the operator is not looking at renders nothing.
+  const liveShown = useRef<{ readonly stepId: string; readonly hosts: readonly string[] } | undefined>(undefined);
+  const liveThrottled = useThrottledStore(store, (s) => s.live, LIVE_MS, (prev, next) => {
+    const on = liveShown.current;
+    if (!on) return true;
+    return on.hosts.some((h) => prev[liveKey(on.stepId, h)] !== next[liveKey(on.stepId, h)]);
+  });
   const mode = useStore(store, (s) => s.mode);
   const currentStepId = useStore(store, (s) => s.currentStepId);
   const hostFilter = useStore(store, (s) => s.hostFilter);
@@ -105,6 +112,7 @@ export function App(props: AppProps): React.JSX.Element {
   const rows = useMemo(() => stepsRows(runbook.sections, runbook.steps, ui.folded), [runbook, ui.folded]);
   const step = runbook.steps[ui.selected];
   const stepHosts = step ? targetsOf(step.id) : [];
+  liveShown.current = step ? { stepId: step.id, hosts: stepHosts } : undefined;
   const allHosts = step ? hostRows({ records, live }, step.id, stepHosts, now()) : [];
   const shownHosts = visibleHostRows(allHosts, ui);
   const hostIndex = selectedHostIndex(shownHosts.map((r) => r.host), ui);

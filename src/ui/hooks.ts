@@ -27,28 +27,37 @@ export function useRunClock(running: boolean, now: () => number = Date.now): num
 /**
  * A slice of the run store, re-rendering at most every `ms` (the first change at once, later ones
  * batched): 30 hosts streaming output make thousands of store updates a second, and each would
- * otherwise re-render the whole player ahead of the operator's keys.
+ * otherwise re-render the whole player ahead of the operator's keys. `shows(prev, next)` says
+ * whether a change is visible at all (default: any change); one that is not renders nothing. The
+ * value returned is always the latest, so a render for another reason (a key) shows it.
  */
-export function useThrottledStore<T>(store: RunStore, selector: (s: RunStoreState) => T, ms: number): T {
+export function useThrottledStore<T>(store: RunStore, selector: (s: RunStoreState) => T, ms: number, shows?: (prev: T, next: T) => boolean): T {
   const sel = useRef(selector);
   sel.current = selector;
-  const [value, setValue] = useState(() => selector(store.getState()));
+  const visible = useRef(shows);
+  visible.current = shows;
+  const latest = useRef<{ value: T } | undefined>(undefined);
+  latest.current ??= { value: selector(store.getState()) };
+  // What this render shows: changes are judged against it.
+  const shown = useRef(latest.current.value);
+  shown.current = latest.current.value;
+  const [, rerender] = useState(0);
   useEffect(() => {
     let last = 0;
     let timer: NodeJS.Timeout | undefined;
-    let current = sel.current(store.getState());
-    setValue(() => current);
+    const box = latest.current!;
+    box.value = sel.current(store.getState());
     const flush = (): void => {
       timer = undefined;
       last = Date.now();
-      const v = current;
-      setValue(() => v);
+      rerender((n) => n + 1);
     };
     const unsub = store.subscribe((s) => {
       const next = sel.current(s);
-      if (Object.is(next, current)) return;
-      current = next;
+      if (Object.is(next, box.value)) return;
+      box.value = next;
       if (timer) return;
+      if (visible.current && !visible.current(shown.current, next)) return;
       const wait = last + ms - Date.now();
       if (wait <= 0) flush();
       else timer = setTimeout(flush, wait);
@@ -58,7 +67,7 @@ export function useThrottledStore<T>(store: RunStore, selector: (s: RunStoreStat
       if (timer) clearTimeout(timer);
     };
   }, [store, ms]);
-  return value;
+  return latest.current.value;
 }
 
 /**

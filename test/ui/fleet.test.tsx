@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { bigRunbook, fleet, makeRunbook } from './fixtures.js';
 import { KEYS, renderApp, type Harness } from './harness.js';
 import type { RenderedStep } from '../../src/engine/run/types.js';
+import { appendLive } from '../../src/engine/store.js';
 
 let h: Harness | undefined;
 afterEach(() => {
@@ -259,7 +260,8 @@ describe('log view', () => {
     let f = await h.waitFor((x) => x.includes('[following: F stops]'), 'follow mode');
     expect(f).toContain('line 99');
     writeFileSync(log, Array.from({ length: 120 }, (_, i) => `line ${i}`).join('\n') + '\n');
-    h.store.setState({ live: { x: { tail: ['new'], partial: '', bytes: 3 } } });
+    // The engine's live output of the followed host is what makes the view look at the file again.
+    appendLive(h.store, 'one', 'web1', 'line 119\n');
     f = await h.waitFor((x) => x.includes('line 119'), 'the new lines');
     await h.press('F', '/', ...'line 3', KEYS.enter);
     f = h.frame();

@@ -19,6 +19,8 @@ export interface Harness {
   readonly controller: FakeController;
   readonly onQuit: ReturnType<typeof vi.fn>;
   frame(): string;
+  /** Frames Ink has written so far (one per render). */
+  frameCount(): number;
   /** Write keys one at a time, letting Ink process each. */
   press(...keys: string[]): Promise<void>;
   /** Wait until the frame satisfies `cond` (bounded). */
@@ -48,6 +50,7 @@ export async function renderApp(runbook: Runbook, opts: {
   const frame = (): string => r.lastFrame() ?? '';
   const h: Harness = {
     store, controller, onQuit, frame,
+    frameCount: () => r.frames.length,
     async press(...keys) {
       for (const k of keys) {
         r.stdin.write(k);
