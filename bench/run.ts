@@ -5,6 +5,8 @@
 // it is measured, then the summary table, the ratios and the engine's per-step overhead.
 // Env:
 //   BENCH_HOSTS (default 20), BENCH_STEPS (default 20), BENCH_REPEAT (default 3)
+//   BENCH_ANSIBLE_REPEAT (default 1): runs of the two Ansible rows, each 10-50 times slower than the
+//                                 others (a few minutes per run on a busy machine)
 //   BENCH_ONLY=runbook,floor,...  rows to run (default all): runbook, exec, floor, openssh, ansible,
 //                                 mitogen, overhead (the 1-step runs behind the per-step overhead)
 //   BENCH_TIMEOUT (s, default 300): a run still going after this is killed and reported as not finished
@@ -21,6 +23,7 @@ import { startSshHosts, type SshFixture } from '../test/helpers/sshd.js';
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 20);
 const STEPS = Number(process.env.BENCH_STEPS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const ANSIBLE_REPEAT = Number(process.env.BENCH_ANSIBLE_REPEAT ?? 1);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT ?? 300);
 const MITOGEN_TIMEOUT_S = Number(process.env.BENCH_MITOGEN_TIMEOUT ?? TIMEOUT_S);
 const ROW_IDS = ['runbook', 'exec', 'floor', 'openssh', 'ansible', 'mitogen', 'overhead'] as const;
@@ -139,24 +142,25 @@ async function timeIt(
   label: string,
   cmd: string,
   args: readonly string[],
-  opts: { env?: NodeJS.ProcessEnv; before?: () => void; after?: () => void; timeoutS?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; before?: () => void; after?: () => void; timeoutS?: number; repeat?: number } = {},
 ): Promise<Timing> {
   const timeoutS = opts.timeoutS ?? TIMEOUT_S;
+  const repeat = opts.repeat ?? REPEAT;
   const runs: Run[] = [];
-  for (let i = 0; i < REPEAT; i++) {
+  for (let i = 0; i < repeat; i++) {
     opts.before?.();
     const { run, status, out, err } = await measureOnce(cmd, args, opts.env ?? {}, timeoutS);
     opts.after?.();
     runs.push(run);
     if (run.timedOut) {
-      say(`  ${label}, run ${i + 1}/${REPEAT}: did not finish in ${timeoutS} s (killed; CPU until then not counted); the row's later runs are not started`);
+      say(`  ${label}, run ${i + 1}/${repeat}: did not finish in ${timeoutS} s (killed; CPU until then not counted); the row's later runs are not started`);
       break;
     }
     if (status !== 0) {
       process.stderr.write(`${label} failed (exit ${status}):\n${out}\n${err}\n`);
       throw new Error(`${label} failed`);
     }
-    say(`  ${label}, run ${i + 1}/${REPEAT}: ${secs(run.wall)} s wall, ${secs(run.cpu)} s CPU (user+sys)`);
+    say(`  ${label}, run ${i + 1}/${repeat}: ${secs(run.wall)} s wall, ${secs(run.cpu)} s CPU (user+sys)`);
   }
   const finished = runs.filter((r) => !r.timedOut);
   return {
@@ -184,7 +188,7 @@ interface Row {
 async function main(): Promise<void> {
   const started = new Date();
   say(
-    `runbook benchmark: ${STEPS} trivial steps x ${HOSTS} loopback sshd hosts, whole process, ${REPEAT} runs per row; ` +
+    `runbook benchmark: ${STEPS} trivial steps x ${HOSTS} loopback sshd hosts, whole process, ${REPEAT} runs per row (Ansible rows: ${ANSIBLE_REPEAT}); ` +
       `rows: ${[...only].join(', ')} (${started.toISOString().slice(0, 16)}Z, node ${process.version}, load average ${loadAvg()})`,
   );
   fx = await startSshHosts(HOSTS, { namePrefix: 'b', net: process.env.BENCH_NET });
@@ -265,7 +269,7 @@ async function main(): Promise<void> {
     return cfg;
   };
   const ansibleRun = (label: string, cfg: string, timeoutS: number): Promise<Timing> =>
-    timeIt(label, 'ansible-playbook', ['-i', ansibleInv, pb], { env: { ANSIBLE_CONFIG: cfg }, after: () => closeControlMasters(d), timeoutS });
+    timeIt(label, 'ansible-playbook', ['-i', ansibleInv, pb], { env: { ANSIBLE_CONFIG: cfg }, after: () => closeControlMasters(d), timeoutS, repeat: ANSIBLE_REPEAT });
 
   await row('ansible', 'ansible-playbook, raw module, pipelining', async () =>
     ansible ? ansibleRun('ansible', ansibleCfg('raw', ''), TIMEOUT_S) : 'ansible-playbook not installed (apt-get install -y ansible): row skipped',
@@ -306,7 +310,7 @@ async function main(): Promise<void> {
   };
   const lines = [
     '',
-    `runbook benchmark: ${STEPS} trivial steps × ${HOSTS} loopback sshd hosts, whole process wall time, ${REPEAT} runs each (${started.toISOString().slice(0, 16)}Z–${new Date().toISOString().slice(11, 16)}Z, node ${process.version}, load average at the end ${loadAvg()})`,
+    `runbook benchmark: ${STEPS} trivial steps × ${HOSTS} loopback sshd hosts, whole process wall time, ${REPEAT} runs each (Ansible rows: ${ANSIBLE_REPEAT}) (${started.toISOString().slice(0, 16)}Z–${new Date().toISOString().slice(11, 16)}Z, node ${process.version}, load average at the end ${loadAvg()})`,
     '',
     '| what | median wall | every run (s) | × raw ssh2 floor | runbook (sessions) is faster by | CPU user+sys, median (every run, s) |',
     '|---|---:|---|---:|---:|---|',
