@@ -1,6 +1,6 @@
-// The durable state handle: load (replay) the journal, append records in batches with one write
-// and one fdatasync per batch, compact on open, and fail loudly (never silently) on write errors.
-import { constants as FS, promises as fsp } from 'node:fs';
+// The durable state handle: load (replay) the journal, append records in batches with one durable
+// (O_DSYNC) write per batch, compact on open, and fail loudly (never silently) on write errors.
+import { closeSync, constants as FS, openSync, promises as fsp, write as writeCb } from 'node:fs';
 import path from 'node:path';
 import { BugError, EXIT, StateError } from '../errors.js';
 import type { HostStepRecord } from '../types.js';
@@ -117,6 +117,11 @@ async function readJournal(stateFile: string, runbookPath: string): Promise<Pars
     await fh?.close().catch(() => undefined);
   }
   return parseJournal(buf, stateFile, runbookPath);
+}
+
+/** Write buf from `off` at the end of an O_APPEND descriptor; resolves with the bytes written. */
+function writeAt(fd: number, buf: Buffer, off: number): Promise<number> {
+  return new Promise((resolve, reject) => writeCb(fd, buf, off, buf.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
 }
 
 class Handle implements StateHandle {
@@ -261,20 +266,27 @@ class Handle implements StateHandle {
 
   private async writeBatch(lines: string[]): Promise<void> {
     const buf = Buffer.from(lines.join(''), 'utf8');
-    let fh: fsp.FileHandle | undefined;
+    let fd: number | undefined;
     try {
       // No O_CREAT: if the file vanished under us, that is a failure, not a fresh journal.
-      fh = await fsp.open(this.stateFile, FS.O_WRONLY | FS.O_APPEND);
-      for (let off = 0; off < buf.length; ) {
-        const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-        off += bytesWritten;
-      }
-      await fh.datasync();
+      // O_DSYNC: each write returns once its bytes (and the size that makes them readable) are on
+      // disk, as write + fdatasync did, in one thread-pool round trip instead of four (open, write,
+      // fdatasync, close): a 'running' record waits for its batch before the step starts, and on a
+      // busy machine every round trip is a wait for a CPU. Opening an existing file without O_CREAT
+      // and closing it touch no data, so they run on the event loop (docs/reliability.md).
+      fd = openSync(this.stateFile, FS.O_WRONLY | FS.O_APPEND | FS.O_DSYNC);
+      for (let off = 0; off < buf.length; ) off += await writeAt(fd, buf, off);
     } catch (e) {
       this.fail(unavailable(this.stateFile, 'write', e));
       throw this.failed;
     } finally {
-      await fh?.close().catch(() => undefined);
+      if (fd !== undefined) {
+        try {
+          closeSync(fd);
+        } catch {
+          // the batch is on disk or already failed; a close error changes neither
+        }
+      }
     }
   }
 
