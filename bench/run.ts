@@ -48,6 +48,8 @@ interface Run {
   readonly wall: number;
   readonly cpu: number;
   readonly timedOut: boolean;
+  /** The run ended with a non-zero exit status (its figures do not count). */
+  readonly failed?: string;
 }
 interface Timing {
   readonly runs: readonly Run[];
@@ -57,6 +59,9 @@ interface Timing {
   /** Set when a run did not finish within its timeout (the row's later runs are not started). */
   readonly timeoutS?: number;
 }
+
+/** A run that counts: it finished in time and succeeded. */
+const counts = (r: Run): boolean => !r.timedOut && !r.failed;
 
 const median = (xs: readonly number[]): number => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const secs = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '—');
@@ -157,18 +162,27 @@ async function timeIt(
       break;
     }
     if (status !== 0) {
-      process.stderr.write(`${label} failed (exit ${status}):\n${out}\n${err}\n`);
-      throw new Error(`${label} failed`);
+      // Reported in its row, not thrown: one tool failing (e.g. Ansible finding hosts unreachable on
+      // a loaded machine) must not cost the other rows' figures.
+      const why = `exit ${status}: ${lastLines(out + '\n' + err.replace(/__rb_cpu .*$/m, ''))}`;
+      runs[runs.length - 1] = { ...run, failed: why };
+      say(`  ${label}, run ${i + 1}/${repeat}: failed after ${secs(run.wall)} s (${why}); the row's later runs are not started`);
+      break;
     }
     say(`  ${label}, run ${i + 1}/${repeat}: ${secs(run.wall)} s wall, ${secs(run.cpu)} s CPU (user+sys)`);
   }
-  const finished = runs.filter((r) => !r.timedOut);
+  const finished = runs.filter(counts);
   return {
     runs,
     median: median(finished.map((r) => r.wall)),
     cpuMedian: median(finished.map((r) => r.cpu)),
     timeoutS: runs.some((r) => r.timedOut) ? timeoutS : undefined,
   };
+}
+
+/** The last non-empty lines of a tool's output, on one line, to say why a run failed. */
+function lastLines(text: string, n = 3): string {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(-n).join(' / ').slice(0, 400);
 }
 
 function have(cmd: string): boolean {
@@ -264,7 +278,7 @@ async function main(): Promise<void> {
     const cfg = join(d, `ansible-${name}.cfg`);
     writeFileSync(
       cfg,
-      `[defaults]\nforks = ${HOSTS}\nhost_key_checking = True\nstdout_callback = default\nretry_files_enabled = False\n${extra}[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lab.knownHostsFile}\ncontrol_path_dir = ${join(d, 'ansible-cp')}\n`,
+      `[defaults]\nforks = ${HOSTS}\ntimeout = 120\nhost_key_checking = True\nstdout_callback = default\nretry_files_enabled = False\n${extra}[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lab.knownHostsFile}\ncontrol_path_dir = ${join(d, 'ansible-cp')}\n`,
     );
     return cfg;
   };
@@ -301,9 +315,9 @@ async function main(): Promise<void> {
   const cell = (r: Row): string => {
     const t = r.t;
     if (!t) return `| ${r.name} | ${r.note} | | | | |`;
-    const every = t.runs.map((x) => (x.timedOut ? `did not finish in ${t.timeoutS} s` : secs(x.wall))).join(', ');
-    const cpuEvery = t.runs.filter((x) => !x.timedOut).map((x) => secs(x.cpu)).join(', ');
-    const wall = Number.isFinite(t.median) ? `${secs(t.median)} s` : `did not finish in ${t.timeoutS} s`;
+    const every = t.runs.map((x) => (x.timedOut ? `did not finish in ${t.timeoutS} s` : x.failed ? `failed after ${secs(x.wall)} s (${x.failed})` : secs(x.wall))).join(', ');
+    const cpuEvery = t.runs.filter(counts).map((x) => secs(x.cpu)).join(', ');
+    const wall = Number.isFinite(t.median) ? `${secs(t.median)} s` : t.timeoutS ? `did not finish in ${t.timeoutS} s` : 'failed';
     const vsFloor = Number.isFinite(t.median / floor) ? `${(t.median / floor).toFixed(2)}×` : '—';
     const vsOurs = r.id === 'runbook' ? '—' : Number.isFinite(t.median / ours) ? `${(t.median / ours).toFixed(2)}×` : t.timeoutS ? `> ${(t.timeoutS * 1000 / ours).toFixed(0)}×` : '—';
     return `| ${r.name} | ${wall} | ${every} | ${vsFloor} | ${vsOurs} | ${secs(t.cpuMedian)} s (${cpuEvery}) |`;
