@@ -53,6 +53,12 @@ describe('session stream parser', () => {
     });
   }
 
+  it('a LOST end (the driver\'s shell lost the step\'s process) is an unknown outcome, not exit 127', () => {
+    const r = parse(true, Buffer.from(`__RB_S_${N}__\n99\nsome output__RB_E_${N}_127_LOST__\n`), [4]);
+    expect(r.end).toEqual({ exitCode: null, signal: null, lost: true });
+    expect(r.data.toString()).toBe('some output');
+  });
+
   it('the step text carries the nonce only in the heredoc delimiter and the driver call', () => {
     const cmd = stepCommand(N, 'echo hi\n');
     expect(cmd.split(N)).toHaveLength(4); // __rb_run N, <<'__RB_N', closing __RB_N

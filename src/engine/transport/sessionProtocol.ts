@@ -13,7 +13,11 @@
 // its own exec channel it ended the step.
 // An exit status above 128 is a signal only when bash reported the job killed (it prints a line for
 // a job killed by a signal, and none for `exit 143`; the driver traps no signal, since bash does not
-// report deaths by a trapped signal); the driver catches what bash prints while it waits in a file. The step's stdout and stderr go through two relays (`cat`) that the driver writes
+// report deaths by a trapped signal); the driver catches what bash prints while it waits in a file.
+// The driver waits only while the step's pid is its own child (its parent in /proc is the driver): if
+// bash ever loses the child's record while the pid lives on as another process (pid reuse), `wait`
+// fails at once and the loop would spin writing errors forever; it ends instead, and the step is
+// reported LOST (its outcome unknown: interrupted), never given the 127 of the failed wait. The step's stdout and stderr go through two relays (`cat`) that the driver writes
 // the end markers into after the step exited, so a marker always follows every byte the step wrote.
 // Markers carry a per-step random nonce the step never sees (it is only in the driver's heredoc
 // delimiter and argument), so step output cannot forge them. A process the step left running keeps
@@ -45,6 +49,12 @@ __rb_reap() {
   wait $__rb_o $__rb_e 2>/dev/null
   __rb_o= __rb_e= __rb_stale=
 }
+__rb_mine() {
+  local l r
+  { read -r l < "/proc/$1/stat"; } 2>/dev/null || return 1
+  r=\${l##*) }; r=\${r#* }
+  [[ \${r%% *} == "$$" ]]
+}
 __rb_run() {
   local n=$1 st sig=
   if [[ -n $__rb_stale ]]; then exec 3>&- 4>&-; __rb_reap; fi
@@ -68,11 +78,12 @@ __rb_run() {
     __rb_p=$!
     while :; do
       wait $__rb_wf "$__rb_p"; st=$?
-      kill -0 "$__rb_p" 2>/dev/null || break
+      __rb_mine "$__rb_p" || break
       [[ -n $__rb_wf ]] || read -r -t 1 -u 9
     done
   } 2>"$__rb_d/w"
   ((st > 128)) && [[ -s $__rb_d/w ]] && sig=$(kill -l $((st - 128)) 2>/dev/null)
+  ((st == 127)) && [[ -s $__rb_d/w && $(<"$__rb_d/w") == *'No record of process'* ]] && sig=LOST
   printf '__RB_E_%s_%s_%s__\\n' "$n" "$st" "$sig" >&3
   printf '__RB_E_%s__\\n' "$n" >&4
   kill -0 -- "-$__rb_p" 2>/dev/null && __rb_stale=1
@@ -106,6 +117,8 @@ export interface StepEnd {
   readonly exitCode: number | null;
   /** "SIGKILL" style, or null. */
   readonly signal: string | null;
+  /** The driver's shell lost track of the step's process (bash's wait had no record of it): its outcome is unknown. */
+  readonly lost?: true;
 }
 
 /**
@@ -192,6 +205,10 @@ export class StepStreamParser {
         }
         const m = /^(\d+)_([A-Z0-9+-]*)__$/.exec(rest.subarray(0, nl).toString('latin1'));
         const st = m ? Number(m[1]) : NaN;
+        if (m?.[2] === 'LOST') {
+          this.finish({ exitCode: null, signal: null, lost: true });
+          return;
+        }
         const sig = m?.[2] ? (m[2].startsWith('SIG') ? m[2] : `SIG${m[2]}`) : null;
         this.finish(m ? { exitCode: sig ? null : st, signal: sig } : undefined);
         return;

@@ -232,6 +232,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
         const durationMs = Date.now() - started;
         if (aborted) resolve({ exitCode: null, signal: end?.signal ?? null, durationMs, aborted: true });
         else if (!end) reject(new StepInterruptedError(host.name, 'the remote shell session sent a malformed end of step'));
+        else if (end.lost) reject(new StepInterruptedError(host.name, 'the remote shell session lost track of the step\'s process: its exit status is unknown', 'the step may or may not have completed on the host; check it before re-running'));
         else resolve({ exitCode: end.exitCode, signal: end.signal, durationMs, aborted: false });
       };
       const startKill = (): void => {
