@@ -182,8 +182,9 @@ describe('ssh transport: persistent shell sessions', () => {
     const ac = new AbortController();
     const running = ssh.exec(asNobody, TERM_IGNORING_TREE, { signal: ac.signal, onData: out.onData });
     await out.waitForText('ready');
+    // The inner subshell prints its sleeper's pid in the background: it may come after "ready".
+    await waitUntil(() => pidsIn(out.text()).length === 4, 5000, 'all four pids');
     const pids = pidsIn(out.text());
-    expect(pids).toHaveLength(4);
     ac.abort();
     expect((await running).aborted).toBe(true);
     await waitUntil(() => pids.every(processGone), 5000, 'every process of the aborted step to be gone');
