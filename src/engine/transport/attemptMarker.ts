@@ -18,7 +18,8 @@
 // the wrapper from writing the end; the wrapping shell outlives a SIGTERM until the body is gone.
 //
 // Clean-up: a new attempt of the same step on the same host removes the earlier attempts' markers
-// (the runner decided about them before starting it); once a day (a stamp file), markers older than
+// by name (the runner decided about them before starting it; no glob, which would read the whole
+// directory on every step); once a day (a stamp file), markers older than
 // 7 days are removed.
 
 const NAME = /^[0-9a-f]{16,64}-[0-9]{1,9}$/;
@@ -36,18 +37,24 @@ const DIR = '/tmp/runbook-$EUID';
 export function markerPrologue(name: string): string {
   if (!NAME.test(name)) throw new Error(`bad attempt marker name ${JSON.stringify(name)}`);
   const key = name.slice(0, name.lastIndexOf('-'));
+  const attempt = Number(name.slice(name.lastIndexOf('-') + 1));
+  // The earlier attempts' markers by name (brace expansion), not by a glob: a glob reads the whole
+  // directory, which holds a marker per step, host and state file for 7 days, on every step.
+  // (At most the last 1000: older ones go with the 7-day prune.)
+  const from = Math.max(1, attempt - 1000);
+  const earlier = attempt - 1 > from ? `"$__rb_md"/${key}-{${from}..${attempt - 1}}` : attempt - 1 === from ? `"$__rb_md"/${key}-${from}` : '';
   // One line (the body's line numbers stay as the step author wrote them).
   return (
     `__rb_mf= __rb_md=${DIR}; { [[ -d $__rb_md ]] || mkdir -m 0700 -- "$__rb_md"; } 2>/dev/null; ` +
     `if [[ -d $__rb_md && ! -L $__rb_md && -O $__rb_md ]]; then ` +
-    `for __rb_mx in "$__rb_md"/${key}-*; do [[ -e $__rb_mx || -L $__rb_mx ]] && rm -f -- "$__rb_md"/${key}-*; break; done; ` +
+    (earlier ? `rm -f -- ${earlier}; ` : '') +
     `__rb_ms= __rb_mb= __rb_ma=(); { read -r __rb_ms < /proc/$BASHPID/stat; read -r __rb_mb < /proc/sys/kernel/random/boot_id; } 2>/dev/null; ` +
     `[[ -n $__rb_ms ]] && read -ra __rb_ma <<< "\${__rb_ms##*) }"; ` +
     `__rb_mf=$__rb_md/${name}; ` +
     `printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %(%s)T\\n' "$BASHPID" "\${__rb_ma[2]}" "\${__rb_ma[19]}" "$__rb_mb" -1 > "$__rb_mf" 2>/dev/null || __rb_mf=; ` +
     `__rb_mn=; { read -r __rb_mn < "$__rb_md/.pruned"; } 2>/dev/null; [[ $__rb_mn =~ ^[0-9]+$ ]] || __rb_mn=0; printf -v __rb_mt '%(%s)T' -1; ` +
     `if (( __rb_mt - __rb_mn > 86400 )); then { printf '%s\\n' "$__rb_mt" > "$__rb_md/.pruned"; find "$__rb_md" -maxdepth 1 -type f -name '*-*' -mtime +7 -delete; } 2>/dev/null; fi; ` +
-    `fi; unset __rb_md __rb_mx __rb_ms __rb_mb __rb_ma __rb_mn __rb_mt; ` +
+    `fi; unset __rb_md __rb_ms __rb_mb __rb_ma __rb_mn __rb_mt; ` +
     // SIGTERM (an abort or timeout) must not end this shell before the body: the kill escalates to
     // SIGKILL for a body that ignores TERM, and the step ends when the body is gone. A trap (not an
     // ignore) is reset in the subshell, so the body gets TERM as before and may trap it itself.
