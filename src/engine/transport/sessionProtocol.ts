@@ -14,6 +14,11 @@
 // An exit status above 128 is a signal only when bash reported the job killed (it prints a line for
 // a job killed by a signal, and none for `exit 143`; the driver traps no signal, since bash does not
 // report deaths by a trapped signal); the driver catches what bash prints while it waits in a file.
+// The driver waits with a plain `wait PID`, again each second while the step is stopped, never with
+// `wait -f`: when bash has already reported the step's job ("Terminated") and dropped its record
+// before the wait begins (a step that kills itself at once, on a busy host), bash 5.2's `wait -f`
+// loops inside the builtin forever, printing "No record of process" (seen: a test hung 10 minutes,
+// its driver spinning at full CPU); a plain wait returns 127 at once and the step is LOST.
 // The driver waits only while the step's pid is its own child (its parent in /proc is the driver): if
 // bash ever loses the child's record while the pid lives on as another process (pid reuse), `wait`
 // fails at once and the loop would spin writing errors forever; it ends instead, and the step is
@@ -32,11 +37,8 @@ trap 'rm -rf -- "$__rb_d"' EXIT
 [[ -r /proc/$$/stat && -e /dev/stdin ]] || exit 96
 set -m
 [[ $- == *m* ]] || exit 98
-__rb_o= __rb_e= __rb_stale= __rb_p= __rb_wf=-f
-if ((BASH_VERSINFO[0] < 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] < 1))); then
-  __rb_wf=
-  mkfifo "$__rb_d/f" && exec 9<>"$__rb_d/f" || exit 98
-fi
+__rb_o= __rb_e= __rb_stale= __rb_p=
+mkfifo "$__rb_d/f" && exec 9<>"$__rb_d/f" || exit 98
 __rb_reap() {
   local p l r
   for p in $__rb_o $__rb_e; do
@@ -71,15 +73,15 @@ __rb_run() {
       set +m
       printf '__RB_S_%s__\\n%d\\n' "$n" "$BASHPID" >&5
       unset -f __rb_run __rb_reap
-      unset -v __rb_d __rb_o __rb_e __rb_stale __rb_p __rb_wf n st sig
+      unset -v __rb_d __rb_o __rb_e __rb_stale __rb_p n st sig
       exec 5>&- 9>&- 2>&4 4>&- 3>&-
       . /dev/stdin
     ) 5>&1 1>&3 &
     __rb_p=$!
     while :; do
-      wait $__rb_wf "$__rb_p"; st=$?
+      wait "$__rb_p"; st=$?
       __rb_mine "$__rb_p" || break
-      [[ -n $__rb_wf ]] || read -r -t 1 -u 9
+      read -r -t 1 -u 9
     done
   } 2>"$__rb_d/w"
   ((st > 128)) && [[ -s $__rb_d/w ]] && sig=$(kill -l $((st - 128)) 2>/dev/null)
