@@ -2,7 +2,7 @@
 // do not fit, they are split into blocks of whole columns, each block repeating the step column and
 // saying which hosts it shows (as R or `column` print a wide matrix), so 30 hosts read at 80 columns.
 // Texts are measured with columns(): call loadColumns() with them first.
-import { columns as stringWidth } from './columns.js';
+import { columns } from './columns.js';
 
 export interface GridRow {
   /** The step id (cut to the step column's width). */
@@ -21,14 +21,14 @@ export function outputWidth(stream: { isTTY?: boolean; columns?: number } = proc
 const GAP = '  ';
 
 /** `s` padded with spaces to `w` terminal columns (✋ and ⚡ take two). */
-const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - stringWidth(s)));
+const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - columns(s)));
 
 /** The grid's lines at `width` columns (Infinity: one block whatever its width). */
 export function statusGrid(hosts: readonly string[], rows: readonly GridRow[], width: number): string[] {
   const longestId = Math.max(4, ...rows.map((r) => r.id.length));
   // The step column takes at most 40 columns, and at most 40% of a bounded width (min 12).
   const idWidth = Math.min(40, longestId, Number.isFinite(width) ? Math.max(12, Math.floor(width * 0.4)) : 40);
-  const colWidth = (h: string): number => Math.max(stringWidth(h), 2);
+  const colWidth = (h: string): number => Math.max(columns(h), 2);
   const blocks: string[][] = [];
   let block: string[] = [];
   let used = idWidth;
@@ -66,7 +66,7 @@ export function fitParts(parts: readonly string[], width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const p of parts) {
-    if (line && stringWidth(line) + GAP.length + stringWidth(p) > width) {
+    if (line && columns(line) + GAP.length + columns(p) > width) {
       lines.push(line);
       line = p;
     } else line = line ? line + GAP + p : p;
