@@ -3,14 +3,11 @@
 // line, exits 2 and leaves no state file.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, sharedTempDir, writeFile } from '../helpers/cli.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 
-const term = createTmux('rb-playchecks');
-afterAll(async () => {
-  await term.kill();
-});
+const term = useTmux('rb-playchecks');
 
 describe('runbook play checks behind the first frame', () => {
   it('a template no host can render closes the player with exit 2 at its file and line, and writes no state', async () => {
@@ -30,6 +27,8 @@ describe('runbook play checks behind the first frame', () => {
     await term.start('ok', playCommand(dir, [BIN, 'play', book, '--state', join(dir, 'state.jsonl')]), { cols: 80, rows: 24 });
     await term.waitScreen('ok', (x) => /steps 0\/40.*\[paused\]/.test(x), 'the checks passed');
     await term.keys('ok', 'q');
-    expect(await term.waitScreen('ok', (x) => x.includes('EXIT='), 'play to exit')).toContain('EXIT=3');
+    const s = await term.waitScreen('ok', (x) => x.includes('EXIT='), 'play to exit');
+    expect(s).toContain('EXIT=3');
+    expect(s).toContain('runbook play: 0 of 40 steps finished, exit 3: steps are left to play');
   });
 });

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 import { fence } from '../helpers/markdown.js';
 
-const term = createTmux('rb-play');
+const term = useTmux('rb-play');
 
 let fx: SshFixture;
 let dir: string;
@@ -36,7 +36,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await term.kill();
   await fx?.stop();
 });
 

@@ -2,14 +2,11 @@
 // with file:line and leaves no state; a variable nothing defines is left for the player to ask.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, sharedTempDir, writeFile } from '../helpers/cli.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 
-const term = createTmux('rb-playbad');
-afterAll(async () => {
-  await term.kill();
-});
+const term = useTmux('rb-playbad');
 
 describe('runbook play before the screen opens', () => {
   it('exits 2 naming the file and line of a host pattern nothing matches, and writes no state', async () => {
@@ -32,6 +29,8 @@ describe('runbook play before the screen opens', () => {
     await term.keys('ask', 'hello', 'Enter');
     await term.waitScreen('ask', (x) => /greet\s+✔ 1\/1/.test(x), 'the step done');
     await term.keys('ask', 'q');
-    expect(await term.waitScreen('ask', (x) => x.includes('EXIT='), 'play to exit')).toContain('EXIT=0');
+    const s = await term.waitScreen('ask', (x) => x.includes('EXIT='), 'play to exit');
+    expect(s).toContain('EXIT=0');
+    expect(s).toContain('runbook play: 1 of 1 step finished, exit 0');
   });
 });

@@ -2,15 +2,12 @@
 // by `status`. The built CLI in a real terminal (private tmux server) at 80x24, on the local machine.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 import { fence } from '../helpers/markdown.js';
 
-const term = createTmux('rb-edited');
-afterAll(async () => {
-  await term.kill();
-});
+const term = useTmux('rb-edited');
 
 describe('resuming a state whose step was edited since it ran', () => {
   it('the player names the edited step when it opens, and does not run it again', async () => {

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 import { fence } from '../helpers/markdown.js';
 
 const HOSTS = 30;
 const SIZE = { cols: 80, rows: 24 };
-const term = createTmux('rb14-fleet');
+const term = useTmux('rb14-fleet');
 
 let fx: SshFixture;
 let dir: string;
@@ -41,7 +41,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await term.kill();
   await fx?.stop();
 });
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 
-const term = createTmux('rb-hostkey');
+const term = useTmux('rb-hostkey');
 
 let fx: SshFixture;
 let dir: string;
@@ -18,7 +18,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await term.kill();
   await fx?.stop();
 });
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 import { fence } from '../helpers/markdown.js';
 
 const SIZE = { cols: 80, rows: 24 };
-const term = createTmux('rb114-resume');
+const term = useTmux('rb114-resume');
 
 let fx: SshFixture;
 let dir: string;
@@ -37,7 +37,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await term.kill();
   await fx?.stop();
 });
 

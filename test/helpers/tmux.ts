@@ -1,6 +1,7 @@
 // A private tmux server for end-to-end tests of the player in a real pseudo-terminal.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { afterAll } from 'vitest';
 
 const exec = promisify(execFile);
 
@@ -54,4 +55,13 @@ export function createTmux(prefix = 'rb'): Tmux {
 /** The shell command that runs `node bin/runbook ARGS` in `dir`, then prints EXIT=<code> and waits. */
 export function playCommand(dir: string, args: readonly string[]): string {
   return `cd '${dir}' && '${process.execPath}' ${args.map((a) => `'${a}'`).join(' ')}; echo "EXIT=$?"; read _`;
+}
+
+/** A private tmux server for one test file, killed with every session in it after the file's tests. */
+export function useTmux(prefix = 'rb'): Tmux {
+  const term = createTmux(prefix);
+  afterAll(async () => {
+    await term.kill();
+  });
+  return term;
 }

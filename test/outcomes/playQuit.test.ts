@@ -2,17 +2,14 @@
 // the outcome (issue 9, item 7). The built CLI in a real terminal (tmux) against a loopback sshd.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
 import { fence } from '../helpers/markdown.js';
 import { useSshLab } from '../helpers/sshLab.js';
-import { createTmux, playCommand } from '../helpers/tmux.js';
+import { playCommand, useTmux } from '../helpers/tmux.js';
 
-const term = createTmux('rb9-quit');
+const term = useTmux('rb9-quit');
 const lab = useSshLab(1);
-afterAll(async () => {
-  await term.kill();
-});
 
 const alive = (pid: number): boolean => {
   try {

@@ -7,6 +7,7 @@ import { runbookName } from '../../engine/state/paths.js';
 import { flash } from '../../engine/store.js';
 import { openPlayerSession, type RunOptions } from '../playerSession.js';
 import { changedSteps, describeChanged, goneHostsLine } from '../resumeNotes.js';
+import { playSummaryLines } from '../playSummary.js';
 
 export async function playCommand(path: string, o: RunOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -45,6 +46,12 @@ export async function playCommand(path: string, o: RunOptions): Promise<number> 
     const checks = new Promise((resolve) => setImmediate(resolve)).then(runChecks);
     const code = await startPlayer({ store, controller, stateDir: session.paths.dir, writeReport: writeSessionReport, failOn: checks });
     outcome = `player closed (exit ${code})`;
+    // The screen is gone: say in the terminal's scrollback how far the runbook got and why this exit code.
+    const { runbook, records } = store.getState();
+    const targetsOf = (id: string): string[] => {
+      try { return controller.targets(id).map((h) => h.name); } catch { return []; }
+    };
+    process.stdout.write(`${playSummaryLines(runbook.steps, records, targetsOf, code).join('\n')}\n`);
     return code;
   } catch (e) {
     outcome = `error: ${describeError(e)}`;

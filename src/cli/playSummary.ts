@@ -1,0 +1,71 @@
+// What `runbook play` prints once the player has closed and the terminal is back: how far the
+// runbook got and why the exit code is what it is, so that a closed screen does not hide a failure.
+import type { Step, HostStatus } from '../engine/types.js';
+import { isDone } from '../engine/types.js';
+import { STATUS_SYMBOL } from './symbols.js';
+
+type Records = Readonly<Record<string, Readonly<Record<string, { readonly status: HostStatus }> | undefined>>>;
+
+const EXIT_MEANING: Readonly<Record<number, string>> = {
+  0: 'every step is done on every host',
+  1: 'a step failed',
+  3: 'steps are left to play',
+  5: 'a host was unreachable',
+};
+
+/** At most `max` names, then "and N more". */
+function some(names: readonly string[], max: number): string {
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
+}
+
+/** `step on h1, h2; step2 on h3`, at most 3 steps and 5 hosts each. */
+function stepsOn(byStep: ReadonlyMap<string, readonly string[]>): string {
+  const parts = [...byStep].map(([id, hosts]) => `${id} on ${some(hosts, 5)}`);
+  return parts.length > 3 ? `${parts.slice(0, 3).join('; ')}; and ${parts.length - 3} more steps` : parts.join('; ');
+}
+
+/**
+ * The lines `play` prints on leaving: a count of the steps finished on every host they target (a
+ * step targeting no host of the session is not counted), then each kind of problem with its steps
+ * and hosts. The first line fits 80 columns.
+ */
+export function playSummaryLines(steps: readonly Step[], records: Records, targetsOf: (stepId: string) => readonly string[], code: number): string[] {
+  const bad = new Map<HostStatus, Map<string, string[]>>();
+  let finished = 0;
+  let total = 0;
+  let left = 0;
+  let byHand = 0;
+  let skipped = 0;
+  for (const step of steps) {
+    const hosts = targetsOf(step.id);
+    if (hosts.length === 0) continue;
+    total++;
+    let done = true;
+    for (const h of hosts) {
+      const st = records[step.id]?.[h]?.status;
+      if (st === 'skipped') skipped++;
+      if (st === 'done-manual') byHand++;
+      if (isDone(st)) continue;
+      done = false;
+      if (st === 'failed' || st === 'unreachable' || st === 'interrupted') {
+        const of = bad.get(st) ?? new Map<string, string[]>();
+        bad.set(st, of);
+        of.set(step.id, [...(of.get(step.id) ?? []), h]);
+      }
+    }
+    if (done) finished++;
+    else left++;
+  }
+  const meaning = EXIT_MEANING[code];
+  const lines = [`runbook play: ${finished} of ${total} step${total === 1 ? '' : 's'} finished, exit ${code}${meaning ? `: ${meaning}` : ''}`];
+  for (const st of ['failed', 'unreachable', 'interrupted'] as const) {
+    const of = bad.get(st);
+    if (of) lines.push(`  ${STATUS_SYMBOL[st]} ${st}: ${stepsOn(of)}`);
+  }
+  if (skipped || byHand) {
+    const parts = [skipped ? `${STATUS_SYMBOL.skipped} skipped on ${skipped} host-step${skipped === 1 ? '' : 's'}` : '', byHand ? `${STATUS_SYMBOL['done-manual']} marked done by hand on ${byHand}` : ''];
+    lines.push(`  counted as finished: ${parts.filter(Boolean).join(', ')}`);
+  }
+  if (left) lines.push(`  ${left} step${left === 1 ? '' : 's'} not finished: play the runbook again to resume`);
+  return lines;
+}

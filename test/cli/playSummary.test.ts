@@ -1,0 +1,51 @@
+// What `runbook play` prints after the player closed: the count of finished steps and every kind of
+// problem with its steps and hosts, so the exit code is explained in the terminal's scrollback.
+import { describe, expect, it } from 'vitest';
+import type { HostStatus } from '../../src/engine/types.js';
+import { playSummaryLines } from '../../src/cli/playSummary.js';
+import { makeRunbook } from '../ui/fixtures.js';
+
+const rb = makeRunbook([{ title: 'A', steps: [{ id: 'install' }, { id: 'configure' }, { id: 'start' }] }]);
+const hosts = ['m1', 'm2', 'm3'];
+const targets = (): string[] => hosts;
+const on = (...st: HostStatus[]) => Object.fromEntries(st.map((s, i) => [hosts[i], { status: s }]));
+
+describe('the lines play prints when it closes', () => {
+  it('says every step finished and what exit 0 means', () => {
+    const recs = { install: on('ok', 'ok', 'ok'), configure: on('ok', 'ok', 'ok'), start: on('ok', 'ok', 'done-already') };
+    expect(playSummaryLines(rb.steps, recs, targets, 0)).toEqual(['runbook play: 3 of 3 steps finished, exit 0: every step is done on every host']);
+  });
+
+  it('names the failed step and its hosts, and the steps left to resume', () => {
+    const recs = { install: on('ok', 'ok', 'ok'), configure: on('ok', 'failed', 'failed') };
+    expect(playSummaryLines(rb.steps, recs, targets, 1)).toEqual([
+      'runbook play: 1 of 3 steps finished, exit 1: a step failed',
+      '  ✖ failed: configure on m2, m3',
+      '  2 steps not finished: play the runbook again to resume',
+    ]);
+  });
+
+  it('lists unreachable and interrupted hosts apart from failures', () => {
+    const recs = { install: on('ok', 'unreachable', 'ok'), configure: on('interrupted', 'pending', 'ok') };
+    const lines = playSummaryLines(rb.steps, recs, targets, 5);
+    expect(lines).toContain('  ⊘ unreachable: install on m2');
+    expect(lines).toContain('  ⚡ interrupted: configure on m1');
+    expect(lines[0]).toContain('exit 5: a host was unreachable');
+  });
+
+  it('says when skipped or hand-marked hosts were counted as finished', () => {
+    const recs = { install: on('ok', 'skipped', 'ok'), configure: on('done-manual', 'ok', 'ok'), start: on('ok', 'ok', 'ok') };
+    expect(playSummaryLines(rb.steps, recs, targets, 0)).toContain('  counted as finished: ↷ skipped on 1 host-step, ✋ marked done by hand on 1');
+  });
+
+  it('shortens long host lists with a count of the rest', () => {
+    const many = Array.from({ length: 30 }, (_, i) => `w${i + 1}`);
+    const recs = { install: Object.fromEntries(many.map((h) => [h, { status: 'failed' as const }])) };
+    const lines = playSummaryLines(rb.steps, recs, () => many, 1);
+    expect(lines[1]).toBe('  ✖ failed: install on w1, w2, w3, w4, w5 and 25 more');
+  });
+
+  it('leaves out steps that target no host of the session', () => {
+    expect(playSummaryLines(rb.steps, {}, () => [], 0)[0]).toContain('0 of 0 steps');
+  });
+});
