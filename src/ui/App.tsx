@@ -23,6 +23,11 @@ import { docLines } from './components/DocPane.js';
 import { Overlays } from './components/Overlays.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { countProblems, eta, sectionProgress } from './progressView.js';
+import { installFastOutput } from './inkOutput.js';
+
+// Every frame of the player, in the CLI, the benches and the tests alike, is built by the frame
+// builder that keeps unchanged lines and rows between frames (inkOutput.ts: same output as Ink's).
+installFastOutput();
 
 /** A secret variable is never saved: its prompt offers no "save for next time". */
 const SECRET_VAR_OMIT = ['var.save'] as const;
