@@ -18,10 +18,14 @@ function some(names: readonly string[], max: number): string {
   return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
 }
 
-/** `step on h1, h2; step2 on h3`, at most 3 steps and 5 hosts each. */
-function stepsOn(byStep: ReadonlyMap<string, readonly string[]>): string {
-  const parts = [...byStep].map(([id, hosts]) => `${id} on ${some(hosts, 5)}`);
-  return parts.length > 3 ? `${parts.slice(0, 3).join('; ')}; and ${parts.length - 3} more steps` : parts.join('; ');
+/** One line per step (at most 5, then a count): `✖ failed: step on h1, h2`, or `on all N hosts`. */
+function stepLines(label: string, byStep: ReadonlyMap<string, readonly string[]>, targetCount: (stepId: string) => number): string[] {
+  const lines = [...byStep].slice(0, 5).map(([id, hosts]) => {
+    const n = targetCount(id);
+    return `  ${label}: ${id} on ${hosts.length === n && n > 1 ? `all ${n} hosts` : some(hosts, 5)}`;
+  });
+  if (byStep.size > 5) lines.push(`  ${label}: and ${byStep.size - 5} more steps`);
+  return lines;
 }
 
 /**
@@ -60,7 +64,7 @@ export function playSummaryLines(steps: readonly Step[], records: Records, targe
   const lines = [`runbook play: ${finished} of ${total} step${total === 1 ? '' : 's'} finished, exit ${code}${meaning ? `: ${meaning}` : ''}`];
   for (const st of ['failed', 'unreachable', 'interrupted'] as const) {
     const of = bad.get(st);
-    if (of) lines.push(`  ${STATUS_SYMBOL[st]} ${st}: ${stepsOn(of)}`);
+    if (of) lines.push(...stepLines(`${STATUS_SYMBOL[st]} ${st}`, of, (id) => targetsOf(id).length));
   }
   if (skipped || byHand) {
     const parts = [skipped ? `${STATUS_SYMBOL.skipped} skipped on ${skipped} host-step${skipped === 1 ? '' : 's'}` : '', byHand ? `${STATUS_SYMBOL['done-manual']} marked done by hand on ${byHand}` : ''];

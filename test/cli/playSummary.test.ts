@@ -40,9 +40,22 @@ describe('the lines play prints when it closes', () => {
 
   it('shortens long host lists with a count of the rest', () => {
     const many = Array.from({ length: 30 }, (_, i) => `w${i + 1}`);
-    const recs = { install: Object.fromEntries(many.map((h) => [h, { status: 'failed' as const }])) };
+    const recs = { install: Object.fromEntries(many.slice(0, 29).map((h) => [h, { status: 'failed' as const }])) };
     const lines = playSummaryLines(rb.steps, recs, () => many, 1);
-    expect(lines[1]).toBe('  ✖ failed: install on w1, w2, w3, w4, w5 and 25 more');
+    expect(lines[1]).toBe('  ✖ failed: install on w1, w2, w3, w4, w5 and 24 more');
+  });
+
+  it('says "all N hosts" when a step failed on every host it targets, one line per step', () => {
+    const recs = { install: on('failed', 'failed', 'failed'), configure: on('ok', 'failed', 'ok') };
+    expect(playSummaryLines(rb.steps, recs, targets, 1).slice(1, 3)).toEqual(['  ✖ failed: install on all 3 hosts', '  ✖ failed: configure on m2']);
+  });
+
+  it('lists at most five failed steps, then how many more', () => {
+    const many = makeRunbook([{ title: 'A', steps: Array.from({ length: 8 }, (_, i) => ({ id: `s${i + 1}` })) }]);
+    const recs = Object.fromEntries(many.steps.map((s) => [s.id, on('failed', 'ok', 'ok')]));
+    const lines = playSummaryLines(many.steps, recs, targets, 1);
+    expect(lines.filter((l) => l.startsWith('  ✖ failed:'))).toHaveLength(6);
+    expect(lines).toContain('  ✖ failed: and 3 more steps');
   });
 
   it('leaves out steps that target no host of the session', () => {

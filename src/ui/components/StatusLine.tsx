@@ -33,9 +33,14 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
   const theme = useTheme();
   const p = props.progress;
   const counts = `  steps ${p.stepsDone}/${p.stepsTotal}  host-steps ${p.hostStepsDone}/${p.hostStepsTotal}  `;
-  const mode = props.checking ? `[checking: ${props.checking}]` : `[${MODE_LABEL[props.mode]}]${props.currentStep ? ` ▶ ${props.currentStep}` : ''}`;
   const failed = props.failed ? `  ✖ ${props.failed} failed` : '';
   const clock = `  ${formatClock(props.elapsedMs)}${props.etaMs !== undefined ? ` ETA ${formatClock(props.etaMs)}` : ''}`;
+  // The counts, failures and clock are never cut; what the checks are doing and the running
+  // step's id give way (to at least 12 columns of title) before Ink would squeeze every part.
+  const modeRoom = props.width - counts.length - failed.length - clock.length - 12;
+  const mode = props.checking
+    ? `[checking${fitTail(`: ${props.checking}`, modeRoom - '[checking]'.length)}]`
+    : `[${MODE_LABEL[props.mode]}]${props.currentStep ? fitTail(` ▶ ${props.currentStep}`, modeRoom - MODE_LABEL[props.mode].length - 2) : ''}`;
   let hosts = props.hostFilter ? `  hosts: ${props.hostFilter.join(',') || '(none)'}` : '';
   const fixed = counts.length + mode.length + failed.length + clock.length;
   // Keep at least 12 columns of title; the host filter gives way before the title does.
@@ -53,6 +58,12 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
       {hosts !== '' && <Text {...theme.status.interrupted}>{hosts}</Text>}
     </Box>
   );
+}
+
+/** `text` in at most `room` columns, cut with `…`; nothing when not even ` …` fits. */
+function fitTail(text: string, room: number): string {
+  if (text.length <= room) return text;
+  return room >= 4 ? `${text.slice(0, room - 1)}…` : room >= 1 ? '…' : '';
 }
 
 /** Elapsed time as m:ss (or h:mm:ss). */
