@@ -5,7 +5,7 @@
 // (numbers in the README's Speed section). `import()` splits stay lazy chunks: `status` never
 // loads the chunk holding Ink, React, marked, liquidjs or ssh2.
 //   node scripts/bundle.mjs   (run by `npm run build`, after tsc)
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,50 @@ try {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Substitutions in packages, each for start-up time (issue 11; figures in the README's Speed):
+ *  - `highlight.js` (asked for by cli-highlight, under marked-terminal) is scripts/bundle/highlight.cjs:
+ *    its core and the common languages, instead of all 190 languages registered before the
+ *    player's first frame;
+ *  - node:child_process (and with it net, dgram and the stream modules) is loaded when a child
+ *    process is first started, not when commander (executable subcommands, which runbook has none
+ *    of) or ssh-config (`Match exec`) is imported: every command, status too, paid for it;
+ *  - yoga (Ink's layout engine, WebAssembly embedded as base64) decodes its module from the base64
+ *    string it holds instead of asking `fetch` for it as a data: URL: the first look at the global
+ *    `fetch` makes Node load undici, its whole HTTP client, before the player's first frame.
+ * A package that changed so that a substitution no longer applies fails the build.
+ */
+const EDITS = [
+  {
+    file: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/,
+    from: "const childProcess = require('node:child_process');",
+    to: "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };",
+  },
+  {
+    file: /[\\/]node_modules[\\/]ssh-config[\\/]lib[\\/]ssh-config\.js$/,
+    from: "import { spawnSync } from 'node:child_process';",
+    to: "const spawnSync = (...a) => require('node:child_process').spawnSync(...a);",
+  },
+  {
+    file: /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+    from: 'function ya(){return w||"function"!=typeof fetch?Promise.resolve().then(function(){return wa()}):fetch(',
+    to: 'function ya(){return true?Promise.resolve().then(function(){return wa()}):fetch(',
+  },
+];
+const startupPlugin = {
+  name: 'runbook-startup',
+  setup(b) {
+    b.onResolve({ filter: /^highlight\.js$/ }, () => ({ path: join(root, 'scripts', 'bundle', 'highlight.cjs') }));
+    for (const { file, from, to } of EDITS) {
+      b.onLoad({ filter: file }, (args) => {
+        const src = readFileSync(args.path, 'utf8');
+        if (!src.includes(from)) throw new Error(`${args.path} no longer has \`${from}\`: update scripts/bundle.mjs`);
+        return { contents: src.replace(from, to), loader: 'js' };
+      });
+    }
+  },
+};
 const outdir = join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 
@@ -43,6 +87,7 @@ const result = await build({
   // CommonJS packages in the bundle (commander, yaml's deps, React) call require() for Node's own
   // modules: give the ES module bundle one.
   banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
+  plugins: [startupPlugin],
   metafile: true,
   logLevel: 'warning',
 });

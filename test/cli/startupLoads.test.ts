@@ -20,8 +20,8 @@ interface Metafile {
   readonly outputs: Record<string, { readonly inputs: Record<string, unknown> }>;
 }
 
-/** Run the CLI; the packages (node_modules/NAME) and our source files (dist/...) it loaded. */
-function loadsOf(args: readonly string[]): { code: number | null; stdout: string; packages: Set<string>; sources: Set<string> } {
+/** Run the CLI; the packages (node_modules/NAME), our source files (dist/...) and Node's own modules (child_process, internal/deps/undici/undici...) it loaded. */
+function loadsOf(args: readonly string[]): { code: number | null; stdout: string; packages: Set<string>; sources: Set<string>; builtins: Set<string> } {
   const record = join(mkdtempSync(join(tmpdir(), 'rb-loads-')), 'loads.txt');
   const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], {
     env: { ...process.env, RUNBOOK_TEST_LOADS: record, NO_COLOR: '1' },
@@ -29,11 +29,13 @@ function loadsOf(args: readonly string[]): { code: number | null; stdout: string
     timeout: 60_000,
   });
   const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'bundle', 'meta.json'), 'utf8')) as Metafile;
-  const files = readFileSync(record, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => relative(ROOT, fileURLToPath(u)));
+  const lines = readFileSync(record, 'utf8').split('\n');
+  const files = lines.filter((u) => u.startsWith('file:')).map((u) => relative(ROOT, fileURLToPath(u)));
+  const builtins = new Set(lines.filter((u) => u.startsWith('builtin:')).map((u) => u.slice('builtin:'.length)));
   const inputs = files.flatMap((f) => (meta.outputs[f] ? Object.keys(meta.outputs[f].inputs) : [f]));
   const packages = new Set(inputs.filter((i) => i.startsWith('node_modules/')).map((i) => i.split('/')[1]));
   const sources = new Set(inputs.filter((i) => i.startsWith('dist/')));
-  return { code: r.status, stdout: r.stdout, packages, sources };
+  return { code: r.status, stdout: r.stdout, packages, sources, builtins };
 }
 
 const PLAYER_ONLY = ['ink', 'react', 'react-reconciler', 'marked', 'marked-terminal', 'ink-spinner', 'yoga-layout'];
@@ -61,6 +63,30 @@ describe('start-up: each command loads only what it needs', () => {
     for (const p of [...PLAYER_ONLY, 'liquidjs', 'ssh2', 'zustand', 'string-width']) expect(r.packages, p).not.toContain(p);
     expect(r.sources).not.toContain('dist/cli/commands/run.js');
     expect(r.sources).not.toContain('dist/engine/transport/ssh.js');
+  });
+
+  // (node:net itself is loaded here anyway: the test reads standard output through a pipe, a socket.)
+  it('status does not load node:child_process (nor dgram with it): commander and ssh-config load it only to start a process', () => {
+    const r = loadsOf(['status', HA, '-i', HA_INVENTORY]);
+    expect(r.code).toBe(0);
+    expect(r.builtins).toContain('fs'); // the record holds Node's modules
+    for (const m of ['child_process', 'dgram']) expect(r.builtins, m).not.toContain(m);
+  });
+
+  it('plan of the HA build does not load node:child_process', () => {
+    const r = loadsOf(['plan', HA, '-i', HA_INVENTORY]);
+    expect(r.code).toBe(0);
+    expect(r.builtins).not.toContain('child_process');
+  });
+
+  it('the player\'s bundle holds highlight.js\' core and the common languages, not its index of all 190', () => {
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'bundle', 'meta.json'), 'utf8')) as Metafile;
+    const inputs = new Set(Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs)));
+    const languages = [...inputs].filter((i) => i.startsWith('node_modules/highlight.js/lib/languages/')).map((i) => i.replace(/^.*\//, '').replace(/\.js$/, ''));
+    expect(inputs).toContain('node_modules/highlight.js/lib/core.js');
+    expect(inputs).not.toContain('node_modules/highlight.js/lib/index.js');
+    for (const l of ['bash', 'shell', 'yaml', 'ini', 'json', 'dockerfile', 'nginx', 'python']) expect(languages, l).toContain(l);
+    expect(languages.length).toBeLessThan(50);
   });
 
   it('status takes zod from zod/mini: the classic zod API is never loaded', () => {

@@ -8,7 +8,8 @@ const exec = promisify(execFile);
 export interface Tmux {
   /** Start `sh -c command` in a new detached session (NO_COLOR, no ssh-agent). */
   start(session: string, command: string, size?: { cols: number; rows: number }): Promise<void>;
-  screen(session: string): Promise<string>;
+  /** The pane's text; with `escapes`, its colours and attributes as escape sequences too (capture-pane -e). */
+  screen(session: string, escapes?: boolean): Promise<string>;
   /** Poll the pane until `cond` holds (bounded); the error shows the last screen. */
   waitScreen(session: string, cond: (s: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   keys(session: string, ...keys: string[]): Promise<void>;
@@ -21,7 +22,7 @@ export interface Tmux {
 export function createTmux(prefix = 'rb'): Tmux {
   const socket = `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...args: string[]) => exec('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
-  const screen = async (session: string): Promise<string> => (await tmux('capture-pane', '-p', '-t', session)).stdout;
+  const screen = async (session: string, escapes = false): Promise<string> => (await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session)).stdout;
   return {
     async start(session, command, size = { cols: 120, rows: 32 }) {
       await tmux('new-session', '-d', '-s', session, '-x', String(size.cols), '-y', String(size.rows), '-e', 'NO_COLOR=1', '-e', 'SSH_AUTH_SOCK=', 'sh', '-c', command);
