@@ -84,6 +84,11 @@ const result = await build({
   // ssh2 stays a package (its optional native add-ons are resolved at run time, and it is loaded
   // only when an SSH host is first needed); Ink imports react-devtools-core only under DEV=true.
   external: ['ssh2', 'react-devtools-core'],
+  // React, its reconciler and scheduler in their production builds, decided here: the development
+  // builds (1 MB more to read and parse at every start of the player, several times the CPU per
+  // frame) are left out, and the CLI no longer sets NODE_ENV in its environment, which every step
+  // inherited (a step's `npm ci` would have skipped devDependencies).
+  define: { 'process.env.NODE_ENV': '"production"' },
   // CommonJS packages in the bundle (commander, yaml's deps, React) call require() for Node's own
   // modules: give the ES module bundle one.
   banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
