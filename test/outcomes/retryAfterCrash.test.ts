@@ -151,12 +151,13 @@ describe('--retry-interrupted after a crash (kill -9) while the step runs', () =
     expect(counterLines(l.counter)).toEqual(['start']);
     expect(l.record()).toMatchObject({ status: 'interrupted', attempts: 1 });
 
-    // The operator stops it on the host (as the message says): the next retry finds it gone
-    // without an exit code, and runs the step again (this time within its timeout it is killed).
+    // The operator stops it on the host (as the message says): the next retry finds it killed (in
+    // session mode the session shell, outside the step's process group, records the SIGKILL), and
+    // runs the step again (this time within its timeout it is killed).
     process.kill(-Number(named![2]), 'SIGKILL');
     await waitUntil(() => copiesRunning(l.token) === 0, 'the attempt to be killed', 10_000, 50);
     const again = await l.run('--retry-interrupted').done;
-    expect(again.stdout).toMatch(/no longer running on the host and recorded no exit code/);
+    expect(again.stdout).toMatch(/attempt 1 was killed on the host by SIGKILL \(status 137\) after runbook stopped \(.*or stopped on the host\): running the step again/);
     expect(counterLines(l.counter)).toEqual(['start', 'start']);
     expect(l.record()).toMatchObject({ attempts: 2 });
   });

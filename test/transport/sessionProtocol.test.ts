@@ -1,7 +1,7 @@
 // The session stream parser: whatever the chunking, a step gets exactly its own bytes, its pid and
 // its exit status; bytes before its start marker and after its end marker are never its output.
 import { describe, expect, it } from 'vitest';
-import { StepStreamParser, stepCommand, type StepEnd } from '../../src/engine/transport/sessionProtocol.js';
+import { StepStreamParser, stepFrame, type StepEnd } from '../../src/engine/transport/sessionProtocol.js';
 
 const N = '0123456789abcdef01234567';
 
@@ -59,9 +59,17 @@ describe('session stream parser', () => {
     expect(r.data.toString()).toBe('some output');
   });
 
-  it('the step text carries the nonce only in the heredoc delimiter and the driver call', () => {
-    const cmd = stepCommand(N, 'echo hi\n');
-    expect(cmd.split(N)).toHaveLength(4); // __rb_run N, <<'__RB_N', closing __RB_N
-    expect(cmd.endsWith(`echo hi\n__RB_${N}\n`)).toBe(true);
+  it('a step frame is the payload\'s length in bytes (ten digits), then the nonce and marker line, then the text', () => {
+    const f = stepFrame(N, 'echo é\n', 'ab'.repeat(8) + '-1');
+    const payload = `${N} ${'ab'.repeat(8)}-1\necho é\n`;
+    expect(f.subarray(0, 10).toString()).toBe(String(Buffer.byteLength(payload)).padStart(10, '0'));
+    expect(f.subarray(10).toString()).toBe(payload);
+    expect(stepFrame(N, 'true\n').subarray(10).toString()).toBe(`${N} -\ntrue\n`);
+  });
+
+  it('a step frame carries no NUL byte (bash would drop it and miscount the length)', () => {
+    const f = stepFrame(N, 'printf a\0b\n');
+    expect(f.includes(0)).toBe(false);
+    expect(Number(f.subarray(0, 10).toString())).toBe(f.length - 10);
   });
 });

@@ -179,9 +179,9 @@ async function settleEarlierAttempt(step: Step, host: Host, prev: HostStepRecord
       }
       if (finding.exitCode > 128 && finding.exitCode < 160) {
         // Killed by a signal once runbook was gone: most often SIGPIPE (its output had nowhere to go)
-        // or SIGHUP (its session closed). That is the crash's doing, not the step's outcome.
+        // or SIGHUP (its session closed), else someone stopped it on the host. Not the step's outcome.
         const sig = signalName(finding.exitCode - 128);
-        return { notes: [`attempt ${n} was killed on the host by ${sig} (status ${finding.exitCode}) after runbook stopped, a side effect of the crash (e.g. its output had nowhere to go): running the step again`] };
+        return { notes: [`attempt ${n} was killed on the host by ${sig} (status ${finding.exitCode}) after runbook stopped (a side effect of the crash, e.g. its output had nowhere to go, or stopped on the host): running the step again`] };
       }
       return { notes: [], adopt: { from: n, exitCode: finding.exitCode, endedAt: finding.endedAt } };
     case 'gone':

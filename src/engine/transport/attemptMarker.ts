@@ -63,6 +63,41 @@ export function markerPrologue(name: string): string {
 }
 
 /**
+ * Session mode (sessionProtocol.ts): a bash function, defined once per session shell, that the
+ * step's own subshell calls with the marker name and the session shell's `PID STARTTIME` (the
+ * `writer` of the marker's end) to write the start of the marker, as markerPrologue does in exec
+ * mode; the earlier attempts' markers are named from the name's attempt number (no glob).
+ */
+export function markerStartFunction(fn: string): string {
+  return `${fn}() {
+  local md=${DIR} s= b= n t i; local -a a=() e=()
+  { [[ -d $md ]] || mkdir -m 0700 -- "$md"; } 2>/dev/null
+  [[ -d $md && ! -L $md && -O $md ]] || return 0
+  n=\${1##*-}; for ((i = n > 1001 ? n - 1000 : 1; i < n; i++)); do e+=("$md/\${1%-*}-$i"); done
+  ((\${#e[@]})) && rm -f -- "\${e[@]}"
+  { read -r s < /proc/$BASHPID/stat; read -r b < /proc/sys/kernel/random/boot_id; } 2>/dev/null
+  [[ -n $s ]] && a=(\${s##*) })
+  printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %(%s)T\\nwriter %s\\n' "$BASHPID" "\${a[2]}" "\${a[19]}" "$b" -1 "$2" > "$md/$1" 2>/dev/null || return 0
+  n=; { read -r n < "$md/.pruned"; } 2>/dev/null; [[ $n =~ ^[0-9]+$ ]] || n=0; printf -v t '%(%s)T' -1
+  if ((t - n > 86400)); then { printf '%s\\n' "$t" > "$md/.pruned"; find "$md" -maxdepth 1 -type f -name '*-*' -mtime +7 -delete; } 2>/dev/null; fi
+  return 0
+}`;
+}
+
+/**
+ * Session mode: bash lines run by the session shell once the step (its child) has ended, before it
+ * reports the end: appends the exit status (`$status`, 128+n for a signal, as the exec-mode
+ * epilogue records it) and end time to the marker named `$name` if the step wrote one; `lost 1`
+ * when `$sig` is LOST (the shell lost the step's status). Uses the variable `__rb_l`.
+ */
+export function markerEndLines(name: string, status: string, sig: string): string {
+  return `    __rb_l=${DIR}
+    if [[ -d $__rb_l && ! -L $__rb_l && -O $__rb_l && -f $__rb_l/$${name} && ! -L $__rb_l/$${name} ]]; then
+      if [[ $${sig} == LOST ]]; then printf 'lost 1\\n'; else printf 'exit %s\\nended %(%s)T\\n' "$${status}" -1; fi 2>/dev/null >> "$__rb_l/$${name}"
+    fi`;
+}
+
+/**
  * What follows the body's closing `)`: records the exit code, then ends the same way the body did:
  * a status of 128+n (the body's shell killed by signal n) is passed on as that signal, so the step
  * is reported killed by it as without the subshell; else it exits with the code.
@@ -91,10 +126,27 @@ alive() {
   [[ \${a[0]} != Z && \${a[19]} == "\${m[starttime]}" ]]
 }
 boot=; { read -r boot < /proc/sys/kernel/random/boot_id; } 2>/dev/null
+writer_alive() {
+  local l a w=(\${m[writer]})
+  [[ -n \${w[0]} ]] || return 1
+  { read -r l < "/proc/\${w[0]}/stat"; } 2>/dev/null || return 1
+  read -ra a <<< "\${l##*) }"
+  [[ \${a[0]} != Z && \${a[19]} == "\${w[1]}" ]]
+}
 verdict() {
   load
   if [[ -n \${m[exit]} ]]; then echo "runbook-attempt ended \${m[exit]} \${m[ended]}"; return 0; fi
   if [[ -n \${m[pid]} && \${m[boot]} == "$boot" ]] && alive; then return 1; fi
+  # A session step's end is written by its session shell (the writer), just after the step's shell
+  # has ended: while that shell lives, give it time to write (bounded: 10 s).
+  if [[ \${m[boot]} == "$boot" ]]; then
+    for ((j = 0; j < 40; j++)); do
+      load
+      [[ -n \${m[exit]} || -n \${m[lost]} ]] && break
+      writer_alive || break
+      sleep 0.25
+    done
+  fi
   load
   if [[ -n \${m[exit]} ]]; then echo "runbook-attempt ended \${m[exit]} \${m[ended]}"; else echo 'runbook-attempt gone'; fi
   return 0

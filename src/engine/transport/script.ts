@@ -17,6 +17,25 @@ export function shellQuote(s: string): string {
  * a one-line prologue that writes the marker and an epilogue that records the exit code in it.
  */
 export function wrapScript(script: string, env?: Readonly<Record<string, string>>, marker?: string): string {
+  const head = exportLines(env);
+  const body = script.endsWith('\n') ? script : `${script}\n`;
+  if (marker) return `${head}${markerPrologue(marker)}(\n${body}) </dev/null; ${MARKER_EPILOGUE}\n`;
+  return `${head}{\n${body}} </dev/null\n`;
+}
+
+/**
+ * The step text a persistent session runs (sessionProtocol.ts): what wrapScript feeds `bash -s`
+ * without a marker, minus the `</dev/null` (the session gives the step's whole subshell /dev/null),
+ * so the script is parsed whole before it runs and its line numbers are the same as in exec mode.
+ * The session shell writes the attempt marker itself.
+ */
+export function stepText(script: string, env?: Readonly<Record<string, string>>): string {
+  const body = script.endsWith('\n') ? script : `${script}\n`;
+  return `${exportLines(env)}{\n${body}}\n`;
+}
+
+/** `export NAME='value'` lines for env (each ends with a newline), or ''. */
+function exportLines(env?: Readonly<Record<string, string>>): string {
   const exports: string[] = [];
   for (const [k, v] of Object.entries(env ?? {})) {
     if (!ENV_NAME.test(k)) {
@@ -26,8 +45,5 @@ export function wrapScript(script: string, env?: Readonly<Record<string, string>
     }
     exports.push(`export ${k}=${shellQuote(v)}`);
   }
-  const body = script.endsWith('\n') ? script : `${script}\n`;
-  const head = `${exports.join('\n')}${exports.length ? '\n' : ''}`;
-  if (marker) return `${head}${markerPrologue(marker)}(\n${body}) </dev/null; ${MARKER_EPILOGUE}\n`;
-  return `${head}{\n${body}} </dev/null\n`;
+  return `${exports.join('\n')}${exports.length ? '\n' : ''}`;
 }

@@ -1,16 +1,36 @@
 // The wire protocol of a persistent shell session (sshSession.ts): the bash driver that runs on the
-// host, the text that asks it to run one step, and the parser that splits what comes back into the
+// host, the frame that asks it to run one step, and the parser that splits what comes back into the
 // step's stdout, stderr, pid and exit status.
 //
+// Input. The driver is one loop, parsed once per session; each step reaches it as a frame: ten
+// decimal digits giving the length in bytes of the payload, then the payload: a header line
+// `NONCE MARKER` (MARKER is the step's attempt-marker name, attemptMarker.ts, or `-`) and the step
+// text (stepText in script.ts). The driver takes the length with one `read -N 10` and the payload
+// with one `read -N LENGTH` in the C locale (so N counts bytes): bash reads a pipe byte by byte only
+// where it must not read past a line's end, and `read -N` asks for the rest of the count at once
+// (a few read calls per step, where the text as commands or a heredoc was read one byte per call,
+// about 1,600 calls for a trivial step). The step text is whatever exec mode feeds `bash -s` inside
+// its `{ ... }` group, so it is parsed whole before it runs and its line numbers are exec mode's.
+// bash drops NUL bytes from a script (exec mode too) and `read` does not count them: the frame
+// carries none.
+//
 // On the host, each step is a subshell of the driver (a fork, no exec: starting a program per step
-// costs the host 3-4 times more CPU, which is most of what a step costs), so variables, cd, exit,
-// exec, traps and set -e are the step's own, as in a step of its own exec channel. The driver runs
-// with job control on, so each step's subshell is a process group of its own (abort kills that tree);
-// the subshell turns job control off, reports the stdout start marker and its pid ($BASHPID) in one
-// write (one SSH packet), drops the driver's traps, variables and functions, and sources the step text from its stdin (a heredoc). What differs from one exec per
-// step: `$$` is the session shell's pid, not the step's ($BASHPID is the step's), and $PPID is the
-// session shell's parent, so `kill $$` ends the session (the step is then interrupted) where with
-// its own exec channel it ended the step.
+// costs the host 3-4 times more CPU, which is most of what a step costs; on this kind of VM a fork
+// alone costs about 5 ms of CPU, so there is exactly one per step), so variables, cd, exit, exec,
+// traps and set -e are the step's own, as in a step of its own exec channel. The driver runs with job
+// control on, so each step's subshell is a process group of its own (abort kills that tree); the
+// subshell turns job control off, reports the stdout start marker and its pid ($BASHPID) in one write
+// (one SSH packet), writes the start of its attempt marker (attemptMarker.ts: markerStartFunction),
+// drops the driver's traps, variables and functions, and evaluates the step text with stdin from
+// /dev/null. The loop runs at the top level of the driver (no function), so a step sees no
+// positional parameters and no FUNCNAME, and `local` and `return` fail in it as in `bash -s`. What
+// differs from one exec per step: `$$` is the session shell's pid, not the step's ($BASHPID is the
+// step's), and $PPID is the session shell's parent, so `kill $$` ends the session (the step is then
+// interrupted) where with its own exec channel it ended the step.
+// The step's end is recorded in its attempt marker by the driver, its parent, which sees its exit
+// status whatever the step did (exit, exec, a signal, its own EXIT trap): exec mode needs a second
+// subshell around the body for that, a second fork per step. It is written before the end markers,
+// so a driver whose output has gone (runbook crashed, the connection dropped) still records it.
 // An exit status above 128 is a signal only when bash reported the job killed (it prints a line for
 // a job killed by a signal, and none for `exit 143`; the driver traps no signal, since bash does not
 // report deaths by a trapped signal); the driver catches what bash prints while it waits in a file.
@@ -24,11 +44,12 @@
 // fails at once and the loop would spin writing errors forever; it ends instead, and the step is
 // reported LOST (its outcome unknown: interrupted), never given the 127 of the failed wait. The step's stdout and stderr go through two relays (`cat`) that the driver writes
 // the end markers into after the step exited, so a marker always follows every byte the step wrote.
-// Markers carry a per-step random nonce the step never sees (it is only in the driver's heredoc
-// delimiter and argument), so step output cannot forge them. A process the step left running keeps
+// Markers carry a per-step random nonce the step never sees (it is only in the frame's header, which
+// the driver unsets before the step text runs), so step output cannot forge them. A process the step left running keeps
 // the relays open: the driver then hands their pipes to a drain (`cat >/dev/null`, so the process
 // never gets SIGPIPE) and starts new relays for the next step, so that output is never attributed to
 // a later step and nothing waits for it.
+import { markerEndLines, markerStartFunction } from './attemptMarker.js';
 
 /** Bash run by the session channel (`bash -s` fed this text). Prints the ready line when it can run steps. */
 export function driverScript(readyNonce: string): string {
@@ -37,7 +58,8 @@ trap 'rm -rf -- "$__rb_d"' EXIT
 [[ -r /proc/$$/stat && -e /dev/stdin ]] || exit 96
 set -m
 [[ $- == *m* ]] || exit 98
-__rb_o= __rb_e= __rb_stale= __rb_p=
+__rb_o= __rb_e= __rb_stale= __rb_p= __rb_ws= __rb_l= __rb_h= __rb_t= __rb_n= __rb_mk= __rb_st= __rb_sig=
+read -r __rb_l < /proc/$$/stat && __rb_l=(\${__rb_l##*) }) && __rb_ws="$$ \${__rb_l[19]}"; unset -v __rb_l
 mkfifo "$__rb_d/f" && exec 9<>"$__rb_d/f" || exit 98
 __rb_reap() {
   local p l r
@@ -57,10 +79,14 @@ __rb_mine() {
   r=\${l##*) }; r=\${r#* }
   [[ \${r%% *} == "$$" ]]
 }
-__rb_run() {
-  local n=$1 st sig=
+${markerStartFunction('__rb_mark')}
+printf '__RB_READY_%s__\\n' ${readyNonce}
+while LC_ALL=C IFS= read -r -N 10 __rb_h && LC_ALL=C IFS= read -r -N "$((10#$__rb_h))" __rb_t; do
+  __rb_h=\${__rb_t%%$'\\n'*}; __rb_t=\${__rb_t#*$'\\n'}
+  __rb_n=\${__rb_h%% *} __rb_mk=\${__rb_h#* } __rb_sig=
+  [[ $__rb_mk == - ]] && __rb_mk=
   if [[ -n $__rb_stale ]]; then exec 3>&- 4>&-; __rb_reap; fi
-  printf '__RB_S_%s__\\n' "$n" >&2
+  printf '__RB_S_%s__\\n' "$__rb_n" >&2
   if [[ -z $__rb_o ]]; then
     exec 3> >(exec cat)
     __rb_o=$!
@@ -71,40 +97,43 @@ __rb_run() {
     (
       trap - EXIT
       set +m
-      printf '__RB_S_%s__\\n%d\\n' "$n" "$BASHPID" >&5
-      unset -f __rb_run __rb_reap
-      unset -v __rb_d __rb_o __rb_e __rb_stale __rb_p n st sig
+      printf '__RB_S_%s__\\n%d\\n' "$__rb_n" "$BASHPID" >&5
+      [[ -n $__rb_mk ]] && __rb_mark "$__rb_mk" "$__rb_ws"
+      unset -f __rb_reap __rb_mine __rb_mark
+      unset -v __rb_d __rb_o __rb_e __rb_stale __rb_p __rb_ws __rb_l __rb_h __rb_n __rb_mk __rb_st __rb_sig
       exec 5>&- 9>&- 2>&4 4>&- 3>&-
-      . /dev/stdin
-    ) 5>&1 1>&3 &
-    __rb_p=$!
+      eval "unset -v __rb_t; $__rb_t"
+    ) </dev/null 5>&1 1>&3 &
+    __rb_p=$! __rb_t=
     while :; do
-      wait "$__rb_p"; st=$?
+      wait "$__rb_p"; __rb_st=$?
       __rb_mine "$__rb_p" || break
       read -r -t 1 -u 9
     done
   } 2>"$__rb_d/w"
-  ((st > 128)) && [[ -s $__rb_d/w ]] && sig=$(kill -l $((st - 128)) 2>/dev/null)
-  ((st == 127)) && [[ -s $__rb_d/w && $(<"$__rb_d/w") == *'No record of process'* ]] && sig=LOST
-  printf '__RB_E_%s_%s_%s__\\n' "$n" "$st" "$sig" >&3
-  printf '__RB_E_%s__\\n' "$n" >&4
+  ((__rb_st > 128)) && [[ -s $__rb_d/w ]] && __rb_sig=$(kill -l $((__rb_st - 128)) 2>/dev/null)
+  ((__rb_st == 127)) && [[ -s $__rb_d/w && $(<"$__rb_d/w") == *'No record of process'* ]] && __rb_sig=LOST
+  if [[ -n $__rb_mk ]]; then
+${markerEndLines('__rb_mk', '__rb_st', '__rb_sig')}
+  fi
+  printf '__RB_E_%s_%s_%s__\\n' "$__rb_n" "$__rb_st" "$__rb_sig" >&3
+  printf '__RB_E_%s__\\n' "$__rb_n" >&4
   kill -0 -- "-$__rb_p" 2>/dev/null && __rb_stale=1
   __rb_p=
-  return 0
-}
-printf '__RB_READY_%s__\\n' ${readyNonce}
+done
 `;
 }
 
 export const readyLine = (nonce: string): string => `__RB_READY_${nonce}__\n`;
 
 /**
- * The text that makes the driver run one step: `wrapped` is the output of wrapScript (ends with a
- * newline). It reaches the step's subshell unchanged, as the heredoc it sources, so the script's
- * line numbers are its own.
+ * The frame that makes the driver run one step: `text` is stepText's output (script.ts), `marker`
+ * the attempt-marker name or undefined. Returned as bytes: the length prefix counts bytes.
  */
-export function stepCommand(nonce: string, wrapped: string): string {
-  return `__rb_run ${nonce} <<'__RB_${nonce}'\n${wrapped}__RB_${nonce}\n`;
+export function stepFrame(nonce: string, text: string, marker?: string): Buffer {
+  const payload = Buffer.from(`${nonce} ${marker ?? '-'}\n${text.includes('\0') ? text.replaceAll('\0', '') : text}`);
+  if (payload.length > 9_999_999_999) throw new RangeError('step text too large for one frame');
+  return Buffer.concat([Buffer.from(String(payload.length).padStart(10, '0')), payload]);
 }
 
 /** Length of the longest suffix of buf that is a proper prefix of marker. */

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import { ConnectionLostError, StepInterruptedError } from '../errors.js';
 import type { Host } from '../types.js';
-import { driverScript, readyLine, stepCommand, StepStreamParser, type StepEnd } from './sessionProtocol.js';
-import { shellQuote, wrapScript } from './script.js';
+import { driverScript, readyLine, stepFrame, StepStreamParser, type StepEnd } from './sessionProtocol.js';
+import { shellQuote, stepText } from './script.js';
 import type { Conn, SshConnector } from './sshConnect.js';
 import { killRemote, loginUid, openExec } from './sshExec.js';
 import type { ExecOptions, ExecResult } from './types.js';
@@ -168,7 +168,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
   }
 
   async function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
-    const input = wrapScript(script, eo.env, eo.attemptMarker);
+    const text = stepText(script, eo.env);
     const t0 = Date.now();
     const abortedResult = (): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });
     if (eo.signal?.aborted) return abortedResult();
@@ -204,10 +204,10 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
         throw e;
       }
     }
-    return runOn(sess, host, input, eo);
+    return runOn(sess, host, text, eo);
   }
 
-  function runOn(sess: Session, host: Host, input: string, eo: ExecOptions): Promise<ExecResult> {
+  function runOn(sess: Session, host: Host, text: string, eo: ExecOptions): Promise<ExecResult> {
     const n = nonce();
     const started = Date.now();
     return new Promise<ExecResult>((resolve, reject) => {
@@ -310,7 +310,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
       if (eo.signal?.aborted) onAbort();
       if (sess.dead) return gone();
       try {
-        sess.ch.write(stepCommand(n, input));
+        sess.ch.write(stepFrame(n, text, eo.attemptMarker));
       } catch {
         gone();
       }
