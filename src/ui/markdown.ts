@@ -1,17 +1,55 @@
 // Markdown to terminal text with marked + marked-terminal (headings, lists, tables, links,
 // emphasis), at the width the pane has now: one renderer per width, so a resize re-renders.
-import { Marked, type Tokens } from 'marked';
-import { markedTerminal } from 'marked-terminal';
+// The libraries (marked, marked-terminal and, under it, the highlighter, parse5 and the emoji
+// table: about half the player's code) are loaded after the first frame (loadMarkdown, started by
+// the document pane once it is on screen): until they are, a section shows as written, wrapped.
+import type { Marked, Tokens } from 'marked';
 import { stripVTControlCharacters } from 'node:util';
 import { wrapText } from './text.js';
 
+interface Libraries {
+  readonly Marked: typeof Marked;
+  readonly markedTerminal: typeof import('marked-terminal').markedTerminal;
+}
+
+let libraries: Libraries | undefined;
+let loading: Promise<void> | undefined;
+const listeners = new Set<() => void>();
 const cache = new Map<string, string>();
 const renderers = new Map<number, Marked>();
 
-function rendererFor(width: number): Marked {
+/**
+ * Load marked and marked-terminal (once; later calls get the same promise), then tell the
+ * subscribers (the document pane draws the section again, rendered). A failure to load leaves the
+ * sections as written: the player goes on.
+ */
+export function loadMarkdown(): Promise<void> {
+  loading ??= Promise.all([import('marked'), import('marked-terminal')]).then(
+    ([m, t]) => {
+      libraries = { Marked: m.Marked, markedTerminal: t.markedTerminal };
+      cache.clear();
+      for (const l of listeners) l();
+    },
+    () => undefined,
+  );
+  return loading;
+}
+
+/** Whether renderMarkdown renders (else it shows the Markdown as written). */
+export function markdownLoaded(): boolean {
+  return libraries !== undefined;
+}
+
+/** Called once the libraries are loaded (for useSyncExternalStore); returns the unsubscribe. */
+export function subscribeMarkdown(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function rendererFor(lib: Libraries, width: number): Marked {
   let m = renderers.get(width);
   if (m) return m;
-  m = new Marked(markedTerminal({ reflowText: true, width, tab: 2, showSectionPrefix: false }) as never);
+  m = new lib.Marked(lib.markedTerminal({ reflowText: true, width, tab: 2, showSectionPrefix: false }) as never);
   m.use({
     renderer: {
       // marked-terminal drops the inline tokens of tight list items (raw `code`, [links](…), **bold**).
@@ -52,14 +90,19 @@ export function tableText(header: readonly string[], rows: readonly (readonly st
   return [...line(header), rule, ...rows.flatMap(line)].join('\n');
 }
 
-/** Render Markdown for a terminal of `width` columns; `plain` strips every escape code (NO_COLOR). */
+/**
+ * Render Markdown for a terminal of `width` columns; `plain` strips every escape code (NO_COLOR).
+ * Before loadMarkdown() has loaded the libraries: the Markdown as written, fitted to the width.
+ */
 export function renderMarkdown(source: string, width: number, plain: boolean): string {
+  const lib = libraries;
+  if (!lib) return stripFenceAttributes(source).replace(/\n+$/, '').split('\n').flatMap((l) => fitLine(l, width)).join('\n');
   const key = `${width}\u0000${plain ? 1 : 0}\u0000${source}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   let out: string;
   try {
-    out = (rendererFor(width).parse(stripFenceAttributes(source), { async: false }) as string).replace(/\n+$/, '');
+    out = (rendererFor(lib, width).parse(stripFenceAttributes(source), { async: false }) as string).replace(/\n+$/, '');
   } catch {
     out = source; // never let a rendering problem take the UI down: show the source as is
   }

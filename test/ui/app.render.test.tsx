@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import chalk from 'chalk';
 import { colorTheme, plainTheme, themeFromEnv } from '../../src/ui/theme.js';
+import { loadMarkdown } from '../../src/ui/markdown.js';
 import { bigRunbook, makeRunbook } from './fixtures.js';
 import { KEYS, renderApp, type Harness } from './harness.js';
 
@@ -28,6 +29,7 @@ describe('player layout', () => {
 
   it('document pane renders the section Markdown, the attributes and the command for the selected host', async () => {
     h = await renderApp(rb);
+    await loadMarkdown(); // loaded after the player's first frame (markdownLazy.test.tsx): here, before
     await h.press('j');
     const f = h.frame();
     expect(f).toContain('Drain the node first.');

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 
 // The highlighter only runs (and only complains) when colours are on: force them before loading.
 process.env.FORCE_COLOR = '1';
-const { renderMarkdown, stripFenceAttributes } = await import('../../src/ui/markdown.js');
+const { loadMarkdown, renderMarkdown, stripFenceAttributes } = await import('../../src/ui/markdown.js');
+await loadMarkdown();
 
 describe('document pane markdown', () => {
   it('keeps only the language of a fence info string', () => {

@@ -1,6 +1,8 @@
 // The document pane's Markdown: rendered at the width it has now, lists and tables readable.
-import { describe, expect, it } from 'vitest';
-import { renderMarkdown, tableText } from '../../src/ui/markdown.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMarkdown, renderMarkdown, tableText } from '../../src/ui/markdown.js';
+
+beforeAll(() => loadMarkdown());
 
 const MD = [
   '## Install the packages',

@@ -1,9 +1,9 @@
-import React from 'react';
+import React, { useEffect, useSyncExternalStore } from 'react';
 import { Box, Text } from 'ink';
 import { relative } from 'node:path';
 import type { Step } from '../../engine/types.js';
 import type { RenderedStep } from '../../engine/run/types.js';
-import { renderMarkdown } from '../markdown.js';
+import { loadMarkdown, markdownLoaded, renderMarkdown, subscribeMarkdown } from '../markdown.js';
 import { stepAttributeLines } from '../selectors.js';
 import { wrapLines, type Line } from '../text.js';
 import { useTheme, type Style, type Theme } from '../theme.js';
@@ -62,6 +62,10 @@ export function docLines(theme: Theme, step: Step | undefined, markdown: string,
 /** The selected step's section, its attributes, and the command as it will run on the selected host. */
 export function DocPane(props: DocPaneProps): React.JSX.Element {
   const theme = useTheme();
+  // The section as written in the first frame; rendered once the Markdown libraries are loaded,
+  // which starts after that frame is on screen (start-up time, issue 11).
+  useSyncExternalStore(subscribeMarkdown, markdownLoaded);
+  useEffect(() => void loadMarkdown(), []);
   const inner = Math.max(1, props.height - 2);
   const lines = docLines(theme, props.step, props.markdown, props.rendered, Math.max(10, props.width - 2));
   const max = Math.max(0, lines.length - inner);
