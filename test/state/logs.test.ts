@@ -60,6 +60,16 @@ describe('step logs', () => {
     expect(statSync(log.absolutePath).size).toBe(HOLD_AT);
   });
 
+  it('writes a lone small chunk to the disk without waiting for more output or for close', async () => {
+    const p = paths();
+    const log = await openStepLog(p, 'lone', 'h', 1);
+    log.write('the only line so far\n');
+    const until = Date.now() + 10_000;
+    while (statSync(log.absolutePath).size === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(readFileSync(log.absolutePath, 'utf8')).toBe('the only line so far\n');
+    await log.close();
+  });
+
   it('keeps the bytes in order whatever order the writes complete in', async () => {
     const p = paths();
     const log = await openStepLog(p, 'order', 'h', 1);

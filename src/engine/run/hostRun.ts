@@ -10,6 +10,7 @@ import type { Host, HostStatus, HostStepRecord, Step } from '../types.js';
 import type { ExecResult, OutputStream, Transport } from '../transport/types.js';
 import { formatDuration } from '../duration.js';
 import { delay } from './limit.js';
+import { RecentText } from './recentText.js';
 import type { RenderContext, RealRender } from './renderContext.js';
 import type { resolveStatePaths } from '../state/paths.js';
 
@@ -208,7 +209,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   const secrets = deps.ctx.secretValues();
   const mask = deps.ctx.masker();
   // The host's one-line summary is the last complete non-empty LINE of its output, never a chunk's tail.
-  let tail = '';
+  const tail = new RecentText(TAIL_CHARS);
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
 
@@ -237,7 +238,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
       const shown = decoder.write(bytes);
       if (shown) {
         deps.onOutput(shown);
-        tail = (tail + shown).slice(-TAIL_CHARS);
+        tail.push(shown);
       }
     };
     const onData = (chunk: Buffer, stream: OutputStream): void => {
@@ -256,7 +257,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
       const rest = decoder.end();
       if (rest) {
         deps.onOutput(rest);
-        tail = (tail + rest).slice(-TAIL_CHARS);
+        tail.push(rest);
       }
     }
   };
@@ -339,7 +340,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   }
 
   const aborted = deps.signal.aborted;
-  const lastLine = lastNonEmptyLine(tail);
+  const lastLine = lastNonEmptyLine(tail.text().slice(-TAIL_CHARS));
   const rec: HostStepRecord = {
     ...base,
     // an unreachable host never started the step: that is not an attempt

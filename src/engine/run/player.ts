@@ -14,12 +14,14 @@ import {
   setCapture,
   setMode,
   setRecord,
+  TAIL_LINES,
   type RunStore,
 } from '../store.js';
 import type { Transport } from '../transport/types.js';
 import { isDone, isFailure, type Host, type HostStatus, type HostStepRecord, type Inventory, type Runbook, type Step } from '../types.js';
 import { maskEvent, maskRecord, type PlayerEventListener } from './events.js';
 import { runStepOnHost } from './hostRun.js';
+import { RecentText } from './recentText.js';
 import { forEachLimit } from './limit.js';
 import { olderHashes } from '../lineDiff.js';
 import { capturePlaceholder, RenderContext, type RealRender } from './renderContext.js';
@@ -98,22 +100,21 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
     if (durable) await state.flush();
   };
 
-  // Live output is batched into the store so a chatty step cannot flood the UI.
-  const livePending = new Map<string, { stepId: string; host: string; text: string }>();
+  // Live output is batched into the store so a chatty step cannot flood the UI. Per host, the text
+  // since the last batch is kept as the chunks received (no copy per chunk), at most the last 64 KB;
+  // the store is given only the part holding the lines it keeps (TAIL_LINES and the partial one).
+  const livePending = new Map<string, { stepId: string; host: string; text: RecentText }>();
   let liveTimer: NodeJS.Timeout | undefined;
   const flushLive = (): void => {
     liveTimer = undefined;
-    if (livePending.size) appendLiveMany(store, livePending.values());
+    if (livePending.size) appendLiveMany(store, [...livePending.values()].map((p) => ({ stepId: p.stepId, host: p.host, text: p.text.fromLineBreak(TAIL_LINES + 1) })));
     livePending.clear();
   };
   const pushLive = (stepId: string, host: string, text: string): void => {
     const key = `${stepId}\u0000${host}`;
-    const p = livePending.get(key);
-    // Appending is cheap (V8 links the strings); cutting copies, so it happens once per 64 KB, not per chunk.
-    if (p) {
-      p.text += text;
-      if (p.text.length > 131072) p.text = p.text.slice(-65536);
-    } else livePending.set(key, { stepId, host, text: text.slice(-65536) });
+    let p = livePending.get(key);
+    if (!p) livePending.set(key, (p = { stepId, host, text: new RecentText(65536) }));
+    p.text.push(text);
     liveTimer ??= setTimeout(flushLive, opts.liveIntervalMs ?? 50);
   };
 
