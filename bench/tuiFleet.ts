@@ -272,7 +272,7 @@ process.stdout.write([
   ...results.flatMap((r) => [
     `  ${r.size} (load average ${r.load.toFixed(1)}):`,
     `    idle: ${r.idleBytesPerSec.toFixed(0)} B/s written; key-to-frame ${fmt(r.idle)}`,
-    `    ${HOSTS} hosts streaming ${r.streamMBps.toFixed(1)} MB/s into the logs: key-to-frame ${fmt(r.busy)}; ${(r.busyBytesPerSec / 1000).toFixed(1)} KB/s written to the terminal; player CPU ${(r.busyCpuPerSec / 10).toFixed(0)}% of a core (${r.busyCpuPerKey.toFixed(0)} ms per key)`,
+    `    ${HOSTS} hosts streaming ${r.streamMBps.toFixed(1)} MB/s into the logs: key-to-frame ${fmt(r.busy)}; ${(r.busyBytesPerSec / 1000).toFixed(1)} KB/s written to the terminal; player CPU ${(r.busyCpuPerSec / 10).toFixed(0)}% of a core (${r.busyCpuPerKey.toFixed(0)} ms per key, ${r.streamMBps > 0 ? (r.busyCpuPerSec / r.streamMBps).toFixed(1) : '-'} ms per MB received)`,
     `    runs idle: ${list(r.idle)}`,
     `    runs streaming: ${list(r.busy)}`,
   ]),
