@@ -51,10 +51,34 @@ export function wrapLines<S>(lines: readonly Line<S>[], width: number, indent = 
   return out;
 }
 
-/** Columns `s` takes on a terminal (wide CJK characters count two). */
+/**
+ * Code points that join a neighbour into one grapheme (or may): marks, format and control
+ * characters (ZWJ, variation selectors...), regional indicators, emoji modifiers, Hangul jamo, and
+ * the letters Unicode lists as Prepend, Extend or SpacingMark (Thai/Lao AM, halfwidth sound marks,
+ * Kirat Rai vowels...). Any other code point is a grapheme of its own wherever it
+ * stands (test/ui/textColumns.test.ts checks every code point against Intl.Segmenter).
+ */
+export const GRAPHEME_JOINERS = /[\p{M}\p{Cf}\p{Cc}\p{Cs}\p{Regional_Indicator}\p{Emoji_Modifier}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u0e33\u0eb3\uff9e\uff9f\u{0d4e}\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{113d1}\u{11d46}\u{11f02}\u{16d63}\u{16d67}-\u{16d6a}]/u;
+const charColumns = new Map<string, number>();
+
+/** Columns `s` takes on a terminal (wide CJK characters count two), as string-width counts them. */
 export function columns(s: string): number {
   // Plain ASCII, the common case, is measured without the library.
-  return /^[\x20-\x7e]*$/.test(s) ? s.length : stringWidth(s);
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  // Text of graphemes that are one code point each (the panes' symbols, CJK, most emoji) is the sum
+  // of its characters' widths, each measured once: string-width segments every string it is given,
+  // and the panes measure thousands per frame (150 ms of the player's first frame).
+  if (GRAPHEME_JOINERS.test(s)) return stringWidth(s);
+  let n = 0;
+  for (const ch of s) {
+    let w = charColumns.get(ch);
+    if (w === undefined) {
+      if (charColumns.size >= 10_000) charColumns.clear();
+      charColumns.set(ch, (w = stringWidth(ch)));
+    }
+    n += w;
+  }
+  return n;
 }
 
 /** Exactly `n` columns: padded, or cut with an ellipsis (for one-line table cells only). */
