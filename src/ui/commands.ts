@@ -185,7 +185,12 @@ export function handleStop(d: CommandDeps, stop: PlayStop): void {
   const { store } = d;
   const select = (id: string): void => d.dispatch({ type: 'select', index: stepIndex(d, id) });
   switch (stop.kind) {
-    case 'end': flash(store, 'info', 'end of the runbook'); break;
+    case 'end': {
+      const past = stop.tolerated?.map((t) => t.stepId) ?? [];
+      if (past.length) flash(store, 'warn', `end of the runbook, but continue_on_error went on past failures of ${past.join(', ')}`, '] jumps to the next failed host');
+      else flash(store, 'info', 'end of the runbook');
+      break;
+    }
     case 'paused': flash(store, 'info', 'paused'); break;
     case 'failed': {
       const recs = store.getState().records[stop.stepId] ?? {};

@@ -37,6 +37,22 @@ describe('continue_on_error failures (item 1)', () => {
   });
 });
 
+describe('continue_on_error failures before the run stops for another reason', () => {
+  it('a stop before a confirm step still exits 1 and names the tolerated failure', async () => {
+    const t = setup(`# Tolerant\n\n${fence('id=probe hosts=all continue_on_error', 'test {{ host.name }} != h3 || exit 3')}\n${fence('id=drain hosts=all confirm="drains the node"', 'true')}`);
+    const r = await t.run();
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.STEP_FAILED);
+    expect(r.stdout).toMatch(/stopped before step `drain`: it needs confirmation.*; earlier, continue_on_error let the run go on past `probe` \(h3 failed\)/);
+  });
+
+  it('a step that fails after a tolerated failure names both', async () => {
+    const t = setup(`# Tolerant\n\n${fence('id=probe hosts=all continue_on_error', 'test {{ host.name }} != h3 || exit 3')}\n${fence('id=init hosts=masters', 'test {{ host.name }} != h1 || exit 4')}`);
+    const r = await t.run();
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.STEP_FAILED);
+    expect(r.stdout).toMatch(/stopped: step `init` failed \(h1 failed\).*; earlier, continue_on_error let the run go on past `probe` \(h3 failed\)/);
+  });
+});
+
 describe('status without -i (item 2)', () => {
   it('counts only the hosts the state knows, with no invented local host, after a complete run', async () => {
     const steps = Array.from({ length: 9 }, (_, i) => fence(`id=s${i} hosts=all`, 'true')).join('\n');

@@ -177,6 +177,12 @@ describe('play, abort and quit', () => {
     await h.waitFor((f) => f.includes('Confirm: upgrade'), 'confirm dialog');
   });
 
+  it('the end of a play past a continue_on_error failure says so, not just "end of the runbook"', async () => {
+    h = await renderApp(rb, { script: { playStop: { kind: 'end', tolerated: [{ stepId: 'drain', hosts: { w1: 'failed' } }] } } });
+    await h.press(KEYS.space);
+    await h.waitFor((f) => f.includes('continue_on_error went on past failures of drain'), 'the warning');
+  });
+
   it('Space while playing pauses (the running step finishes first)', async () => {
     h = await renderApp(rb);
     h.store.setState({ mode: 'playing', currentStepId: 'drain' });

@@ -99,7 +99,9 @@ function plainReporter(out: Out, follow?: ReturnType<typeof followPrinter>): (e:
 function hostsByStatus(hosts: Readonly<Record<string, HostStatus>>): string {
   const by = new Map<HostStatus, string[]>();
   for (const [h, st] of Object.entries(hosts)) by.set(st, [...(by.get(st) ?? []), h]);
-  return [...by].map(([st, hs]) => `${hs.join(', ')} ${st}`).join('; ');
+  // A fleet's worth of names would bury the line: the hosts' own lines above name every one.
+  const names = (hs: readonly string[]): string => (hs.length > 10 ? `${hs.slice(0, 5).join(', ')} and ${hs.length - 5} more` : hs.join(', '));
+  return [...by].map(([st, hs]) => `${names(hs)} ${st}`).join('; ');
 }
 
 /** 1 when some host failed, 5 when the only trouble was reaching hosts (unreachable, connection lost). */
@@ -107,7 +109,20 @@ function failureCode(statuses: readonly HostStatus[]): number {
   return statuses.some((st) => st === 'failed') ? EXIT.STEP_FAILED : EXIT.UNREACHABLE;
 }
 
+/**
+ * The last line of `run` and its exit code. Failures continue_on_error let the run go past are
+ * named whatever stopped it, and make the code 1 (or 5) unless the stop itself says more.
+ */
 export function describeStop(stop: PlayStop): { line: string; code: number } {
+  const { line, code } = describeStopKind(stop);
+  if (!stop.tolerated?.length || stop.kind === 'end') return { line, code };
+  const list = stop.tolerated.map((t) => `\`${t.stepId}\` (${hostsByStatus(t.hosts)})`).join(', ');
+  const tolerated = failureCode(stop.tolerated.flatMap((t) => Object.values(t.hosts)));
+  const worse = code === EXIT.OK || code === EXIT.STOPPED || (code === EXIT.UNREACHABLE && tolerated === EXIT.STEP_FAILED);
+  return { line: `${line}; earlier, continue_on_error let the run go on past ${list}: those hosts are not done either`, code: worse ? tolerated : code };
+}
+
+function describeStopKind(stop: PlayStop): { line: string; code: number } {
   switch (stop.kind) {
     case 'end': {
       if (!stop.tolerated?.length) return { line: 'done: every step is complete on every targeted host', code: EXIT.OK };

@@ -201,7 +201,9 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
   async function play(o: PlayOptions = {}): Promise<PlayStop> {
     pauseRequested = false;
     setMode(store, 'playing');
-    const stop = (st: PlayStop): PlayStop => {
+    const tolerated: ToleratedFailure[] = [];
+    const stop = (stopped: PlayStop): PlayStop => {
+      const st: PlayStop = tolerated.length ? { ...stopped, tolerated } : stopped;
       setMode(store, 'idle');
       emit({ type: 'play-stop', stop: st });
       return st;
@@ -211,7 +213,6 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
       step(o.fromStepId);
       startIndex = runbook.steps.findIndex((x) => x.id === o.fromStepId);
     }
-    const tolerated: ToleratedFailure[] = [];
     try {
       for (const s of runbook.steps.slice(startIndex)) {
         if (o.only?.length && !o.only.includes(s.id)) continue;
@@ -235,7 +236,7 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
         if (out.failed) return stop({ kind: 'failed', stepId: s.id, hosts: notOk });
         if (Object.keys(notOk).length) tolerated.push({ stepId: s.id, hosts: notOk });
       }
-      return stop(tolerated.length ? { kind: 'end', tolerated } : { kind: 'end' });
+      return stop({ kind: 'end' });
     } catch (e) {
       if (e instanceof StateError) return stop({ kind: 'state-error', message: e.message });
       setMode(store, 'idle');

@@ -30,14 +30,19 @@ export interface ToleratedFailure {
   readonly hosts: Readonly<Record<string, HostStatus>>;
 }
 
-export type PlayStop =
-  | { readonly kind: 'end'; readonly tolerated?: readonly ToleratedFailure[] }
+/**
+ * Why play stopped. `tolerated`: the continue_on_error steps that failed on some host before it
+ * stopped, whatever the reason it stopped (they decide the exit code too).
+ */
+export type PlayStop = { readonly tolerated?: readonly ToleratedFailure[] } & (
+  | { readonly kind: 'end' }
   | { readonly kind: 'failed'; readonly stepId: string; readonly hosts?: Readonly<Record<string, HostStatus>> }
   | { readonly kind: 'confirm'; readonly stepId: string; readonly reason: string }
   | { readonly kind: 'interrupted'; readonly stepId: string; readonly hosts: readonly string[]; readonly held?: boolean }
   | { readonly kind: 'paused'; readonly stepId?: string }
   | { readonly kind: 'aborted'; readonly stepId: string }
-  | { readonly kind: 'state-error'; readonly message: string };
+  | { readonly kind: 'state-error'; readonly message: string }
+);
 
 /** Pending host list a step would run on, after the session filter and state. */
 export interface StepPlanHost {
