@@ -130,7 +130,7 @@ export function App(props: AppProps): React.JSX.Element {
   const startDone = useRef(prog.stepsDone);
 
   // Filled by the components as they render: scroll limits and the text search looks through.
-  const scrollMax = useRef(0);
+  const scrollMax = useRef<number>(0) as { current: number; page?: number };
   const docScrollMax = useRef(0);
   const logLines = useRef<readonly string[]>([]);
 
@@ -146,6 +146,7 @@ export function App(props: AppProps): React.JSX.Element {
   };
   const deps: CommandDeps = {
     store, controller, ui: () => uiRef.current, dispatch: dispatchNow, targetsOf, quit: props.onQuit, pageSize: Math.max(1, mainHeight - 4),
+    dialogPage: () => scrollMax.page,
     visibleHosts,
     selectedHostName: () => {
       const s = store.getState().runbook.steps[uiRef.current.selected];
@@ -154,7 +155,7 @@ export function App(props: AppProps): React.JSX.Element {
       return vis[selectedHostIndex(vis, uiRef.current)];
     },
     rows: () => stepsRows(runbook.sections, runbook.steps, uiRef.current.folded),
-    scrollMax: () => (uiRef.current.overlay ? scrollMax.current : docScrollMax.current),
+    scrollMax: () => (uiRef.current.overlay || store.getState().prompts[0]?.kind === 'host-key' ? scrollMax.current : docScrollMax.current),
     docLines: () => {
       const u = uiRef.current;
       const s = store.getState().runbook.steps[u.selected];

@@ -24,6 +24,8 @@ export interface CommandDeps {
   readonly quit: () => void;
   /** Rows moved by PgUp/PgDn. */
   readonly pageSize: number;
+  /** Rows a page of the open scrolling dialog (confirm, help, host keys) scrolls, once it is drawn. */
+  readonly dialogPage?: () => number | undefined;
   /** The hosts pane's hosts of a step, in the order and filter it shows them. */
   readonly visibleHosts: (stepId: string) => readonly string[];
   /** The host selected in the hosts pane (by name), if any. */
@@ -309,14 +311,17 @@ export function runCommand(d: CommandDeps, id: CommandId, context: KeyContext): 
   const hosts = step ? d.visibleHosts(step.id) : [];
   const hostCount = hosts.length;
   const mode = store.getState().mode;
+  // In a scrolling dialog a page is what it shows, so PgDn never jumps over lines (host keys' fingerprints).
+  const page = (): number => ((context === 'confirm' || context === 'help' || context === 'hostKey') && d.dialogPage?.()) || d.pageSize;
   const move = (delta: number): void => {
+    if (context === 'hostKey') return dispatch({ type: 'hostKeyScroll', delta, max: d.scrollMax() });
     if (!moveInOutline(d, delta)) dispatch({ type: 'move', delta, hostCount, hosts, max: d.scrollMax() });
   };
   switch (id) {
     case 'nav.down': return move(1);
     case 'nav.up': return move(-1);
-    case 'nav.pageDown': return move(d.pageSize);
-    case 'nav.pageUp': return move(-d.pageSize);
+    case 'nav.pageDown': return move(page());
+    case 'nav.pageUp': return move(-page());
     case 'nav.top': return move(-1_000_000);
     case 'nav.bottom': return move(1_000_000);
     case 'pane.next': return dispatch({ type: 'nextPane' });

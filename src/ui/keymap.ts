@@ -88,7 +88,7 @@ export interface Command {
   readonly hint?: boolean;
 }
 
-const NAV: readonly KeyContext[] = ['main', 'log', 'picker', 'confirm', 'help'];
+const NAV: readonly KeyContext[] = ['main', 'log', 'picker', 'confirm', 'help', 'hostKey'];
 
 /** The one key table. Order is the order of the help overlay and the README table. */
 export const COMMANDS: readonly Command[] = [
@@ -132,7 +132,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'picker.pattern', keys: ['p', '/'], description: 'select the hosts of a group or pattern (masters, web[1:], web*:!web3)', contexts: ['picker'], hint: true },
   { id: 'hostKey.accept', keys: ['y'], description: 'accept the host key (saved to known_hosts)', contexts: ['hostKey'], hint: true },
   { id: 'hostKey.reject', keys: ['n', 'esc'], description: 'reject the host key', contexts: ['hostKey'], hint: true },
-  { id: 'hostKey.acceptAll', keys: ['A'], description: 'accept every unknown host key listed (fingerprints shown)', contexts: ['hostKey'], hint: true },
+  { id: 'hostKey.acceptAll', keys: ['A'], description: 'accept every unknown host key waiting (all listed with their fingerprints)', contexts: ['hostKey'], hint: true },
   { id: 'resume.retry', keys: ['R'], description: 'retry the interrupted hosts', contexts: ['resume'], hint: true },
   { id: 'resume.markDone', keys: ['m'], description: 'mark the interrupted hosts done by hand', contexts: ['resume'], dangerous: true, hint: true },
   { id: 'resume.skip', keys: ['s'], description: 'skip the interrupted hosts', contexts: ['resume'], dangerous: true, hint: true },

@@ -56,6 +56,8 @@ export interface UiState {
   readonly varInput: string;
   /** The operator chose "save for next time" in the variable prompt (off for every new prompt). */
   readonly varSave: boolean;
+  /** First line shown of the unknown host keys' list (the host key dialog scrolls it). */
+  readonly hostKeyScroll: number;
   /** The open one-line text prompt, if any (it has the keyboard, above any overlay). */
   readonly input?: { readonly kind: InputKind; readonly value: string; readonly scope?: SearchScope };
   /** The last search, for n / N. */
@@ -98,12 +100,13 @@ export type UiAction =
   | { readonly type: 'armCtrlC'; readonly armed: boolean }
   | { readonly type: 'dismissResume' }
   | { readonly type: 'varInput'; readonly value: string }
-  | { readonly type: 'varSaveToggle' };
+  | { readonly type: 'varSaveToggle' }
+  | { readonly type: 'hostKeyScroll'; readonly delta: number; readonly max: number };
 
 export function initialUiState(stepCount: number, selected = 0): UiState {
   return {
     selected: clamp(selected, 0, stepCount - 1), stepCount, pane: 'steps', hostIndex: 0, docScroll: 0, ctrlCArmed: false, resumeDismissed: false,
-    varInput: '', varSave: false, hostSort: 'problems', hostStatusFilter: 'all', hostNameFilter: '', folded: [],
+    varInput: '', varSave: false, hostKeyScroll: 0, hostSort: 'problems', hostStatusFilter: 'all', hostNameFilter: '', folded: [],
   };
 }
 
@@ -150,6 +153,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       if (o?.kind === 'log') return { ...s, overlay: { ...o, scroll: Math.max(0, a.line), follow: false } };
       return { ...s, docScroll: Math.max(0, a.line) };
     }
+    case 'hostKeyScroll':
+      return { ...s, hostKeyScroll: clamp(s.hostKeyScroll + a.delta, 0, a.max) };
     case 'inputOpen':
       return { ...s, input: { kind: a.kind, value: '', scope: a.scope } };
     case 'inputValue':

@@ -12,7 +12,6 @@ import { nextProblem } from './hostView.js';
 import { completeStepId, findNext, jumpCandidates, stepText } from './search.js';
 import { readLogLines } from './components/LogView.js';
 import type { SearchScope } from './uiState.js';
-import { HOST_KEYS_LISTED } from './components/HostKeyDialog.js';
 
 export const VIEW_COMMANDS: readonly CommandId[] = [
   'search.start', 'search.next', 'search.prev', 'step.jump', 'hosts.sort', 'hosts.filterStatus', 'fail.next', 'fail.prev',
@@ -177,8 +176,9 @@ export function runViewCommand(d: CommandDeps, id: CommandId, context: KeyContex
       return dispatch({ type: 'inputValue', value: completeStepId(steps, ui.input.value) });
     }
     case 'hostKey.acceptAll': {
-      // Exactly the ones the dialog lists (HOST_KEYS_LISTED); later ones are asked next.
-      const prompts = store.getState().prompts.filter((p) => p.kind === 'host-key').slice(0, HOST_KEYS_LISTED);
+      // Exactly the ones the dialog lists: every unknown host key waiting, each with its fingerprint.
+      const prompts = store.getState().prompts.filter((p) => p.kind === 'host-key');
+      dispatch({ type: 'hostKeyScroll', delta: -Number.MAX_SAFE_INTEGER, max: 0 });
       for (const p of prompts) answerPrompt(store, p.id, true);
       return flash(store, 'info', `accepted ${prompts.length} host key${prompts.length === 1 ? '' : 's'}: ${prompts.map((p) => p.kind === 'host-key' ? `${p.host} ${p.fingerprint}` : '').join(', ')}`);
     }

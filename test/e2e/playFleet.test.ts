@@ -1,6 +1,7 @@
 // The player at fleet scale, end to end: the built CLI in a real 80x24 terminal (a private tmux
 // server) against 30 real OpenSSH servers on loopback. Confirm dialog, host picker, a step failing
 // on 3 hosts, search, outline, follow mode, and quitting while a step runs.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
@@ -156,5 +157,34 @@ describe(`runbook play with ${HOSTS} hosts at ${SIZE.cols}x${SIZE.rows}`, () => 
     expect(Object.values(slow)).not.toContain('running');
     expect(Object.values(slow)).toContain('failed');
     expect(await statuses('breaks')).toMatchObject({ h7: 'failed', h19: 'failed', h26: 'failed', h1: 'ok' });
+  }, 300_000);
+  it('30 unknown host keys: one dialog lists every host with its fingerprint, A accepts all 30 and the step runs on them', async () => {
+    const knownHosts = writeFile(dir, 'known_hosts.unknown', '');
+    const hkState = join(dir, 'hostkeys', 'state.jsonl');
+    const args = [BIN, 'play', book, '-i', inv, '--known-hosts', knownHosts, '--no-ssh-config', '--state', hkState];
+    await term.start('keys30', playCommand(dir, args), SIZE);
+    await term.waitScreen('keys30', (s) => /› prep/.test(s), 'the player on the first step', 30_000);
+    await term.keys('keys30', 'Enter');
+    // Every connection's key arrives in its own time: wait until all 30 are waiting.
+    let s = await term.waitScreen('keys30', (x) => x.includes('30 unknown host keys are waiting; A accepts all 30') && x.includes('╚'), 'the host key dialog with 30 keys', 60_000);
+    fitsTerminal(s);
+    // Not all fit at 80x24: the list scrolls, and its end names the last hosts with their fingerprints.
+    expect(s).toMatch(/lines 1-\d+ of 30, more below/);
+    const seen = new Set<string>();
+    const collect = (x: string): void => { for (const h of fx.hosts) if (x.includes(h.fingerprint)) seen.add(h.name); };
+    collect(s);
+    // Down the list one line at a time to its end, every host's fingerprint seen on the way.
+    for (let line = 2; !/lines \d+-30 of 30/.test(s); line++) {
+      await term.keys('keys30', 'j');
+      s = await term.waitScreen('keys30', (x) => new RegExp(`lines ${line}-\\d+ of 30`).test(x), `the list from line ${line}`);
+      collect(s);
+    }
+    expect(seen.size).toBe(30);
+    await term.keys('keys30', 'A');
+    await term.waitScreen('keys30', (x) => /prep\s+✔ 30\/30/.test(x), 'prep done on 30 hosts after one A', 60_000);
+    const recorded = readFileSync(knownHosts, 'utf8');
+    for (const h of fx.hosts) expect(recorded).toContain(h.hostKeyLine.split(' ')[1]);
+    await term.keys('keys30', 'q');
+    await term.waitScreen('keys30', (x) => x.includes('EXIT='), 'the player to exit', 60_000);
   }, 300_000);
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { bigRunbook, fleet, makeRunbook } from './fixtures.js';
 import { KEYS, renderApp, type Harness } from './harness.js';
 import type { RenderedStep } from '../../src/engine/run/types.js';
-import { appendLive } from '../../src/engine/store.js';
+import { appendLive, requestPrompt } from '../../src/engine/store.js';
 
 let h: Harness | undefined;
 afterEach(() => {
@@ -324,4 +324,29 @@ describe('dangerous questions at fleet scale', () => {
     expect(f).toContain('Enter/y confirm');
     expect(f).toMatch(/w197\? It will be recorded as skipped/);
   });
+});
+
+describe('unknown host keys of a whole fleet', () => {
+  for (const size of SIZES) {
+    it(`at ${size.width}x${size.height + 1}: one dialog lists all 30 with their fingerprints (scrolling), and A accepts all 30`, async () => {
+      h = await renderApp(makeRunbook([{ title: 'A', steps: [{ id: 'one' }] }]), { ...size, ...fleet(30) });
+      const names = fleet(30).hosts;
+      const fp = (n: string): string => `SHA256:${n.padEnd(43, 'x')}`;
+      const answers = names.map((n, i) => requestPrompt<boolean>(h!.store, { kind: 'host-key', host: n, address: `127.0.0.${i + 2}`, port: 22, keyType: 'ssh-ed25519', fingerprint: fp(n) }));
+      let f = await h.waitFor((x) => x.includes('30 unknown host keys are waiting; A accepts all 30'), 'the host key dialog');
+      expectFits(f, size.width, size.height);
+      const seen = new Set(names.filter((n) => f.includes(fp(n))));
+      // Page down through the list to its end (PgDn moves a page of the screen: at most 30 presses).
+      for (let i = 0; i < 30 && seen.size < names.length; i++) {
+        await h.press(KEYS.pageDown);
+        f = h.frame();
+        expectFits(f, size.width, size.height);
+        for (const n of names) if (f.includes(fp(n))) seen.add(n);
+      }
+      expect([...seen].sort()).toEqual([...names].sort());
+      await h.press('A');
+      await expect(Promise.all(answers)).resolves.toEqual(names.map(() => true));
+      await h.waitFor((x) => !x.includes('Unknown host key'), 'the dialog closed');
+    });
+  }
 });

@@ -16,7 +16,7 @@ export interface ChangedDiffProps {
   /** Rows available (default 40); the body scrolls beyond them. */
   readonly height?: number;
   readonly scroll?: number;
-  readonly scrollMax?: { current: number };
+  readonly scrollMax?: { current: number; page?: number };
   /** The step's text when those records were made (state text lines); undefined when unknown. */
   readonly previousText?: string;
   /** The step's text now (Step.source). */

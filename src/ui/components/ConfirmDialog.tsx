@@ -13,7 +13,7 @@ export interface ConfirmDialogProps {
   readonly width: number;
   readonly height: number;
   readonly scroll: number;
-  readonly scrollMax?: { current: number };
+  readonly scrollMax?: { current: number; page?: number };
 }
 
 /**

@@ -8,7 +8,7 @@ export interface HelpOverlayProps {
   readonly width: number;
   readonly height: number;
   readonly scroll?: number;
-  readonly scrollMax?: { current: number };
+  readonly scrollMax?: { current: number; page?: number };
 }
 
 /** Every key of the keymap, grouped by where it applies; descriptions wrap, the list scrolls. */

@@ -1,7 +1,7 @@
 import React from 'react';
-import { Text } from 'ink';
-import { DialogFrame } from './DialogFrame.js';
-import { useTheme } from '../theme.js';
+import { ScrollDialog } from './ScrollDialog.js';
+import { useTheme, type Style } from '../theme.js';
+import type { Line } from '../text.js';
 
 export interface HostKeyDialogProps {
   readonly host: string;
@@ -10,28 +10,35 @@ export interface HostKeyDialogProps {
   readonly keyType: string;
   readonly fingerprint: string;
   readonly width: number;
+  /** Rows available, border included: the list of waiting keys scrolls inside them. */
+  readonly height: number;
+  /** First line shown of the list of waiting keys. */
+  readonly scroll: number;
+  readonly scrollMax?: { current: number; page?: number };
   /** Every unknown host key waiting for an answer (this one included): `A` accepts them all. */
   readonly waiting?: readonly { readonly host: string; readonly keyType: string; readonly fingerprint: string }[];
 }
 
-/** How many waiting host keys the dialog lists (and `A` accepts). */
-export const HOST_KEYS_LISTED = 12;
-
-/** An unknown host key: accept (saved to known_hosts) or reject. Changed keys never get here. */
+/**
+ * An unknown host key: accept (saved to known_hosts) or reject. Changed keys never get here. When
+ * several are waiting (30 hosts met for the first time), every one is listed with its fingerprint,
+ * the list scrolls, and `A` accepts them all: one dialog, not one per host.
+ */
 export function HostKeyDialog(props: HostKeyDialogProps): React.JSX.Element {
   const theme = useTheme();
+  const waiting = props.waiting ?? [];
+  const fixed: Line<Style>[] = [
+    { text: `${props.address}:${props.port} presented a ${props.keyType} key:` },
+    { text: props.fingerprint, style: theme.accent },
+    { text: 'Accept only if this fingerprint matches the host. Accepted keys are saved to known_hosts.', style: theme.text.muted },
+  ];
+  if (waiting.length > 1) fixed.push({ text: `${waiting.length} unknown host keys are waiting; A accepts all ${waiting.length}, listed below:`, style: theme.status.interrupted });
+  const nameWidth = Math.max(0, ...waiting.map((w) => w.host.length));
+  const body: Line<Style>[] = waiting.length > 1 ? waiting.map((w) => ({ text: `  ${w.host.padEnd(nameWidth)}  ${w.keyType}  ${w.fingerprint}` })) : [];
   return (
-    <DialogFrame title={`Unknown host key for ${props.host}`} context="hostKey" width={props.width}>
-      <Text>{`${props.address}:${props.port} presented a ${props.keyType} key:`}</Text>
-      <Text {...theme.accent}>{props.fingerprint}</Text>
-      <Text {...theme.text.muted}>Accept only if this fingerprint matches the host. Accepted keys are saved to known_hosts.</Text>
-      {props.waiting && props.waiting.length > 1 && (
-        <>
-          <Text {...theme.status.interrupted}>{`${props.waiting.length} unknown host keys are waiting; A accepts the ones listed:`}</Text>
-          {props.waiting.slice(0, HOST_KEYS_LISTED).map((w) => <Text key={w.host} wrap="truncate">{`  ${w.host}  ${w.keyType}  ${w.fingerprint}`}</Text>)}
-          {props.waiting.length > HOST_KEYS_LISTED && <Text {...theme.text.muted}>{`  … and ${props.waiting.length - HOST_KEYS_LISTED} more, asked next`}</Text>}
-        </>
-      )}
-    </DialogFrame>
+    <ScrollDialog
+      title={`Unknown host key for ${props.host}`} context="hostKey" width={props.width} height={props.height}
+      fixed={fixed} body={body} scroll={props.scroll} scrollMax={props.scrollMax}
+    />
   );
 }

@@ -26,7 +26,7 @@ export interface OverlaysProps {
   readonly targetsOf: (stepId: string) => readonly string[];
   readonly stepLabelOf: (stepId: string) => string;
   /** Filled at render: the overlay's last useful scroll line, and the open log's lines. */
-  readonly scrollMax: { current: number };
+  readonly scrollMax: { current: number; page?: number };
   readonly logLines: { current: readonly string[] };
 }
 
@@ -38,7 +38,7 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
   const o = ui.overlay;
   switch (props.context) {
     case 'hostKey':
-      return prompt?.kind === 'host-key' ? <HostKeyDialog {...prompt} width={width} waiting={state.prompts.flatMap((p) => (p.kind === 'host-key' ? [p] : []))} /> : null;
+      return prompt?.kind === 'host-key' ? <HostKeyDialog {...prompt} width={width} height={height} scroll={ui.hostKeyScroll} scrollMax={scrollMax} waiting={state.prompts.flatMap((p) => (p.kind === 'host-key' ? [p] : []))} /> : null;
     case 'var':
       return prompt?.kind === 'var' ? <VarPrompt name={prompt.name} secret={prompt.secret} value={ui.varInput} save={ui.varSave} width={width} /> : null;
     case 'quit':

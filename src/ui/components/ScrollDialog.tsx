@@ -17,8 +17,8 @@ export interface ScrollDialogProps {
   readonly body: readonly Line<Style>[];
   readonly scroll: number;
   readonly omit?: readonly CommandId[];
-  /** Receives the last useful scroll position, so moves stop at the end. */
-  readonly scrollMax?: { current: number };
+  /** Receives the last useful scroll position, so moves stop at the end, and the rows a page scrolls (PgUp/PgDn). */
+  readonly scrollMax?: { current: number; page?: number };
 }
 
 /** A dialog that fits its height: title, fixed lines, a scrolling body, its position, and the key hints. */
@@ -33,7 +33,10 @@ export function ScrollDialog(props: ScrollDialogProps): React.JSX.Element {
   const overflow = body.length > rows;
   if (overflow) rows = Math.max(1, rows - 1);
   const max = Math.max(0, body.length - rows);
-  if (props.scrollMax) props.scrollMax.current = max;
+  if (props.scrollMax) {
+    props.scrollMax.current = max;
+    props.scrollMax.page = rows;
+  }
   const start = Math.min(Math.max(0, props.scroll), max);
   const shown = body.slice(start, start + rows);
   return (
