@@ -191,14 +191,14 @@ export function App(props: AppProps): React.JSX.Element {
 
   const liveTail = step && host ? live[liveKey(step.id, host)] : undefined;
   const tail = liveTail ? (liveTail.partial ? [...liveTail.tail, liveTail.partial] : liveTail.tail) : [];
-  const problems = prog.hostStepsTotal > 0 ? countProblems(runbook.steps.map((s) => s.id), records) : 0;
+  const problems = prog.hostStepsTotal > 0 ? countProblems(runbook.steps.map((s) => s.id), records) : undefined;
 
   return (
     <ThemeProvider theme={theme}>
       <Box flexDirection="column" width={width} height={height}>
         <StatusLine
           title={runbook.title} progress={prog} mode={mode} elapsedMs={runMs} hostFilter={hostFilter} width={width}
-          failed={problems} currentStep={mode !== 'idle' && currentStepId ? currentStepId : undefined}
+          problems={problems} currentStep={mode !== 'idle' && currentStepId ? currentStepId : undefined}
           etaMs={eta(runMs, prog.stepsDone - startDone.current, prog.stepsTotal - prog.stepsDone)}
           checking={checking}
         />

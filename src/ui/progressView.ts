@@ -5,10 +5,20 @@ import type { RunStoreState } from '../engine/store.js';
 import { progress } from './selectors.js';
 import { isProblem } from './hostView.js';
 
-/** Host-steps failed, unreachable or interrupted. */
-export function countProblems(stepIds: readonly string[], records: RunStoreState['records']): number {
-  let n = 0;
-  for (const id of stepIds) for (const r of Object.values(records[id] ?? {})) if (isProblem(r.status)) n++;
+export interface ProblemCounts {
+  readonly failed: number;
+  readonly interrupted: number;
+  readonly unreachable: number;
+}
+
+/** Host-steps failed, interrupted (outcome unknown) and unreachable, each counted as what it is. */
+export function countProblems(stepIds: readonly string[], records: RunStoreState['records']): ProblemCounts {
+  const n = { failed: 0, interrupted: 0, unreachable: 0 };
+  for (const id of stepIds) {
+    for (const r of Object.values(records[id] ?? {})) {
+      if (r.status === 'failed' || r.status === 'interrupted' || r.status === 'unreachable') n[r.status]++;
+    }
+  }
   return n;
 }
 

@@ -7,7 +7,7 @@ import type { Step } from '../engine/types.js';
 export interface ResumeGroup {
   readonly stepId: string;
   readonly step?: Step;
-  /** Interrupted hosts of the step, in the order the state listed them. */
+  /** Interrupted hosts of the step, in inventory order (the state lists them as they were written). */
   readonly hosts: readonly string[];
   /** Earliest start among those hosts' interrupted attempts (ISO), when recorded. */
   readonly startedAt?: string;
@@ -29,10 +29,12 @@ export function pendingInterruptedCells(s: Pick<RunStoreState, 'interruptedOnLoa
 }
 
 /** The banner's content for the current state (groups in runbook order). */
-export function resumeInfo(s: Pick<RunStoreState, 'interruptedOnLoad' | 'records' | 'runbook'>): ResumeInfo {
+export function resumeInfo(s: Pick<RunStoreState, 'interruptedOnLoad' | 'records' | 'runbook'> & { readonly inventory?: RunStoreState['inventory'] }): ResumeInfo {
   const cells = pendingInterruptedCells(s);
   const byStep = new Map<string, string[]>();
   for (const c of cells) byStep.set(c.stepId, [...(byStep.get(c.stepId) ?? []), c.host]);
+  const rank = new Map(s.inventory?.hosts.map((h, i) => [h.name, i] as const) ?? []);
+  for (const hosts of byStep.values()) hosts.sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
   const groups: ResumeGroup[] = [...byStep].map(([stepId, hosts]) => {
     const starts = hosts.map((h) => s.records[stepId]?.[h]?.startedAt).filter((x): x is string => Boolean(x)).sort();
     return { stepId, step: s.runbook.steps.find((x) => x.id === stepId), hosts, startedAt: starts[0] };

@@ -65,6 +65,9 @@ describe('the resume banner after the player was killed mid-step', () => {
     let s = await term.waitScreen('after', (x) => x.includes('Resumed: 3 host-steps were interrupted'), 'the resume banner after status');
     expect(flat(s)).toMatch(/⏸ wait-go on h1, h2, h3 \(crash\.md:\d+, started \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
     expect(flat(s)).toContain('R runs each step again on its interrupted hosts');
+    // The status line names them interrupted (their outcome is unknown), never failed.
+    expect(s.split('\n')[0]).toContain('⏸ 3 interrupted');
+    expect(s.split('\n')[0]).not.toContain('failed');
     for (const l of s.replace(/\n+$/, '').split('\n')) expect([...l].length).toBeLessThanOrEqual(SIZE.cols);
 
     // Left unanswered: Esc, quit. The hosts are now recorded interrupted (nothing is 'running').

@@ -5,11 +5,11 @@ import { makeRunbook } from './fixtures.js';
 
 const rb = makeRunbook([{ title: 'A', steps: [{ id: 'a' }, { id: 'b' }] }]);
 const hosts = ['h1', 'h2'];
-const rec = (status: 'ok' | 'failed' | 'unreachable') => ({ status, attempts: 1, hash: 'x' });
+const rec = (status: 'ok' | 'failed' | 'unreachable' | 'interrupted') => ({ status, attempts: 1, hash: 'x' });
 
 describe('progress view', () => {
-  it('counts failed, unreachable and interrupted host-steps', () => {
-    expect(countProblems(['a', 'b'], { a: { h1: rec('failed'), h2: rec('ok') }, b: { h1: rec('unreachable') } })).toBe(2);
+  it('counts failed, interrupted and unreachable host-steps each as what it is', () => {
+    expect(countProblems(['a', 'b'], { a: { h1: rec('failed'), h2: rec('ok'), h3: rec('interrupted') }, b: { h1: rec('unreachable') } })).toEqual({ failed: 1, interrupted: 1, unreachable: 1 });
   });
 
   it('gives a section its steps done on every host and its steps with a problem', () => {

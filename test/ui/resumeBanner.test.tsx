@@ -74,6 +74,17 @@ describe('resume banner', () => {
 });
 
 describe('resumeInfo', () => {
+  it('lists a step\'s interrupted hosts in inventory order, whatever order the state wrote them in', () => {
+    const names = Array.from({ length: 14 }, (_, i) => `w${i + 1}`);
+    const written = [...names.slice(1, 13), 'w1', 'w14']; // as seen after a crash with 30 hosts: w1 written late
+    const store = createRunStore({
+      runbook: rb, inventory: makeInventory(names),
+      records: { restart: Object.fromEntries(written.map((h) => [h, rec('restart', 'interrupted')])) },
+    });
+    expect(resumeInfo(store.getState()).groups[0].hosts).toEqual(names);
+  });
+
+
   it('groups the still-interrupted cells by step in runbook order with the earliest start', () => {
     const store = createRunStore({
       runbook: rb, inventory: makeInventory(['web1', 'web2']),

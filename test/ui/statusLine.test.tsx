@@ -11,7 +11,7 @@ const base: StatusLineProps = {
   mode: 'idle',
   elapsedMs: 0,
   width: 80,
-  failed: 61,
+  problems: { failed: 61, interrupted: 0, unreachable: 0 },
 };
 let unmount: (() => void) | undefined;
 afterEach(() => unmount?.());
@@ -35,6 +35,16 @@ describe('the status line at 80 columns', () => {
     expect(s.split('\n')).toHaveLength(1);
     expect(s).toContain('[running] ▶ ');
     expect(s).toMatch(/…  ✖ 61 failed  0:00 ETA 1:03$/);
+  });
+
+  it('calls host-steps a crash interrupted "interrupted", not failed (the outcome is unknown)', () => {
+    const s = line({ problems: { failed: 0, interrupted: 30, unreachable: 0 } });
+    expect(s).toContain('⏸ 30 interrupted');
+    expect(s).not.toContain('failed');
+  });
+
+  it('names failed, interrupted and unreachable host-steps apart', () => {
+    expect(line({ width: 120, problems: { failed: 3, interrupted: 2, unreachable: 1 } })).toMatch(/✖ 3 failed  ⏸ 2 interrupted  ⊘ 1 unreachable  0:00$/);
   });
 
   it('shows the whole check when it fits', () => {

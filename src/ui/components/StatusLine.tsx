@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { PlayerMode } from '../../engine/store.js';
 import type { Progress } from '../selectors.js';
 import { useTheme } from '../theme.js';
+import type { ProblemCounts } from '../progressView.js';
 
 export interface StatusLineProps {
   readonly title: string;
@@ -13,8 +14,8 @@ export interface StatusLineProps {
   readonly hostFilter?: readonly string[];
   /** Columns available: the line never wraps (the title is cut first). */
   readonly width: number;
-  /** Host-steps failed or interrupted. */
-  readonly failed?: number;
+  /** Host-steps failed, interrupted and unreachable (each shown as what it is, when there are any). */
+  readonly problems?: ProblemCounts;
   /** The step running now. */
   readonly currentStep?: string;
   /** Estimated time left for the play (undefined until a step finished in this session). */
@@ -33,7 +34,9 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
   const theme = useTheme();
   const p = props.progress;
   const counts = `  steps ${p.stepsDone}/${p.stepsTotal}  host-steps ${p.hostStepsDone}/${p.hostStepsTotal}  `;
-  const failed = props.failed ? `  ✖ ${props.failed} failed` : '';
+  // A host-step stopped by a crash is interrupted (its outcome unknown), not failed: each is named as what it is.
+  const pr = props.problems;
+  const failed = pr ? [pr.failed ? `  ✖ ${pr.failed} failed` : '', pr.interrupted ? `  ⏸ ${pr.interrupted} interrupted` : '', pr.unreachable ? `  ⊘ ${pr.unreachable} unreachable` : ''].join('') : '';
   const clock = `  ${formatClock(props.elapsedMs)}${props.etaMs !== undefined ? ` ETA ${formatClock(props.etaMs)}` : ''}`;
   // The counts, failures and clock are never cut; what the checks are doing and the running
   // step's id give way (to at least 12 columns of title) before Ink would squeeze every part.
