@@ -2,7 +2,11 @@
 // sessions (the default) and with one exec channel per step (`runbook_session: exec`), the raw ssh2
 // exec-per-step floor, OpenSSH (ControlMaster), Ansible (raw module, pipelining) and Ansible with
 // Mitogen (strategy mitogen_linear, Debian's ansible-mitogen). Prints every run's wall and CPU time as
-// it is measured, then the summary table, the ratios and the engine's per-step overhead.
+// it is measured, then the summary table, the ratios and the engine's per-step overhead. Beside the
+// CPU of the measured process it gives the hosts' CPU: the lab's sshd processes and everything they
+// ran (per-connection sshd, the shells and what those ran), from a cpuacct cgroup (v1, as root) the
+// sshd masters are moved into, read once every connection of the run has ended; here the hosts
+// share the 2 cores with the client, so their CPU is what a run at 20 hosts waits for.
 // Env:
 //   BENCH_HOSTS (default 20), BENCH_STEPS (default 20), BENCH_REPEAT (default 3)
 //   BENCH_ANSIBLE_REPEAT (default 1): runs of the two Ansible rows, each 10-50 times slower than the
@@ -15,7 +19,7 @@
 // Every exit path (end, exception, SIGINT, SIGTERM, SIGHUP) kills the measured process group, closes
 // every OpenSSH ControlMaster the rows left (ssh -O exit), stops the sshd lab and removes the temp dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshHosts, type SshFixture } from '../test/helpers/sshd.js';
@@ -47,6 +51,8 @@ const only = selectedRows();
 interface Run {
   readonly wall: number;
   readonly cpu: number;
+  /** CPU (user+sys) ms of the hosts' sshd and everything they ran for this run (NaN when not measured). */
+  readonly hostCpu: number;
   readonly timedOut: boolean;
   /** The run ended with a non-zero exit status (its figures do not count). */
   readonly failed?: string;
@@ -56,6 +62,7 @@ interface Timing {
   /** Medians of the runs that finished (NaN when none did). */
   readonly median: number;
   readonly cpuMedian: number;
+  readonly hostCpuMedian: number;
   /** Set when a run did not finish within its timeout (the row's later runs are not started). */
   readonly timeoutS?: number;
 }
@@ -99,6 +106,7 @@ async function cleanup(): Promise<void> {
   killGroup(current, 'SIGKILL');
   if (dir) closeControlMasters(dir);
   await fx?.stop();
+  stopHostsCgroup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
@@ -138,7 +146,7 @@ function measureOnce(cmd: string, args: readonly string[], env: NodeJS.ProcessEn
       current = undefined;
       const wall = Number(process.hrtime.bigint() - t0) / 1e6;
       const m = /__rb_cpu ([\d.]+) ([\d.]+)\s*$/.exec(err);
-      done({ run: { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, timedOut }, status, out, err });
+      done({ run: { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, hostCpu: NaN, timedOut }, status, out, err });
     });
   });
 }
@@ -154,8 +162,11 @@ async function timeIt(
   const runs: Run[] = [];
   for (let i = 0; i < repeat; i++) {
     opts.before?.();
-    const { run, status, out, err } = await measureOnce(cmd, args, opts.env ?? {}, timeoutS);
+    const hostsBefore = await hostsCpuMs();
+    const measured = await measureOnce(cmd, args, opts.env ?? {}, timeoutS);
     opts.after?.();
+    const { status, out, err } = measured;
+    const run: Run = { ...measured.run, hostCpu: (await hostsCpuMs()) - hostsBefore };
     runs.push(run);
     if (run.timedOut) {
       say(`  ${label}, run ${i + 1}/${repeat}: did not finish in ${timeoutS} s (killed; CPU until then not counted); the row's later runs are not started`);
@@ -169,13 +180,14 @@ async function timeIt(
       say(`  ${label}, run ${i + 1}/${repeat}: failed after ${secs(run.wall)} s (${why}); the row's later runs are not started`);
       break;
     }
-    say(`  ${label}, run ${i + 1}/${repeat}: ${secs(run.wall)} s wall, ${secs(run.cpu)} s CPU (user+sys)`);
+    say(`  ${label}, run ${i + 1}/${repeat}: ${secs(run.wall)} s wall, ${secs(run.cpu)} s CPU (user+sys), hosts ${secs(run.hostCpu)} s CPU`);
   }
   const finished = runs.filter(counts);
   return {
     runs,
     median: median(finished.map((r) => r.wall)),
     cpuMedian: median(finished.map((r) => r.cpu)),
+    hostCpuMedian: median(finished.map((r) => r.hostCpu)),
     timeoutS: runs.some((r) => r.timedOut) ? timeoutS : undefined,
   };
 }
@@ -187,6 +199,88 @@ function lastLines(text: string, n = 3): string {
 
 function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+// ------------------------------------------------------------------ the hosts' CPU
+
+/** pid -> parent pid, from /proc. */
+function parents(): Map<number, number> {
+  const t = new Map<number, number>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      t.set(Number(e), Number(readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1].split(' ')[1]));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return t;
+}
+
+/** The lab's sshd masters: sshd processes whose command line names the lab's directory (their -f config), not started by another of them. */
+function labSshds(t: Map<number, number>): number[] {
+  if (!fx) return [];
+  const ours = new Set<number>();
+  for (const pid of t.keys()) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('sshd') && cmd.includes(fx.dir)) ours.add(pid);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return [...ours].filter((p) => !ours.has(t.get(p)!));
+}
+
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+/** A cpuacct cgroup (cgroup v1) holding the lab's sshd masters, so everything they start is in it too. */
+let hostsCgroup: string | undefined;
+let hostsCgroupWhyNot = '';
+
+function startHostsCgroup(): void {
+  const cg = join(CPUACCT, `runbook-bench-${process.pid}`);
+  try {
+    mkdirSync(cg);
+    hostsCgroup = cg;
+    for (const pid of labSshds(parents())) writeFileSync(join(cg, 'cgroup.procs'), String(pid));
+  } catch (e) {
+    hostsCgroupWhyNot = `no cpuacct cgroup for the hosts (${(e as Error).message})`;
+    stopHostsCgroup();
+  }
+}
+
+function stopHostsCgroup(): void {
+  if (!hostsCgroup) return;
+  const cg = hostsCgroup;
+  hostsCgroup = undefined;
+  try {
+    for (const pid of readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      try {
+        writeFileSync(join(CPUACCT, 'cgroup.procs'), pid);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    rmdirSync(cg);
+  } catch {
+    /* nothing left to undo */
+  }
+}
+
+/**
+ * CPU ms used so far by the lab's sshd processes and everything they ran (per-connection sshd, the
+ * shells and what those ran), read once no sshd master has a child left (every connection of the
+ * run has ended; bounded), NaN without the cgroup.
+ */
+async function hostsCpuMs(): Promise<number> {
+  if (!hostsCgroup) return NaN;
+  let t = parents();
+  const masters = new Set(labSshds(t));
+  for (let i = 0; i < 200 && [...t.values()].some((ppid) => masters.has(ppid)); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    t = parents();
+  }
+  return Number(readFileSync(join(hostsCgroup, 'cpuacct.usage'), 'utf8')) / 1e6;
 }
 
 // ------------------------------------------------------------------ the rows
@@ -206,6 +300,8 @@ async function main(): Promise<void> {
       `rows: ${[...only].join(', ')} (${started.toISOString().slice(0, 16)}Z, node ${process.version}, load average ${loadAvg()})`,
   );
   fx = await startSshHosts(HOSTS, { namePrefix: 'b', net: process.env.BENCH_NET });
+  startHostsCgroup();
+  if (hostsCgroupWhyNot) say(`hosts' CPU not measured: ${hostsCgroupWhyNot}`);
   dir = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
   const lab = fx;
   const d = dir;
@@ -314,20 +410,21 @@ async function main(): Promise<void> {
   const ours = byId('runbook')?.median ?? NaN;
   const cell = (r: Row): string => {
     const t = r.t;
-    if (!t) return `| ${r.name} | ${r.note} | | | | |`;
+    if (!t) return `| ${r.name} | ${r.note} | | | | | |`;
     const every = t.runs.map((x) => (x.timedOut ? `did not finish in ${t.timeoutS} s` : x.failed ? `failed after ${secs(x.wall)} s (${x.failed})` : secs(x.wall))).join(', ');
     const cpuEvery = t.runs.filter(counts).map((x) => secs(x.cpu)).join(', ');
+    const hostEvery = t.runs.filter(counts).map((x) => secs(x.hostCpu)).join(', ');
     const wall = Number.isFinite(t.median) ? `${secs(t.median)} s` : t.timeoutS ? `did not finish in ${t.timeoutS} s` : 'failed';
     const vsFloor = Number.isFinite(t.median / floor) ? `${(t.median / floor).toFixed(2)}×` : '—';
     const vsOurs = r.id === 'runbook' ? '—' : Number.isFinite(t.median / ours) ? `${(t.median / ours).toFixed(2)}×` : t.timeoutS ? `> ${(t.timeoutS * 1000 / ours).toFixed(0)}×` : '—';
-    return `| ${r.name} | ${wall} | ${every} | ${vsFloor} | ${vsOurs} | ${secs(t.cpuMedian)} s (${cpuEvery}) |`;
+    return `| ${r.name} | ${wall} | ${every} | ${vsFloor} | ${vsOurs} | ${secs(t.cpuMedian)} s (${cpuEvery}) | ${secs(t.hostCpuMedian)} s (${hostEvery}) |`;
   };
   const lines = [
     '',
     `runbook benchmark: ${STEPS} trivial steps × ${HOSTS} loopback sshd hosts, whole process wall time, ${REPEAT} runs each (Ansible rows: ${ANSIBLE_REPEAT}) (${started.toISOString().slice(0, 16)}Z–${new Date().toISOString().slice(11, 16)}Z, node ${process.version}, load average at the end ${loadAvg()})`,
     '',
-    '| what | median wall | every run (s) | × raw ssh2 floor | runbook (sessions) is faster by | CPU user+sys, median (every run, s) |',
-    '|---|---:|---|---:|---:|---|',
+    '| what | median wall | every run (s) | × raw ssh2 floor | runbook (sessions) is faster by | CPU user+sys, median (every run, s) | hosts\' CPU (sshd and all they ran), median (every run, s) |',
+    '|---|---:|---|---:|---:|---|---|',
     ...rows.map(cell),
   ];
   const exec = byId('exec');
