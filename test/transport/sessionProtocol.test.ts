@@ -67,6 +67,12 @@ describe('session stream parser', () => {
     expect(stepFrame(N, 'true\n').subarray(10).toString()).toBe(`${N} -\ntrue\n`);
   });
 
+  it('a step frame refuses a marker name that is not <hex key>-<attempt> (it names a file on the host)', () => {
+    for (const bad of ['../../etc/x-1', 'abcdef0123456789-1 x', 'abcdef0123456789-1\n', '']) {
+      expect(() => stepFrame(N, 'true\n', bad)).toThrow(/bad attempt marker name/);
+    }
+  });
+
   it('a step frame carries no NUL byte (bash would drop it and miscount the length)', () => {
     const f = stepFrame(N, 'printf a\0b\n');
     expect(f.includes(0)).toBe(false);

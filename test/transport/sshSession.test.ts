@@ -67,6 +67,13 @@ describe('ssh transport: persistent shell sessions', () => {
     expect(await run('echo next')).toBe('next\n');
   });
 
+  it('refuses an attempt marker name that is not <hex key>-<attempt> before running anything; the session stays usable', async () => {
+    const out = collector();
+    await expect(ssh.exec(fixtureHost(f, 0), 'echo ran', { attemptMarker: '../../etc/x-1', onData: out.onData })).rejects.toThrow(/bad attempt marker name/);
+    expect(out.text()).toBe('');
+    expect(await run('echo next')).toBe('next\n');
+  });
+
   it('a step reading stdin gets EOF at once', async () => {
     expect(await run('cat; read -r x || echo "eof [$x]"; head -c 10 | wc -c')).toBe('eof []\n0\n');
   });

@@ -31,6 +31,11 @@ export function markerName(key: string, attempt: number): string {
   return name;
 }
 
+/** Throws unless name is a marker name (`<hex key>-<attempt>`): it becomes a file name on the host. */
+export function assertMarkerName(name: string): void {
+  if (!NAME.test(name)) throw new Error(`bad attempt marker name ${JSON.stringify(name)}`);
+}
+
 const DIR = '/tmp/runbook-$EUID';
 
 /** One line of bash run before the step body (which follows in `(`...`)`), writing the start of the marker. */

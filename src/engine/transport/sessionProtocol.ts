@@ -49,7 +49,7 @@
 // the relays open: the driver then hands their pipes to a drain (`cat >/dev/null`, so the process
 // never gets SIGPIPE) and starts new relays for the next step, so that output is never attributed to
 // a later step and nothing waits for it.
-import { markerEndLines, markerStartFunction } from './attemptMarker.js';
+import { assertMarkerName, markerEndLines, markerStartFunction } from './attemptMarker.js';
 
 /** Bash run by the session channel (`bash -s` fed this text). Prints the ready line when it can run steps. */
 export function driverScript(readyNonce: string): string {
@@ -131,6 +131,7 @@ export const readyLine = (nonce: string): string => `__RB_READY_${nonce}__\n`;
  * the attempt-marker name or undefined. Returned as bytes: the length prefix counts bytes.
  */
 export function stepFrame(nonce: string, text: string, marker?: string): Buffer {
+  if (marker !== undefined) assertMarkerName(marker); // a file name on the host, and one word of the header
   const payload = Buffer.from(`${nonce} ${marker ?? '-'}\n${text.includes('\0') ? text.replaceAll('\0', '') : text}`);
   if (payload.length > 9_999_999_999) throw new RangeError('step text too large for one frame');
   return Buffer.concat([Buffer.from(String(payload.length).padStart(10, '0')), payload]);

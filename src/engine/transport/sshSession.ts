@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import { ConnectionLostError, StepInterruptedError } from '../errors.js';
 import type { Host } from '../types.js';
+import { assertMarkerName } from './attemptMarker.js';
 import { driverScript, readyLine, stepFrame, StepStreamParser, type StepEnd } from './sessionProtocol.js';
 import { shellQuote, stepText } from './script.js';
 import type { Conn, SshConnector } from './sshConnect.js';
@@ -168,7 +169,8 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
   }
 
   async function exec(host: Host, script: string, eo: ExecOptions = {}): Promise<ExecResult> {
-    const text = stepText(script, eo.env);
+    const text = stepText(script, eo.env); // throws on a bad env name, as exec mode does
+    if (eo.attemptMarker !== undefined) assertMarkerName(eo.attemptMarker);
     const t0 = Date.now();
     const abortedResult = (): ExecResult => ({ exitCode: null, signal: null, durationMs: Date.now() - t0, aborted: true });
     if (eo.signal?.aborted) return abortedResult();
