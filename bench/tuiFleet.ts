@@ -251,8 +251,9 @@ try {
         size: `${size.cols}x${size.rows}`, idle, busy, idleBytesPerSec, busyBytesPerSec: (b1 - b0) / secs,
         busyCpuPerSec: cpu / secs, busyCpuPerKey: cpu / KEYS, streamMBps: (l1 - l0) / secs / 1e6, load: loadavg()[0],
       });
-      // Abort the step (Ctrl-C), then quit.
-      const aborted = pane.next(/stream\s+✖/, 'the stream step aborted');
+      // Abort the step (Ctrl-C), then quit. The player says so in its status line; the steps pane's
+      // row may be redrawn only where it changed, so "stream" and its ✖ need not arrive together.
+      const aborted = pane.next(/stream\s+✖|⚠ stream aborted/, 'the stream step aborted');
       await pane.key('C-c');
       await aborted;
       await pane.key('q');
