@@ -8,6 +8,7 @@
 //    while the 30 hosts stream. A random gap of 20-120 ms between keys so that keys do not lock
 //    step with the player's output timer.
 //  - the same harness against `cat` in raw mode (a key echoed at once): the harness's own cost.
+//  - the rate into the logs while the hosts stream and no key is pressed (3 s), then during the keys.
 //  - bytes written to the terminal per second, idle and streaming; the player's CPU time (its
 //    /proc/PID/stat) per second of streaming; the output rate reaching the logs.
 // Every key is printed as median / p95 / max, then every run. Not a test: nothing asserts on a duration.
@@ -169,6 +170,7 @@ interface SizeResult {
   readonly busyCpuPerSec: number;
   readonly busyCpuPerKey: number;
   readonly streamMBps: number;
+  readonly quietMBps: number;
   readonly load: number;
 }
 
@@ -237,6 +239,11 @@ try {
         if (performance.now() - t > 120_000) throw new Error(`the hosts did not stream 1 MB each within 120 s (${bytesUnder(logs)} bytes in the logs)`);
         await pause(200); // polls the logs' size; no measurement is taken here
       }
+      // The rate into the logs with no key pressed (fair reads must not starve the bulk transfer), then keys.
+      const q0 = bytesUnder(logs);
+      const qt = performance.now();
+      await pause(3000);
+      const quietMBps = (bytesUnder(logs) - q0) / ((performance.now() - qt) / 1000) / 1e6;
       const b0 = pane.bytes;
       const l0 = bytesUnder(logs);
       const c0 = cpuOf(pid);
@@ -249,7 +256,7 @@ try {
       if (l1 >= HOSTS * MB * 1024 * 1024 * 0.99) process.stderr.write(`warning: the hosts finished streaming during the keys (FLEET_MB=${MB} too small)\n`);
       results.push({
         size: `${size.cols}x${size.rows}`, idle, busy, idleBytesPerSec, busyBytesPerSec: (b1 - b0) / secs,
-        busyCpuPerSec: cpu / secs, busyCpuPerKey: cpu / KEYS, streamMBps: (l1 - l0) / secs / 1e6, load: loadavg()[0],
+        busyCpuPerSec: cpu / secs, busyCpuPerKey: cpu / KEYS, streamMBps: (l1 - l0) / secs / 1e6, quietMBps, load: loadavg()[0],
       });
       // Abort the step (Ctrl-C), then quit. The player says so in its status line; the steps pane's
       // row may be redrawn only where it changed, so "stream" and its ✖ need not arrive together.
@@ -273,6 +280,7 @@ process.stdout.write([
   ...results.flatMap((r) => [
     `  ${r.size} (load average ${r.load.toFixed(1)}):`,
     `    idle: ${r.idleBytesPerSec.toFixed(0)} B/s written; key-to-frame ${fmt(r.idle)}`,
+    `    ${HOSTS} hosts streaming, no key pressed: ${r.quietMBps.toFixed(1)} MB/s into the logs`,
     `    ${HOSTS} hosts streaming ${r.streamMBps.toFixed(1)} MB/s into the logs: key-to-frame ${fmt(r.busy)}; ${(r.busyBytesPerSec / 1000).toFixed(1)} KB/s written to the terminal; player CPU ${(r.busyCpuPerSec / 10).toFixed(0)}% of a core (${r.busyCpuPerKey.toFixed(0)} ms per key, ${r.streamMBps > 0 ? (r.busyCpuPerSec / r.streamMBps).toFixed(1) : '-'} ms per MB received)`,
     `    runs idle: ${list(r.idle)}`,
     `    runs streaming: ${list(r.busy)}`,
