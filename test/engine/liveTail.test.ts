@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { appendLive, createRunStore, liveKey, TAIL_LINES } from '../../src/engine/store.js';
 import { parseRunbookText } from '../../src/engine/parser/load.js';
 import { parseInventory } from '../../src/engine/inventory/inventory.js';
+import { chunkedLines } from '../helpers/random.js';
+
+const chunks = (seed: number, lines: number): string[] => chunkedLines(seed, lines, { width: 40 });
 
 function store() {
   const runbook = parseRunbookText('```bash {id=s}\necho\n```\n', '/t/live.md');
@@ -18,21 +21,6 @@ function expected(all: string): { tail: string[]; partial: string } {
   return { tail: parts.slice(-TAIL_LINES), partial };
 }
 
-/** A deterministic stream of lines of varied length, some ending in \r\n, cut into chunks of varied size. */
-function chunks(seed: number, lines: number): string[] {
-  let x = seed;
-  const rnd = (n: number): number => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
-  let text = '';
-  for (let i = 0; i < lines; i++) text += `line ${i} ${'x'.repeat(rnd(40))}${rnd(5) === 0 ? '\r\n' : '\n'}`;
-  text += 'no newline yet';
-  const out: string[] = [];
-  for (let i = 0; i < text.length; ) {
-    const n = 1 + rnd(rnd(3) === 0 ? 40_000 : 300);
-    out.push(text.slice(i, i + n));
-    i += n;
-  }
-  return out;
-}
 
 describe('live tail', () => {
   for (const [seed, lines] of [[1, 50], [2, 2_000], [3, 20_000]] as const) {

@@ -5,22 +5,11 @@ import { RecentText } from '../../src/engine/run/recentText.js';
 import { appendLive, createRunStore, liveKey, TAIL_LINES } from '../../src/engine/store.js';
 import { parseRunbookText } from '../../src/engine/parser/load.js';
 import { parseInventory } from '../../src/engine/inventory/inventory.js';
+import { chunkedLines } from '../helpers/random.js';
 
-/** A deterministic stream of lines of varied length (some \r\n, some empty), cut into chunks of 1 B to 40 KB. */
-function chunks(seed: number, lines: number): string[] {
-  let x = seed;
-  const rnd = (n: number): number => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
-  let text = '';
-  for (let i = 0; i < lines; i++) text += rnd(20) === 0 ? '\n' : `line ${i} ${'x'.repeat(rnd(150))}${rnd(5) === 0 ? '\r\n' : '\n'}`;
-  text += 'no newline yet';
-  const out: string[] = [];
-  for (let i = 0; i < text.length; ) {
-    const n = 1 + rnd(rnd(3) === 0 ? 40_000 : 300);
-    out.push(text.slice(i, i + n));
-    i += n;
-  }
-  return out;
-}
+/** Lines of varied length (some \r\n, some empty), cut into chunks of 1 B to 40 KB. */
+const chunks = (seed: number, lines: number): string[] => chunkedLines(seed, lines, { width: 150, blankEvery: 20 });
+
 
 describe('recent text', () => {
   it('keeps at least the last `keep` characters received, in order', () => {

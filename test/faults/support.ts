@@ -1,18 +1,7 @@
 // Shared helpers for the fault suite: a seeded PRNG, bounded condition waits, runbook builders.
 import { existsSync, readFileSync } from 'node:fs';
 export { fence } from '../helpers/markdown.js';
-
-/** mulberry32: a tiny seeded PRNG, so a torture run is reproducible from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers/random.js';
 
 /** A promise resolved after ms (used only where a random delay IS the test, never to synchronise). */
 export const after = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

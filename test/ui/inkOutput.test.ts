@@ -4,24 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { fastGet, InkOutput, inkOriginalGet } from '../../src/ui/inkOutput.js';
 import '../../src/ui/App.js';
+import { prng } from '../helpers/random.js';
 
 type Clip = { x1?: number; x2?: number; y1?: number; y2?: number };
 type Op =
   | { type: 'write'; x: number; y: number; text: string; transformers: ((line: string, index: number) => string)[] }
   | { type: 'clip'; clip: Clip }
   | { type: 'unclip' };
-
-/** Deterministic generator (mulberry32): a failure names its seed and replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SGR = [['\u001b[32m', '\u001b[39m'], ['\u001b[1m', '\u001b[22m'], ['\u001b[7m', '\u001b[27m'], ['\u001b[38;5;208m', '\u001b[39m'], ['\u001b[4m', '\u001b[24m']];
 const PIECES = ['step-001', 'ok', ' ', '  ', '│', '─', '┌', '┐', '✔', '✖', '›', '·', '✋', '⚡', '日本語', '😀', 'é', 'e\u0301', 'x'.repeat(30), 'failed', '#1', '90ms', '\t', '~'];
@@ -89,7 +78,7 @@ describe('the frame builder', () => {
 
   it("builds the same frames as Ink's Output.get over 300 generated sequences of changing frames", () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const r = rng(seed);
+      const r = prng(seed);
       const width = 5 + Math.floor(r() * 60);
       const height = 2 + Math.floor(r() * 12);
       let operations = ops(r, width, height);
