@@ -64,7 +64,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .option('--known-hosts <file>', 'known_hosts file to show (default: the last session\'s, else ~/.ssh/known_hosts)')
     .action(async (path, o) => setCode(await (await import('./commands/plan.js')).planCommand(path, o)));
-  common(program.command('hosts <path>').description('list the resolved inventory: hosts, groups, vars and how each host is reached (like ansible-inventory --list); connects to nothing'))
+  common(program.command('hosts [path]').description('list the resolved inventory: hosts, groups, vars and how each host is reached (like ansible-inventory --list); connects to nothing. Without a runbook, -i is required and the runbook\'s front matter plays no part'))
     .option('--json', 'ansible-inventory --list JSON, plus _runbook: group order and connections (secrets masked)')
     .option('--known-hosts <file>', 'known_hosts file to show (default ~/.ssh/known_hosts)')
     .action(async (path, o) => setCode(await (await import('./commands/hosts.js')).hostsCommand(path, o)));

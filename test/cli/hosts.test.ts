@@ -1,5 +1,7 @@
 // `runbook hosts` and the connections section of `runbook plan`, through the real CLI.
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, sharedTempDir, writeFile } from '../helpers/cli.js';
@@ -44,6 +46,23 @@ describe('runbook hosts', () => {
     expect(j.k3s_cluster.children).toEqual(['server', 'agent']);
     expect(j._meta.hostvars['192.16.35.11'].token).toBe('********');
     expect(j._runbook.groups.server).toEqual(['192.16.35.11', '192.16.35.12', '192.16.35.13']);
+  });
+
+  it('lists an inventory without a runbook (runbook hosts -i INV --json) as ansible-inventory -i INV --list does', async () => {
+    const inv = join(CORPUS, 'kubespray-ini', 'inventory.ini');
+    const r = await runCli(['hosts', '-i', inv, '--no-ssh-config', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const ours = JSON.parse(r.stdout) as Record<string, unknown>;
+    delete ours._runbook;
+    const theirs = await promisify(execFile)('ansible-inventory', ['-i', inv, '--list'], { env: { ...process.env, ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False' }, maxBuffer: 1 << 24 });
+    expect(ours).toEqual(JSON.parse(theirs.stdout));
+  });
+
+  it('without a runbook, refuses to guess an inventory: exit 2 saying to give -i', async () => {
+    const r = await runCli(['hosts']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`runbook hosts` needs a runbook or an inventory');
+    expect(r.stderr).toContain('runbook hosts -i INVENTORY');
   });
 
   it('exits 2 naming file and line for a malformed INI inventory, and writes no state', async () => {

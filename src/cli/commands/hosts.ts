@@ -4,6 +4,11 @@ import { connectionLine, inventoryListing } from '../../engine/inventory/describ
 import { EXIT } from '../../engine/errors.js';
 import { isSecretName, MASK } from '../../engine/secrets.js';
 import { loadSession, type CommonOptions } from '../session.js';
+import { BadInputError } from '../../engine/errors.js';
+import { loadInventory } from '../../engine/inventory/inventory.js';
+import { resolvePattern } from '../../engine/inventory/patterns.js';
+import { checkInputPath } from '../../engine/pathCheck.js';
+import type { Inventory } from '../../engine/types.js';
 
 export interface HostsOptions extends CommonOptions {
   readonly json?: boolean;
@@ -14,9 +19,28 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-export async function hostsCommand(path: string, o: HostsOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
+/**
+ * The inventory alone (`runbook hosts -i INV`, as `ansible-inventory -i INV --list` is called):
+ * no runbook, so no front-matter inventory or vars; -i is then required.
+ */
+async function inventoryOnly(o: HostsOptions): Promise<{ inventory: Inventory; hostFilter?: string[] }> {
+  const given = typeof o.inventory === 'string' ? [o.inventory] : (o.inventory ?? []);
+  if (given.length === 0) {
+    throw new BadInputError('`runbook hosts` needs a runbook or an inventory', { hint: 'runbook hosts -i INVENTORY, or runbook hosts RUNBOOK [-i INVENTORY]' });
+  }
+  for (const i of given) checkInputPath('--inventory', i, { allowDirectory: true });
+  if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
+  const inventory = await loadInventory(given, { sshConfigFile: o.sshConfig === false ? null : o.sshConfig });
+  if (o.hosts === undefined) return { inventory };
+  const { hosts, unknown } = resolvePattern(inventory, o.hosts);
+  if (unknown.length) throw new BadInputError(`--hosts ${o.hosts}: ${unknown.map((u) => `\`${u}\``).join(', ')} matches no host or group in ${given.join(', ')}`);
+  return { inventory, hostFilter: hosts.map((h) => h.name) };
+}
+
+export async function hostsCommand(path: string | undefined, o: HostsOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   // Warnings go once: in the listing itself, or on stderr beside the JSON.
-  const { inventory, hostFilter } = await loadSession(path, o, { quietWarnings: !o.json });
+  const { inventory, hostFilter } = path === undefined ? await inventoryOnly(o) : await loadSession(path, o, { quietWarnings: !o.json });
+  if (path === undefined && o.json) for (const w of inventory.warnings ?? []) process.stderr.write(`runbook: warning: ${w}\n`);
   const co = { knownHostsFile: o.knownHosts };
   if (o.json) {
     out(JSON.stringify(inventoryListing(inventory, co), null, 2));
