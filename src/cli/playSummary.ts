@@ -3,6 +3,7 @@
 import type { Step, HostStatus } from '../engine/types.js';
 import { isDone } from '../engine/types.js';
 import { STATUS_SYMBOL } from './symbols.js';
+import { nameList } from '../engine/nameList.js';
 
 type Records = Readonly<Record<string, Readonly<Record<string, { readonly status: HostStatus }> | undefined>>>;
 
@@ -13,16 +14,11 @@ const EXIT_MEANING: Readonly<Record<number, string>> = {
   5: 'a host was unreachable',
 };
 
-/** At most `max` names, then "and N more". */
-function some(names: readonly string[], max: number): string {
-  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
-}
-
 /** One line per step (at most 5, then a count): `✖ failed: step on h1, h2`, or `on all N hosts`. */
 function stepLines(label: string, byStep: ReadonlyMap<string, readonly string[]>, targetCount: (stepId: string) => number): string[] {
   const lines = [...byStep].slice(0, 5).map(([id, hosts]) => {
     const n = targetCount(id);
-    return `  ${label}: ${id} on ${hosts.length === n && n > 1 ? `all ${n} hosts` : some(hosts, 5)}`;
+    return `  ${label}: ${id} on ${hosts.length === n && n > 1 ? `all ${n} hosts` : nameList(hosts, 5)}`;
   });
   if (byStep.size > 5) lines.push(`  ${label}: and ${byStep.size - 5} more steps`);
   return lines;

@@ -2,6 +2,7 @@
 // state has records for that the inventory no longer holds.
 import type { HostStepRecord, Step } from '../engine/types.js';
 import type { Session } from './session.js';
+import { nameList } from '../engine/nameList.js';
 
 /** Steps edited since they ran on some host (their records carry another hash), with those hosts. */
 export function changedSteps(steps: readonly Step[], records: Readonly<Record<string, Readonly<Record<string, HostStepRecord>>>>, hostOrder: readonly string[] = []): { stepId: string; hosts: string[] }[] {
@@ -19,7 +20,7 @@ export function changedSteps(steps: readonly Step[], records: Readonly<Record<st
 }
 
 export function describeChanged(changed: readonly { stepId: string; hosts: readonly string[] }[]): string {
-  const list = changed.map((c) => `\`${c.stepId}\` (${c.hosts.length > 5 ? `${c.hosts.slice(0, 5).join(', ')} and ${c.hosts.length - 5} more` : c.hosts.join(', ')})`).join(', ');
+  const list = changed.map((c) => `\`${c.stepId}\` (${nameList(c.hosts, 5)})`).join(', ');
   return `changed since it ran: ${list}; a done step is not run again after an edit (see \`runbook plan\` for the diff; --force or reset to run it again)`;
 }
 
@@ -30,7 +31,7 @@ export function describeChanged(changed: readonly { stepId: string; hosts: reado
 export function goneHostsLine(session: Session): string | undefined {
   if (session.goneHosts.length === 0) return undefined;
   const inv = session.inventory.file ?? 'the default local inventory';
-  const list = session.goneHosts.slice(0, 10).join(', ') + (session.goneHosts.length > 10 ? ` and ${session.goneHosts.length - 10} more` : '');
+  const list = nameList(session.goneHosts, 10);
   return `not in ${inv} any more, kept in the state as recorded (not run, not dropped): ${list}; \`runbook status\` shows them, \`runbook reset --host NAME\` forgets one`;
 }
 

@@ -61,12 +61,27 @@ export interface Session {
  * one line saying so goes to standard error, and an -i other than the last session's is refused
  * unless --inventory-changed.
  */
+/** The -i sources given (checked before they are read: a FIFO or /dev/zero would hang), after checking --ssh-config too. */
+export function checkedInventoryOptions(o: CommonOptions): string[] {
+  const given = typeof o.inventory === 'string' ? [o.inventory] : [...(o.inventory ?? [])];
+  for (const i of given) checkInputPath('--inventory', i, { allowDirectory: true });
+  if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
+  return given;
+}
+
+/** The names of the hosts --hosts PATTERN selects; bad input naming what matches nothing (`why`: where the pattern came from). */
+export function hostFilterFor(inventory: Inventory, pattern: string, why = ''): string[] {
+  const { hosts, unknown } = resolvePattern(inventory, pattern);
+  if (unknown.length) {
+    throw new BadInputError(`--hosts ${pattern}: ${unknown.map((u) => `\`${u}\``).join(', ')} matches no host or group in ${inventory.file ?? inventory.sources?.join(', ') ?? 'the default local inventory'}${why}`);
+  }
+  return hosts.map((h) => h.name);
+}
+
 export async function loadSession(path: string, o: CommonOptions, opts: { savedVars?: boolean; quietWarnings?: boolean; memory?: boolean; executes?: boolean } = {}): Promise<Session> {
   // Every path is checked before it is read (a FIFO or /dev/zero would hang) or written.
   checkInputPath('runbook', path, { allowDirectory: true });
-  const given = typeof o.inventory === 'string' ? [o.inventory] : (o.inventory ?? []);
-  for (const i of given) checkInputPath('--inventory', i, { allowDirectory: true });
-  if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
+  const given = checkedInventoryOptions(o);
   for (const f of o.varFile ?? []) checkInputPath('--var-file', f);
   const runbook = await loadRunbook(path);
   const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
@@ -93,11 +108,7 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
   let hostFilter: string[] | undefined;
   const hostsPattern = recalled.hosts;
   if (hostsPattern) {
-    const { hosts, unknown } = resolvePattern(inventory, hostsPattern);
-    if (unknown.length) {
-      throw new BadInputError(`--hosts ${hostsPattern}: ${unknown.map((u) => `\`${u}\``).join(', ')} matches no host or group in ${inventory.file ?? 'the default local inventory'}${o.hosts === undefined ? ` (remembered from session ${recalled.last?.id})` : ''}`);
-    }
-    hostFilter = hosts.map((h) => h.name);
+    hostFilter = hostFilterFor(inventory, hostsPattern, o.hosts === undefined ? ` (remembered from session ${recalled.last?.id})` : '');
   }
   const savedVars = opts.savedVars ? await loadSavedVars(paths.varsFile) : {};
   // Later wins: saved prompt values < remembered --var < RUNBOOK_VAR_* < --var-file < --var.

@@ -15,7 +15,7 @@ export const EXIT_MEANING: Readonly<Record<(typeof EXIT)[keyof typeof EXIT], str
   0: 'all done',
   1: 'a step failed on some host (continue_on_error included)',
   2: 'bad input, or nothing to run',
-  3: 'stopped at a confirm step or before interrupted steps',
+  3: 'steps left: run stopped at a confirm step or before interrupted steps, or play was closed before the end',
   4: 'state file locked or unwritable',
   5: 'a host was unreachable or lost its connection mid-step (and no step failed)',
   70: 'internal error',

@@ -1,6 +1,7 @@
 // The confirm dialog at fleet scale: hosts whose rendered command is identical are shown once,
 // as "same command on 27 hosts … differs on m1, m2, m3", instead of 30 copies.
 import type { RenderedStep } from '../engine/run/types.js';
+import { nameList } from '../engine/nameList.js';
 
 export interface CommandGroup {
   readonly hosts: readonly string[];
@@ -32,7 +33,7 @@ export function groupSummary(groups: readonly CommandGroup[]): string {
   if (groups.length === 1) return total === 1 ? `command on ${groups[0].hosts[0]}` : `same command on all ${total} hosts`;
   const [main, ...rest] = groups;
   const others = rest.flatMap((g) => g.hosts);
-  const shown = others.length <= 6 ? others.join(', ') : `${others.slice(0, 5).join(', ')} and ${others.length - 5} more`;
+  const shown = nameList(others, 6, 5);
   if (main.hosts.length === 1) return `${groups.length} different commands on ${total} hosts`;
   return `same command on ${main.hosts.length} hosts; differs on ${shown}`;
 }

@@ -11,6 +11,7 @@ import type { PendingRun, RecordPlan, UiAction, UiState } from './uiState.js';
 import type { StepsRow } from './outline.js';
 import { VIEW_COMMANDS, applyInput, moveInOutline, runViewCommand } from './viewCommands.js';
 import { pendingInterruptedCells } from './resumeView.js';
+import { nameList } from '../engine/nameList.js';
 
 export interface CommandDeps {
   readonly store: RunStore;
@@ -161,7 +162,7 @@ function failedHosts(hosts: Readonly<Record<string, string>>): string[] {
 /** "m1, m2, m3" or "m1, m2, m3 and 7 more" in inventory order: a footer line stays one line at 30 hosts. */
 function hostList(hosts: readonly string[], order?: readonly string[]): string {
   const sorted = order ? [...hosts].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : hosts;
-  return sorted.length <= 4 ? sorted.join(', ') : `${sorted.slice(0, 3).join(', ')} and ${sorted.length - 3} more`;
+  return nameList(sorted, 4, 3);
 }
 
 /** After a failure: select the step and its first failed host, so `l` opens the right log. */

@@ -3,11 +3,9 @@
 import { connectionLine, inventoryListing } from '../../engine/inventory/describe.js';
 import { EXIT } from '../../engine/errors.js';
 import { isSecretName, MASK } from '../../engine/secrets.js';
-import { loadSession, type CommonOptions } from '../session.js';
+import { checkedInventoryOptions, hostFilterFor, loadSession, type CommonOptions } from '../session.js';
 import { BadInputError } from '../../engine/errors.js';
 import { loadInventory } from '../../engine/inventory/inventory.js';
-import { resolvePattern } from '../../engine/inventory/patterns.js';
-import { checkInputPath } from '../../engine/pathCheck.js';
 import type { Inventory } from '../../engine/types.js';
 
 export interface HostsOptions extends CommonOptions {
@@ -24,17 +22,12 @@ function show(v: unknown): string {
  * no runbook, so no front-matter inventory or vars; -i is then required.
  */
 async function inventoryOnly(o: HostsOptions): Promise<{ inventory: Inventory; hostFilter?: string[] }> {
-  const given = typeof o.inventory === 'string' ? [o.inventory] : (o.inventory ?? []);
+  const given = checkedInventoryOptions(o);
   if (given.length === 0) {
     throw new BadInputError('`runbook hosts` needs a runbook or an inventory', { hint: 'runbook hosts -i INVENTORY, or runbook hosts RUNBOOK [-i INVENTORY]' });
   }
-  for (const i of given) checkInputPath('--inventory', i, { allowDirectory: true });
-  if (typeof o.sshConfig === 'string') checkInputPath('--ssh-config', o.sshConfig);
   const inventory = await loadInventory(given, { sshConfigFile: o.sshConfig === false ? null : o.sshConfig });
-  if (o.hosts === undefined) return { inventory };
-  const { hosts, unknown } = resolvePattern(inventory, o.hosts);
-  if (unknown.length) throw new BadInputError(`--hosts ${o.hosts}: ${unknown.map((u) => `\`${u}\``).join(', ')} matches no host or group in ${given.join(', ')}`);
-  return { inventory, hostFilter: hosts.map((h) => h.name) };
+  return { inventory, hostFilter: o.hosts === undefined ? undefined : hostFilterFor(inventory, o.hosts) };
 }
 
 export async function hostsCommand(path: string | undefined, o: HostsOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {

@@ -11,6 +11,7 @@ import { openPlayerSession, type RunOptions } from '../playerSession.js';
 import { parseDurationOption } from '../session.js';
 import { changedSteps, describeChanged, goneHostsLine } from '../resumeNotes.js';
 import { STATUS_SYMBOL, formatDuration } from '../symbols.js';
+import { nameList } from '../../engine/nameList.js';
 
 export type { RunOptions };
 
@@ -54,8 +55,7 @@ function heartbeat(out: Out, everyMs: number): { onEvent: (e: PlayerEvent) => vo
   const timer = setInterval(() => {
     if (!stepId || running.size === 0 || Date.now() - since < everyMs) return;
     const hosts = order.filter((h) => running.has(h)); // inventory order, not the order they started in
-    const shown = hosts.length > 5 ? `${hosts.slice(0, 5).join(', ')} and ${hosts.length - 5} more` : hosts.join(', ');
-    out(`  … ${stepId} still running on ${shown} (${formatDuration(Date.now() - since)})`);
+    out(`  … ${stepId} still running on ${nameList(hosts, 5)} (${formatDuration(Date.now() - since)})`);
   }, everyMs);
   timer.unref();
   return {
@@ -100,8 +100,7 @@ function hostsByStatus(hosts: Readonly<Record<string, HostStatus>>): string {
   const by = new Map<HostStatus, string[]>();
   for (const [h, st] of Object.entries(hosts)) by.set(st, [...(by.get(st) ?? []), h]);
   // A fleet's worth of names would bury the line: the hosts' own lines above name every one.
-  const names = (hs: readonly string[]): string => (hs.length > 10 ? `${hs.slice(0, 5).join(', ')} and ${hs.length - 5} more` : hs.join(', '));
-  return [...by].map(([st, hs]) => `${names(hs)} ${st}`).join('; ');
+  return [...by].map(([st, hs]) => `${nameList(hs, 10, 5)} ${st}`).join('; ');
 }
 
 /** 1 when some host failed, 5 when the only trouble was reaching hosts (unreachable, connection lost). */

@@ -14,6 +14,7 @@ import { expandHostPattern } from './hostNames.js';
 import { loadSshConfig, type SshConfigFile } from './sshConfig.js';
 import { VarsFileCache } from './varsFiles.js';
 import { parseYamlDocument, parseYamlInventory, pluginRefusal, yamlInventoryDocument } from './yamlInventory.js';
+import { nameList } from '../nameList.js';
 
 export { CONNECTION_VARS } from './connection.js';
 export { proxyJumpFromSshArgs } from './sshArgs.js';
@@ -226,10 +227,7 @@ function finish(st: ReadState, ssh: SshConfigFile | undefined, file: string | un
 
 /** One warning for the whole run: each ssh config directive runbook does not apply, with the hosts it is set for. */
 function unsupportedWarning(file: string | undefined, unsupported: Map<string, Set<string>>): string {
-  const list = (hosts: Set<string>): string => {
-    const all = [...hosts];
-    return all.length > 3 ? `${all.slice(0, 3).join(', ')} and ${all.length - 3} more` : all.join(', ');
-  };
+  const list = (hosts: Set<string>): string => nameList([...hosts], 3);
   const items = [...unsupported].map(([d, hosts]) => `${d} (${list(hosts)})`);
   return `${file}: ssh config directives runbook does not apply (they change where or how ssh connects; runbook connects without them): ${items.join('; ')}`;
 }

@@ -40,7 +40,7 @@ const DIR = '/tmp/runbook-$EUID';
 
 /** One line of bash run before the step body (which follows in `(`...`)`), writing the start of the marker. */
 export function markerPrologue(name: string): string {
-  if (!NAME.test(name)) throw new Error(`bad attempt marker name ${JSON.stringify(name)}`);
+  assertMarkerName(name);
   const key = name.slice(0, name.lastIndexOf('-'));
   const attempt = Number(name.slice(name.lastIndexOf('-') + 1));
   // The earlier attempts' markers by name (brace expansion), not by a glob: a glob reads the whole

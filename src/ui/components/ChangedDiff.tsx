@@ -6,6 +6,7 @@ import { ScrollDialog } from './ScrollDialog.js';
 import { commandGroups, groupSummary } from '../commandGroups.js';
 import type { Line } from '../text.js';
 import { useTheme, type Style, type Theme } from '../theme.js';
+import { nameList } from '../../engine/nameList.js';
 
 export interface ChangedDiffProps {
   readonly stepLabel: string;
@@ -37,7 +38,7 @@ function diffStyle(theme: Theme, l: DiffLine): Style {
  */
 export function ChangedDiff(props: ChangedDiffProps): React.JSX.Element {
   const theme = useTheme();
-  const where = props.changedHosts.length > 12 ? `${props.changedHosts.slice(0, 10).join(', ')} and ${props.changedHosts.length - 10} more` : props.changedHosts.join(', ');
+  const where = nameList(props.changedHosts, 12, 10);
   const { previousText: oldText, currentText: newText } = props;
   let head: Line<Style>;
   const body: Line<Style>[] = [];
