@@ -5,6 +5,7 @@
 // the document pane once it is on screen): until they are, a section shows as written, wrapped.
 import type { Marked, Tokens } from 'marked';
 import { stripVTControlCharacters } from 'node:util';
+import { CODE_THEME } from './codeTheme.js';
 import { wrapText } from './text.js';
 
 interface Libraries {
@@ -49,7 +50,8 @@ export function subscribeMarkdown(listener: () => void): () => void {
 function rendererFor(lib: Libraries, width: number): Marked {
   let m = renderers.get(width);
   if (m) return m;
-  m = new lib.Marked(lib.markedTerminal({ reflowText: true, width, tab: 2, showSectionPrefix: false }) as never);
+  // The second argument is cli-highlight's options (@types/marked-terminal calls it a cardinal theme).
+  m = new lib.Marked(lib.markedTerminal({ reflowText: true, width, tab: 2, showSectionPrefix: false }, { theme: CODE_THEME } as never) as never);
   m.use({
     renderer: {
       // marked-terminal drops the inline tokens of tight list items (raw `code`, [links](…), **bold**).

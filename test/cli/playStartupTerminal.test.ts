@@ -48,11 +48,12 @@ describe('runbook play start-up in a real terminal', () => {
     expect(builtins.filter((b) => b.includes('undici'))).toEqual([]);
   });
 
-  it('highlights a yaml fence in the document pane, and shows a fence in a language it does not highlight as written', async () => {
+  it('highlights a yaml fence in the document pane, and shows a fence in a language it does not highlight as written, with CI=true in the environment', async () => {
     const dir = sharedTempDir();
     const book = writeFile(dir, 'book.md', BOOK);
-    // Colours on: the tmux helper sets NO_COLOR for every other test.
-    await term.start('colour', `unset NO_COLOR; ${playCommand(dir, [BIN, 'play', book, '--state', join(dir, 'state.jsonl')])}`, { cols: 100, rows: 30 });
+    // Colours on: the tmux helper sets NO_COLOR for every other test. CI=true as CI services set
+    // it: the highlighter, loaded after the first frame, took it as "no colours" (CI failed so).
+    await term.start('colour', `unset NO_COLOR; export CI=true; ${playCommand(dir, [BIN, 'play', book, '--state', join(dir, 'state.jsonl')])}`, { cols: 100, rows: 30 });
     // The section shows as written (fences and all) until the Markdown libraries are loaded.
     await term.waitScreen('colour', (s) => s.includes('rule = "a" / "b"') && s.includes('answer: 42') && !s.includes('```'), 'the document pane rendered');
     const lines = (await term.screen('colour', true)).split('\n');
