@@ -5,7 +5,8 @@
 // (numbers in the README's Speed section). `import()` splits stay lazy chunks: `status` never
 // loads the chunk holding Ink, React, marked, liquidjs or ssh2.
 //   node scripts/bundle.mjs   (run by `npm run build`, after tsc)
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,6 +66,9 @@ const startupPlugin = {
 };
 const outdir = join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
+// The build's id (src/cli/version.ts BUILD_ID, which keys the parse cache): the sha256 of the
+// bundle's files as built with a placeholder of the same length in its place, then put in.
+const BUILD_ID_PLACEHOLDER = 'runbook-build-id:'.padEnd(64, '-');
 
 const result = await build({
   absWorkingDir: root,
@@ -88,14 +92,24 @@ const result = await build({
   // builds (1 MB more to read and parse at every start of the player, several times the CPU per
   // frame) are left out, and the CLI no longer sets NODE_ENV in its environment, which every step
   // inherited (a step's `npm ci` would have skipped devDependencies).
-  define: { 'process.env.NODE_ENV': '"production"' },
+  define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_BUILD_ID__: JSON.stringify(BUILD_ID_PLACEHOLDER) },
   // CommonJS packages in the bundle (commander, yaml's deps, React) call require() for Node's own
   // modules: give the ES module bundle one.
   banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
   plugins: [startupPlugin],
   metafile: true,
   logLevel: 'warning',
+  write: false,
 });
+const files = [...result.outputFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
+const hash = createHash('sha256');
+for (const f of files) hash.update(`${f.path.slice(outdir.length)}\0${f.contents.length}\0`).update(f.contents);
+const buildId = hash.digest('hex');
+if (!files.some((f) => f.text.includes(BUILD_ID_PLACEHOLDER))) throw new Error('the build id placeholder is not in the bundle: update scripts/bundle.mjs');
+for (const f of files) {
+  mkdirSync(dirname(f.path), { recursive: true });
+  writeFileSync(f.path, f.path.endsWith('.js') ? f.text.replaceAll(BUILD_ID_PLACEHOLDER, buildId) : f.contents);
+}
 // Which inputs went into which output file: test/cli/startupLoads.test.ts reads it to check what
 // each command loads.
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));

@@ -18,6 +18,7 @@ import type { Inventory, Runbook } from '../engine/types.js';
 import { openState } from '../engine/state/stateFile.js';
 import type { SessionRecord } from '../engine/state/journal.js';
 import { inventorySource, recall, sessionInfo, type Recalled } from './sessionMemory.js';
+import { BUILD_ID } from './version.js';
 
 export interface CommonOptions {
   /** -i values (repeatable: merged in order, as ansible -i A -i B). */
@@ -83,7 +84,7 @@ export async function loadSession(path: string, o: CommonOptions, opts: { savedV
   checkInputPath('runbook', path, { allowDirectory: true });
   const given = checkedInventoryOptions(o);
   for (const f of o.varFile ?? []) checkInputPath('--var-file', f);
-  const runbook = await loadRunbook(path);
+  const runbook = await loadRunbook(path, { cacheBuildId: BUILD_ID });
   const paths = resolveStatePaths(runbook.path, { stateFile: o.state });
   checkStatePaths(paths);
   if (o.state === undefined) await refuseLegacyState(runbook.path, paths.stateFile);

@@ -1,12 +1,15 @@
 // Load a runbook: one .md file, or a directory whose .md files play in name order as one runbook.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BadInputError } from '../errors.js';
 import type { Runbook, Section, Step } from '../types.js';
 import { stepHash } from './hash.js';
 import { assignStepIds } from './ids.js';
 import { parseRunbookFile, type FileParse } from './markdown.js';
+import { parseCacheFile, parseCacheKey, readParseCache, writeParseCache, type RunbookFileText } from './parseCache.js';
+import { runbookName } from '../state/paths.js';
 
 /** A path for messages: relative to the working directory when under it, else absolute. */
 export function displayPath(p: string): string {
@@ -87,20 +90,29 @@ export function parseRunbookText(text: string, file: string): Runbook {
   return assembleRunbook(abs, [parsed], basename(abs, extname(abs)));
 }
 
-async function readText(abs: string): Promise<string> {
+function readText(abs: string): string {
   try {
-    return await readFile(abs, 'utf8');
+    return readFileSync(abs, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new BadInputError(`cannot read runbook file: ${code ?? String(e)}`, { file: displayPath(abs), hint: 'check the file exists and is readable' });
   }
 }
 
+export interface LoadRunbookOptions {
+  /**
+   * The build of the tool (scripts/bundle.mjs sets it in the bundle): with it, the parse of
+   * unchanged files is taken from, and kept in, the parse cache beside the runbook's state
+   * (parseCache.ts). Without it (tests importing the source) every load parses.
+   */
+  readonly cacheBuildId?: string;
+}
+
 /**
  * Load the runbook at `path`: a `.md` file, or a directory whose `.md` files (not recursive,
  * README.md excluded) are played in name order as one runbook.
  */
-export async function loadRunbook(path: string): Promise<Runbook> {
+export async function loadRunbook(path: string, opts: LoadRunbookOptions = {}): Promise<Runbook> {
   const abs = resolve(path);
   let st;
   try {
@@ -108,6 +120,8 @@ export async function loadRunbook(path: string): Promise<Runbook> {
   } catch {
     throw new BadInputError('runbook not found', { file: displayPath(abs), hint: 'give a .md file or a directory of .md files' });
   }
+  let paths: string[];
+  let fallbackTitle: string;
   if (st.isDirectory()) {
     const entries = await readdir(abs, { withFileTypes: true });
     const names: string[] = [];
@@ -119,16 +133,37 @@ export async function loadRunbook(path: string): Promise<Runbook> {
     if (names.length === 0) {
       throw new BadInputError('directory has no runbook .md files', { file: displayPath(abs), hint: 'add .md files (README.md is not played), e.g. 00-prepare.md, 01-install.md' });
     }
-    const files: FileParse[] = [];
-    for (const name of names) {
-      const f = join(abs, name);
-      files.push(parseRunbookFile(await readText(f), displayPath(f), { absFile: f }));
+    paths = names.map((name) => join(abs, name));
+    fallbackTitle = basename(abs);
+  } else {
+    if (extname(abs).toLowerCase() !== '.md') {
+      throw new BadInputError('a runbook must be a .md file or a directory', { file: displayPath(abs), hint: 'rename the file to end in .md' });
     }
-    return assembleRunbook(abs, files, basename(abs));
+    paths = [abs];
+    fallbackTitle = basename(abs, extname(abs));
   }
-  if (extname(abs).toLowerCase() !== '.md') {
-    throw new BadInputError('a runbook must be a .md file or a directory', { file: displayPath(abs), hint: 'rename the file to end in .md' });
+  // Each file is read, then parsed, in order: the first file that cannot be read or parsed is the one reported.
+  const texts: RunbookFileText[] = [];
+  const parsed: FileParse[] = [];
+  const cacheFile = opts.cacheBuildId === undefined ? undefined : parseCacheFile(abs, runbookName(abs));
+  if (cacheFile !== undefined) {
+    // Read every file first (an unreadable one falls through to the loop below, which reports it).
+    try {
+      for (const f of paths) texts.push({ abs: f, display: displayPath(f), text: readFileSync(f, 'utf8') });
+    } catch {
+      texts.length = 0;
+    }
   }
-  const parsed = parseRunbookFile(await readText(abs), displayPath(abs), { absFile: abs });
-  return assembleRunbook(abs, [parsed], basename(abs, extname(abs)));
+  const key = cacheFile !== undefined && texts.length === paths.length ? parseCacheKey(opts.cacheBuildId!, abs, texts) : undefined;
+  if (key !== undefined) {
+    const cached = readParseCache(cacheFile!, key);
+    if (cached) return cached;
+  }
+  for (const [i, f] of paths.entries()) {
+    const text = key !== undefined ? texts[i].text : readText(f);
+    parsed.push(parseRunbookFile(text, displayPath(f), { absFile: f }));
+  }
+  const runbook = assembleRunbook(abs, parsed, fallbackTitle);
+  if (key !== undefined) writeParseCache(cacheFile!, key, runbook);
+  return runbook;
 }
