@@ -1,33 +1,67 @@
-// Fair reads: a bounded helping of bytes from each connection per turn of the event loop.
+// Fair reads: a bounded helping of bytes from all connections together per turn of the event loop.
 //
 // libuv reads a ready socket until it is empty (up to 32 reads of 64 KB each) before it looks at the
 // next one, and ssh2 decrypts and parses every byte read at once. With 30 hosts streaming, one turn
 // of the event loop decrypted megabytes from every connection (most of a second of CPU on a shared
 // 2-core machine) before the terminal's next key was even read: the player answered keys after
-// 0.5-2 s (issue 14 defect 9). A connection that has delivered its share in this turn is paused and
-// resumed in the check phase right after, so one turn handles about TURN_BYTES in all; SSH flow
-// control holds the rest on the host (nothing is dropped: the stream is read in smaller helpings).
+// 0.5-2 s (issue 14 defect 9).
+//
+// So the connections are read, not flowed: each stays in paused mode (a 'readable' listener), the
+// socket holds at most one read (its high-water mark, then libuv stops reading it) and the kernel and
+// SSH flow control hold the rest on the host. Once per turn, in the check phase right after the poll
+// phase that read the terminal's keys, the connections with data are read in turn (oldest first) into
+// ssh2 until the turn has handed over TURN_BYTES; whoever is left goes first in the next turn. Every
+// byte arrives, in order; what one turn of the loop can spend on receiving is bounded by the budget,
+// not by how many hosts stream.
 //
 // The same pause serves whoever cannot keep up: while a hold is taken (a step log whose writes wait
-// for a slow disk), connections stay paused after their current helping instead of the log writing
-// synchronously on the event loop; they resume when the last hold is released.
+// for a slow disk), no connection is read; they are read again when the last hold is released.
 
 import type { Duplex } from 'node:stream';
 
-/** Bytes all connections together may deliver per turn of the event loop (about 15 ms of ssh2's CPU). */
-export const TURN_BYTES = 1024 * 1024;
-/** The least a connection may deliver per turn, however many there are: two SSH packets. */
-export const MIN_SHARE_BYTES = 64 * 1024;
+/**
+ * Bytes all connections together hand to ssh2 per turn of the event loop (1-3 ms of ssh2's and the
+ * engine's CPU): a key waits at most for that, however many hosts stream. A turn may go past it by
+ * the last read (one socket read: up to 64 KB plus the socket's high-water mark).
+ */
+export const TURN_BYTES = 256 * 1024;
 
-let open = 0;
+/** Connections with data waiting, in the order they are to be read (a Set keeps insertion order). */
+const ready = new Set<Duplex>();
+let scheduled = false;
 /** Holds taken (holdReads) and not released yet. */
 let holds = 0;
-/** Resumes of connections paused while a hold was taken. */
-const parked = new Set<() => void>();
+
+function schedule(): void {
+  if (scheduled || holds > 0 || ready.size === 0) return;
+  scheduled = true;
+  setImmediate(turn);
+}
+
+/** One turn: read the waiting connections, oldest first, until the budget is spent. */
+function turn(): void {
+  scheduled = false;
+  let spent = 0;
+  try {
+    while (spent < TURN_BYTES && holds === 0) {
+      const next = ready.values().next();
+      if (next.done) break;
+      const stream = next.value;
+      ready.delete(stream);
+      // read() hands everything the socket holds to its 'data' listeners (ssh2) at once, restarts
+      // the socket's reading, and at the end of the stream emits 'end'.
+      const chunk = stream.read() as Buffer | string | null;
+      if (chunk) spent += chunk.length;
+      if (stream.readableLength > 0 && !stream.destroyed) ready.add(stream);
+    }
+  } finally {
+    schedule();
+  }
+}
 
 /**
- * Stop every fair-read connection after its current helping until the returned function is called
- * (idempotent). Nothing is lost: data waits on the hosts under SSH flow control.
+ * Stop reading every fair-read connection until the returned function is called (idempotent).
+ * Nothing is lost: data waits on the hosts under SSH flow control.
  */
 export function holdReads(): () => void {
   holds++;
@@ -36,10 +70,7 @@ export function holdReads(): () => void {
     if (released) return;
     released = true;
     holds--;
-    if (holds > 0) return;
-    const all = [...parked];
-    parked.clear();
-    for (const resume of all) resume();
+    schedule();
   };
 }
 
@@ -48,49 +79,30 @@ export function readsHeld(): boolean {
   return holds > 0;
 }
 
-/** What one connection may deliver per turn while `open` connections share the turn. */
-export function shareOf(connections: number): number {
-  return Math.max(MIN_SHARE_BYTES, Math.floor(TURN_BYTES / Math.max(1, connections)));
-}
-
 /**
- * Limit `stream` (already flowing: its consumer reads it through 'data') to its share of a turn of
- * the event loop. Attach it only once the consumer's own 'data' listener is in place, or data would
- * flow before anyone reads it. Returns a function that removes the limit (also done on 'close').
+ * Read `stream` (already flowing: its consumer reads it through 'data') in the turns above from now
+ * on. Attach it only once the consumer's own 'data' listener is in place: the consumer still gets
+ * every byte through 'data', in order. Returns a function that gives the stream back to flowing
+ * mode (also done on 'close').
  */
 export function fairReads(stream: Duplex): () => void {
-  let read = 0;
-  let paused = false;
   let attached = true;
-  open++;
-  const wake = (): void => {
-    paused = false;
-    if (!stream.destroyed) stream.resume();
-  };
-  const resume = (): void => {
-    read = 0;
-    if (!paused) return;
-    if (holds > 0 && attached) parked.add(wake);
-    else wake();
-  };
-  const onData = (chunk: Buffer | string): void => {
-    read += chunk.length;
-    if (read === chunk.length) setImmediate(resume); // the first chunk of this turn: a new share after the I/O phase
-    if (!paused && (holds > 0 || read >= shareOf(open))) {
-      paused = true;
-      stream.pause();
-    }
+  const onReadable = (): void => {
+    // Already waiting keeps its place in the queue: a connection does not jump ahead by being busy.
+    if (!ready.has(stream)) ready.add(stream);
+    schedule();
   };
   const detach = (): void => {
     if (!attached) return;
     attached = false;
-    open--;
-    stream.off('data', onData);
+    ready.delete(stream);
+    stream.off('readable', onReadable);
     stream.off('close', detach);
-    parked.delete(wake);
-    resume();
+    // Without a 'readable' listener the stream flows again to its 'data' listeners.
+    if (!stream.destroyed) stream.resume();
   };
-  stream.on('data', onData);
+  // A 'readable' listener takes the stream out of flowing mode: 'data' is emitted only by read().
+  stream.on('readable', onReadable);
   stream.once('close', detach);
   return detach;
 }
