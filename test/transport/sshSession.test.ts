@@ -49,6 +49,31 @@ describe('ssh transport: persistent shell sessions', () => {
     expect(b).toBe(a);
   });
 
+  it('a host\'s session started ahead of its first step (prepare) is the one that step runs in: one shell per host and user, not two', async () => {
+    // Counts the shells the connection's sshd runs (the parent of the step's session shell).
+    const shells = [
+      DRIVER_PID,
+      'read -r l < /proc/${r%% *}/stat; r=${l##*) }; r=${r#* }; s=${r%% *}; n=0',
+      'for p in /proc/[0-9]*/stat; do { read -r l < "$p"; } 2>/dev/null || continue; c=${l#*(}; r=${l##*) }; r=${r#* }; [[ ${c%%)*} == bash && ${r%% *} == "$s" ]] && ((++n)); done',
+      'echo "shells $n"',
+    ].join('\n');
+    const fresh = fixtureTransport(f, { defaultSession: 'shell' });
+    try {
+      const host = fixtureHost(f, 1);
+      fresh.prepare!([host]);
+      const out = collector();
+      const first = await fresh.exec(host, shells, { onData: out.onData });
+      expect(first.exitCode, out.text()).toBe(0);
+      expect(out.text('stdout')).toMatch(/^shells 1$/m);
+      const again = collector();
+      await fresh.exec(host, shells, { onData: again.onData });
+      expect(again.text('stdout')).toMatch(/^shells 1$/m);
+      expect(driverOf(again.text())).toBe(driverOf(out.text()));
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('shell variables, exports, cd, shell options, traps and aliases do not leak into the next step', async () => {
     const probe = 'echo "${X-unset} ${Y-unset} $PWD $- $(shopt -p nullglob) $(trap -p EXIT)"; alias ll 2>/dev/null || echo noalias; ulimit -n';
     const before = await run(probe);
@@ -94,6 +119,26 @@ describe('ssh transport: persistent shell sessions', () => {
     expect(await ssh.exec(fixtureHost(f, 0), 'kill -INT $BASHPID')).toMatchObject({ exitCode: null, signal: 'SIGINT' });
     expect(await ssh.exec(fixtureHost(f, 0), 'exit 143')).toMatchObject({ exitCode: 143, signal: null });
     expect(await ssh.exec(fixtureHost(f, 0), 'sh -c "kill -9 \\$\\$"')).toMatchObject({ exitCode: 137, signal: null });
+  });
+
+  it('a step stopped by SIGSTOP is waited for without a busy loop, and ends as usual once continued', async () => {
+    const out = collector();
+    const running = ssh.exec(fixtureHost(f, 0), `${DRIVER_PID}; echo "step $BASHPID"; kill -STOP $BASHPID; echo resumed`, { onData: out.onData });
+    await out.waitForText('step ');
+    const driver = driverOf(out.text());
+    const step = Number(/^step (\d+)$/m.exec(out.text())![1]);
+    const fields = (pid: number): string[] => { const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); return st.slice(st.lastIndexOf(')') + 2).split(' '); };
+    await waitUntil(() => fields(step)[0] === 'T', 10_000, 'the step to be stopped');
+    const cpuTicks = (): number => Number(fields(driver)[11]) + Number(fields(driver)[12]);
+    const before = cpuTicks();
+    const t0 = Date.now();
+    await waitUntil(() => Date.now() - t0 >= 1500, 5000, '1.5 s with the step stopped');
+    // a driver spinning on wait would use most of those 1.5 s (150 ticks); it sleeps a second at a time
+    expect(cpuTicks() - before).toBeLessThan(30);
+    process.kill(step, 'SIGCONT');
+    const r = await running;
+    expect(r).toMatchObject({ exitCode: 0, signal: null, aborted: false });
+    expect(out.text('stdout')).toMatch(/resumed\n$/);
   });
 
   it('binary and large output arrive byte-exact on both streams', async () => {

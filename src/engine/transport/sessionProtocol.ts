@@ -21,7 +21,7 @@
 // control on, so each step's subshell is a process group of its own (abort kills that tree); the
 // subshell turns job control off, reports the stdout start marker and its pid ($BASHPID) in one write
 // (one SSH packet), writes the start of its attempt marker (attemptMarker.ts: markerStartFunction),
-// drops the driver's traps, variables and functions, and evaluates the step text with stdin from
+// drops the driver's variables and functions, and evaluates the step text with stdin from
 // /dev/null. The loop runs at the top level of the driver (no function), so a step sees no
 // positional parameters and no FUNCNAME, and `local` and `return` fail in it as in `bash -s`. What
 // differs from one exec per step: `$$` is the session shell's pid, not the step's ($BASHPID is the
@@ -33,7 +33,13 @@
 // so a driver whose output has gone (runbook crashed, the connection dropped) still records it.
 // An exit status above 128 is a signal only when bash reported the job killed (it prints a line for
 // a job killed by a signal, and none for `exit 143`; the driver traps no signal, since bash does not
-// report deaths by a trapped signal); the driver catches what bash prints while it waits in a file.
+// report deaths by a trapped signal); the driver catches what bash prints while it waits in a pipe
+// of its own (fd 8: one descriptor open for reading and writing, so it never blocks on a reader or
+// sees an end, and the driver reads back what is there once the wait is over).
+// The session starts no program of its own but its two relays: no temp dir or FIFO (mktemp, mkfifo
+// and rm were three programs per session, each costing the host about as much as ten steps' forks
+// on a VM where a page fault costs ~45 us); its pipe comes from a process substitution (a fork of
+// the shell, no exec), and the one it sleeps on while a step is stopped is made when first needed.
 // The driver waits with a plain `wait PID`, again each second while the step is stopped, never with
 // `wait -f`: when bash has already reported the step's job ("Terminated") and dropped its record
 // before the wait begins (a step that kills itself at once, on a busy host), bash 5.2's `wait -f`
@@ -53,21 +59,20 @@ import { assertMarkerName, markerEndLines, markerStartFunction } from './attempt
 
 /** Bash run by the session channel (`bash -s` fed this text). Prints the ready line when it can run steps. */
 export function driverScript(readyNonce: string): string {
-  return `__rb_d=$(mktemp -d "\${TMPDIR:-/tmp}/runbook-session.XXXXXX") || exit 97
-trap 'rm -rf -- "$__rb_d"' EXIT
-[[ -r /proc/$$/stat && -e /dev/stdin ]] || exit 96
+  return `[[ -r /proc/$$/stat && -e /dev/stdin ]] || exit 96
 set -m
 [[ $- == *m* ]] || exit 98
-__rb_o= __rb_e= __rb_stale= __rb_p= __rb_ws= __rb_l= __rb_h= __rb_t= __rb_n= __rb_mk= __rb_st= __rb_sig=
+__rb_o= __rb_e= __rb_stale= __rb_p= __rb_ws= __rb_l= __rb_h= __rb_t= __rb_n= __rb_mk= __rb_st= __rb_sig= __rb_w= __rb_z=
 read -r __rb_l < /proc/$$/stat && __rb_l=(\${__rb_l##*) }) && __rb_ws="$$ \${__rb_l[19]}"; unset -v __rb_l
-mkfifo "$__rb_d/f" && exec 9<>"$__rb_d/f" || exit 98
+exec 8<> <(:) || exit 98
+[[ -p /dev/fd/8 ]] || exit 98
 __rb_reap() {
   local p l r
   for p in $__rb_o $__rb_e; do
     { read -r l < "/proc/$p/stat"; } 2>/dev/null || continue
     r=\${l##*) }; [[ $r == Z* ]] && continue; r=\${r#* }
     [[ \${r%% *} == "$$" ]] || continue
-    { { cat >/dev/null 2>&1 3>&- 4>&- & } < "/proc/$p/fd/0"; } 2>/dev/null
+    { { cat >/dev/null 2>&1 3>&- 4>&- 8>&- 9>&- & } < "/proc/$p/fd/0"; } 2>/dev/null
     kill -KILL "$p" 2>/dev/null
   done
   wait $__rb_o $__rb_e 2>/dev/null
@@ -88,31 +93,33 @@ while LC_ALL=C IFS= read -r -N 10 __rb_h && LC_ALL=C IFS= read -r -N "$((10#$__r
   if [[ -n $__rb_stale ]]; then exec 3>&- 4>&-; __rb_reap; fi
   printf '__RB_S_%s__\\n' "$__rb_n" >&2
   if [[ -z $__rb_o ]]; then
-    exec 3> >(exec cat)
+    exec 3> >(exec cat 8>&- 9>&-)
     __rb_o=$!
-    exec 4> >(exec cat >&2 3>&-)
+    exec 4> >(exec cat >&2 3>&- 8>&- 9>&-)
     __rb_e=$!
   fi
   {
     (
-      trap - EXIT
       set +m
       printf '__RB_S_%s__\\n%d\\n' "$__rb_n" "$BASHPID" >&5
       [[ -n $__rb_mk ]] && __rb_mark "$__rb_mk" "$__rb_ws"
       unset -f __rb_reap __rb_mine __rb_mark
-      unset -v __rb_d __rb_o __rb_e __rb_stale __rb_p __rb_ws __rb_l __rb_h __rb_n __rb_mk __rb_st __rb_sig
-      exec 5>&- 9>&- 2>&4 4>&- 3>&-
+      unset -v __rb_o __rb_e __rb_stale __rb_p __rb_ws __rb_l __rb_h __rb_n __rb_mk __rb_st __rb_sig __rb_w __rb_z
+      exec 5>&- 8>&- 9>&- 2>&4 4>&- 3>&-
       eval "unset -v __rb_t; $__rb_t"
     ) </dev/null 5>&1 1>&3 &
     __rb_p=$! __rb_t=
     while :; do
       wait "$__rb_p"; __rb_st=$?
       __rb_mine "$__rb_p" || break
+      [[ -n $__rb_z ]] || { exec 9<> <(:); __rb_z=1; }
       read -r -t 1 -u 9
     done
-  } 2>"$__rb_d/w"
-  ((__rb_st > 128)) && [[ -s $__rb_d/w ]] && __rb_sig=$(kill -l $((__rb_st - 128)) 2>/dev/null)
-  ((__rb_st == 127)) && [[ -s $__rb_d/w && $(<"$__rb_d/w") == *'No record of process'* ]] && __rb_sig=LOST
+  } 2>&8
+  __rb_w=
+  while read -r -t 0 -u 8; do IFS= read -r -t 1 -u 8 __rb_l; __rb_w+="$__rb_l"$'\n'; done
+  ((__rb_st > 128)) && [[ -n $__rb_w ]] && __rb_sig=$(kill -l $((__rb_st - 128)) 2>/dev/null)
+  ((__rb_st == 127)) && [[ $__rb_w == *'No record of process'* ]] && __rb_sig=LOST
   if [[ -n $__rb_mk ]]; then
 ${markerEndLines('__rb_mk', '__rb_st', '__rb_sig')}
   fi

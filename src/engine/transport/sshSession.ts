@@ -52,6 +52,8 @@ interface Session {
 interface ConnSessions {
   /** Idle sessions by who they run as. */
   readonly idle: Map<Who, Session[]>;
+  /** A session being started, by who it will run as: whoever needs one meanwhile waits for it. */
+  readonly starting: Map<Who, Promise<boolean>>;
   /** Whose sessions cannot be started on this connection (exec is used instead), and why. */
   readonly unavailable: Map<Who, string>;
 }
@@ -68,7 +70,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
   const sessionsOf = (conn: Conn): ConnSessions => {
     let s = perConn.get(conn);
     if (!s) {
-      s = { idle: new Map(), unavailable: new Map() };
+      s = { idle: new Map(), starting: new Map(), unavailable: new Map() };
       perConn.set(conn, s);
     }
     return s;
@@ -131,21 +133,54 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
     return session;
   }
 
+  /**
+   * Start a session running as `who` unless one is being started: when it is ready it joins the idle
+   * pool. One start at a time per connection and user, so the session prepare() starts is the one the
+   * first step takes (a step that came while it was starting used to start a second shell, each
+   * costing the host a bash and its start-up).
+   */
+  function ensureStarting(conn: Conn, who: Who, hostName: string): Promise<boolean> {
+    const s = sessionsOf(conn);
+    let p = s.starting.get(who);
+    if (!p) {
+      p = startSession(conn, who, hostName).then(
+        (sess) => {
+          s.starting.delete(who);
+          if (!sess) {
+            if (!conn.dead) s.unavailable.set(who, 'the session could not start');
+            return false;
+          }
+          release(sess);
+          return !sess.dead && !conn.dead;
+        },
+        (e: unknown) => {
+          s.starting.delete(who);
+          throw e;
+        },
+      );
+      s.starting.set(who, p);
+    }
+    return p;
+  }
+
   /** An idle session running as `who` (or a new one); undefined when none can run on this host. */
   async function acquire(conn: Conn, who: Who, hostName: string): Promise<Session | undefined> {
     const s = sessionsOf(conn);
-    const pool = s.idle.get(who) ?? [];
-    while (pool.length) {
-      const sess = pool.pop()!;
-      if (!sess.dead) {
-        sess.busy = true;
-        return sess;
+    for (;;) {
+      const pool = s.idle.get(who) ?? [];
+      while (pool.length) {
+        const sess = pool.pop()!;
+        if (!sess.dead) {
+          sess.busy = true;
+          return sess;
+        }
       }
+      if (s.unavailable.has(who) || conn.dead) return undefined;
+      // Wait for the start under way (or begin one), then take from the pool: another step may
+      // have taken the new session first, and then this one starts the next. A shell that died
+      // before anyone took it: the step runs through exec instead.
+      if (!(await ensureStarting(conn, who, hostName)) && !s.unavailable.has(who)) return undefined;
     }
-    if (s.unavailable.has(who)) return undefined;
-    const sess = await startSession(conn, who, hostName);
-    if (!sess && !conn.dead) s.unavailable.set(who, 'the session could not start');
-    return sess;
   }
 
   function release(sess: Session): void {
@@ -325,8 +360,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
       const c = await connector.connect(host, { ask: false });
       const s = sessionsOf(c);
       if (s.idle.get('')?.length || s.unavailable.has('')) return;
-      const sess = await acquire(c, '', host.name);
-      if (sess) release(sess);
+      await ensureStarting(c, '', host.name);
     })().catch(() => undefined);
   }
 
