@@ -5,6 +5,7 @@
 // (numbers in the README's Speed section). `import()` splits stay lazy chunks: `status` never
 // loads the chunk holding Ink, React, marked, liquidjs or ssh2.
 //   node scripts/bundle.mjs   (run by `npm run build`, after tsc)
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,16 +71,11 @@ rmSync(outdir, { recursive: true, force: true });
 // bundle's files as built with a placeholder of the same length in its place, then put in.
 const BUILD_ID_PLACEHOLDER = 'runbook-build-id:'.padEnd(64, '-');
 
-const result = await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { main: 'dist/cli/main.js' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  outdir,
-  chunkNames: 'chunk-[hash]',
   // Whitespace and syntax only: a bug's stack trace keeps our function names.
   minifyWhitespace: true,
   minifySyntax: true,
@@ -93,23 +89,99 @@ const result = await build({
   // frame) are left out, and the CLI no longer sets NODE_ENV in its environment, which every step
   // inherited (a step's `npm ci` would have skipped devDependencies).
   define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_BUILD_ID__: JSON.stringify(BUILD_ID_PLACEHOLDER) },
+  metafile: true,
+  logLevel: 'warning',
+  write: false,
+};
+
+const result = await build({
+  ...common,
+  entryPoints: { main: 'dist/cli/main.js' },
+  splitting: true,
+  format: 'esm',
+  outdir,
+  chunkNames: 'chunk-[hash]',
   // CommonJS packages in the bundle (commander, yaml's deps, React) call require() for Node's own
   // modules: give the ES module bundle one.
   banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
   plugins: [startupPlugin],
-  metafile: true,
-  logLevel: 'warning',
-  write: false,
 });
-const files = [...result.outputFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
+
+/**
+ * The quick commands (QUICK, bin/runbook's list too) also get a CommonJS bundle each,
+ * dist/bundle/quick/<command>.cjs, holding the CLI as that command needs it, and a V8 code cache
+ * of it (scripts/codecache.mjs). Node 20 caches no compiled code for ES modules: every start
+ * compiled the bundle's modules again, and each `import` of one of Node's own modules built its
+ * ES module facade (reading every export: node:fs's getters load the stream modules). Another
+ * command's module is left out of a quick bundle: reaching it is a bug (bin/runbook sends only
+ * that command there). string-width, which status needs only for text that is not ASCII, is a
+ * CommonJS file of its own, quick/lib/string-width.cjs, required when first needed.
+ */
+const QUICK = ['status', 'plan'];
+const COMMAND_MODULE = /^\.\/commands\/([a-z]+)\.js$/;
+const onlyCommand = (command) => ({
+  name: `runbook-quick-${command}`,
+  setup(b) {
+    b.onResolve({ filter: COMMAND_MODULE }, (args) => {
+      const [, name] = COMMAND_MODULE.exec(args.path);
+      return name === command ? undefined : { path: name, namespace: 'runbook-other-command' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'runbook-other-command' }, (args) => ({
+      contents: `throw new Error('bug: the ${command} bundle (dist/bundle/quick/${command}.cjs) was asked for the ${args.path} command; bin/runbook sends only ${command} there');`,
+      loader: 'js',
+    }));
+    // A quick bundle runs without an ES module loader (bin/quick.mjs): string-width, an ES module
+    // package, is a CommonJS file of its own beside it, required when first needed.
+    b.onLoad({ filter: /[\\/]dist[\\/]cli[\\/]columns\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const from = "await import('string-width')";
+      if (!src.includes(from)) throw new Error(`${args.path} no longer has \`${from}\`: update scripts/bundle.mjs`);
+      return { contents: src.replace(from, "require('./lib/string-width.cjs')"), loader: 'js' };
+    });
+    b.onResolve({ filter: /^\.\/lib\/string-width\.cjs$/ }, () => ({ path: './lib/string-width.cjs', external: true }));
+  },
+});
+const quick = [];
+for (const command of QUICK) {
+  quick.push(
+    await build({
+      ...common,
+      entryPoints: { [command]: 'dist/cli/main.js' },
+      format: 'cjs',
+      outdir: join(outdir, 'quick'),
+      outExtension: { '.js': '.cjs' },
+      // Strict, as the ES modules it is built from are; import.meta.url (vars.ts's require) from the file's own path.
+      banner: { js: '"use strict";const __runbookImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
+      define: { ...common.define, 'import.meta.url': '__runbookImportMetaUrl' },
+      plugins: [startupPlugin, onlyCommand(command)],
+    }),
+  );
+}
+quick.push(
+  await build({
+    ...common,
+    entryPoints: { 'string-width': 'node_modules/string-width/index.js' },
+    format: 'cjs',
+    outdir: join(outdir, 'quick', 'lib'),
+    outExtension: { '.js': '.cjs' },
+    plugins: [startupPlugin],
+  }),
+);
+for (const q of quick) Object.assign(result.metafile.outputs, q.metafile.outputs);
+for (const f of quick.flatMap((q) => q.outputFiles)) {
+  if (f.path.endsWith('.cjs') && /(?<![\w$.])import\(/.test(f.text)) throw new Error(`${f.path} holds an import(): a quick bundle has no ES module loader (bin/quick.mjs)`);
+}
+const files = [...result.outputFiles, ...quick.flatMap((q) => q.outputFiles)].sort((a, b) => (a.path < b.path ? -1 : 1));
 const hash = createHash('sha256');
 for (const f of files) hash.update(`${f.path.slice(outdir.length)}\0${f.contents.length}\0`).update(f.contents);
 const buildId = hash.digest('hex');
 if (!files.some((f) => f.text.includes(BUILD_ID_PLACEHOLDER))) throw new Error('the build id placeholder is not in the bundle: update scripts/bundle.mjs');
 for (const f of files) {
   mkdirSync(dirname(f.path), { recursive: true });
-  writeFileSync(f.path, f.path.endsWith('.js') ? f.text.replaceAll(BUILD_ID_PLACEHOLDER, buildId) : f.contents);
+  writeFileSync(f.path, /\.c?js$/.test(f.path) ? f.text.replaceAll(BUILD_ID_PLACEHOLDER, buildId) : f.contents);
 }
 // Which inputs went into which output file: test/cli/startupLoads.test.ts reads it to check what
 // each command loads.
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+// The quick bundles' V8 code caches (scripts/codecache.mjs).
+spawnSync(process.execPath, [join(root, 'scripts', 'codecache.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -21,7 +21,7 @@ interface Metafile {
 }
 
 /** Run the CLI; the packages (node_modules/NAME), our source files (dist/...) and Node's own modules (child_process, internal/deps/undici/undici...) it loaded. */
-function loadsOf(args: readonly string[]): { code: number | null; stdout: string; packages: Set<string>; sources: Set<string>; builtins: Set<string> } {
+function loadsOf(args: readonly string[]): { code: number | null; stdout: string; files: string[]; packages: Set<string>; sources: Set<string>; builtins: Set<string> } {
   const record = join(mkdtempSync(join(tmpdir(), 'rb-loads-')), 'loads.txt');
   const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], {
     env: { ...process.env, RUNBOOK_TEST_LOADS: record, NO_COLOR: '1' },
@@ -35,7 +35,7 @@ function loadsOf(args: readonly string[]): { code: number | null; stdout: string
   const inputs = files.flatMap((f) => (meta.outputs[f] ? Object.keys(meta.outputs[f].inputs) : [f]));
   const packages = new Set(inputs.filter((i) => i.startsWith('node_modules/')).map((i) => i.split('/')[1]));
   const sources = new Set(inputs.filter((i) => i.startsWith('dist/')));
-  return { code: r.status, stdout: r.stdout, packages, sources, builtins };
+  return { code: r.status, stdout: r.stdout, files, packages, sources, builtins };
 }
 
 const PLAYER_ONLY = ['ink', 'react', 'react-reconciler', 'marked', 'marked-terminal', 'ink-spinner', 'yoga-layout'];
@@ -54,6 +54,14 @@ describe('start-up: each command loads only what it needs', () => {
     const r = loadsOf(['-V']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('status and plan start from their CommonJS quick bundle (bin/quick.mjs), not from the ES module bundle', () => {
+    for (const command of ['status', 'plan']) {
+      const r = loadsOf([command, HA, '-i', HA_INVENTORY]);
+      expect(r.code).toBe(0);
+      expect(r.files.filter((f) => f.startsWith('dist/'))).toEqual([`dist/bundle/quick/${command}.cjs`]);
+    }
   });
 
   it('status loads neither the player (Ink, React, marked), nor templating (liquidjs), nor ssh2; nor string-width for ASCII host names and step ids', () => {

@@ -1,0 +1,106 @@
+// status and plan start from a CommonJS bundle of their own with a V8 code cache (bin/quick.mjs,
+// scripts/bundle.mjs, scripts/codecache.mjs). What they print and their exit codes must be the
+// same as from the ES module bundle every other command runs from, and a code cache that does not
+// belong to the bundle (another build, another Node, torn) may only cost time. Each case runs a
+// copy of the built CLI (bin/ and dist/, node_modules linked) so the checkout's own is left alone.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedTempDir } from '../helpers/cli.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** A copy of the built CLI: bin/, dist/ and package.json, node_modules linked. */
+function copyCli(): string {
+  const dir = join(sharedTempDir('rb-quick-'), 'runbook');
+  mkdirSync(dir);
+  for (const p of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+interface Out {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+function cli(copy: string, args: readonly string[], cwd: string): Out {
+  const r = spawnSync(process.execPath, [join(copy, 'bin', 'runbook'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: '100' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Whether V8 took the quick bundle's code cache, in a process of its own (bin/quick.mjs's loadQuick). */
+function cacheTaken(copy: string, command: string): boolean {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const q = await import(${JSON.stringify(join(copy, 'bin', 'quick.mjs'))}); const l = q.loadQuick(${JSON.stringify(command)}); console.log(JSON.stringify(l.script.cachedDataRejected === false))`], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as boolean;
+}
+
+let work: string;
+let runbook: string;
+let inventory: string;
+beforeAll(() => {
+  work = sharedTempDir('rb-quick-work-');
+  cpSync(join(ROOT, 'runbooks', 'k8s-ha'), join(work, 'k8s-ha'), { recursive: true });
+  runbook = 'k8s-ha';
+  inventory = join('k8s-ha', 'inventory.example.yaml');
+  // Host names status measures with string-width (quick/lib/string-width.cjs in a quick bundle).
+  writeFileSync(join(work, 'wide.yaml'), 'all:\n  hosts:\n    wéb界: {ansible_connection: local}\n    🚀ops: {ansible_connection: local}\n');
+});
+
+/** Command lines that succeed and that fail, each a different path through the command. */
+const CASES = (): string[][] => [
+  ['status', runbook, '-i', inventory],
+  ['status', runbook, '-i', inventory, '--json'],
+  ['status', runbook, '-i', 'wide.yaml'],
+  ['plan', runbook, '-i', inventory],
+  ['plan', runbook, '-i', inventory, '--json'],
+  ['plan', runbook, '-i', inventory, '--hosts', 'masters'],
+  ['status', 'missing.md'],
+  ['status', runbook, '--no-such-option'],
+  ['status', '--help'],
+  ['plan'],
+  ['status', runbook, '-i', 'missing.yaml'],
+  ['plan', runbook, '-i', inventory, '--hosts', 'no-such-group'],
+  ['status', runbook, '-i', inventory, '--state', '/dev/null'],
+];
+
+describe('quick bundles', () => {
+  it('V8 takes the code cache made at build time for status and plan', () => {
+    const copy = copyCli();
+    expect(cacheTaken(copy, 'status')).toBe(true);
+    expect(cacheTaken(copy, 'plan')).toBe(true);
+  });
+
+  it('print the same and exit the same as the ES module bundle, for commands that succeed and commands that fail', () => {
+    const copy = copyCli();
+    const quick = CASES().map((c) => cli(copy, c, work));
+    expect(quick.map((q) => q.code)).toEqual([0, 0, 0, 0, 0, 0, 2, 2, 0, 2, 2, 2, 2]);
+    rmSync(join(copy, 'dist', 'bundle', 'quick'), { recursive: true });
+    const esm = CASES().map((c) => cli(copy, c, work));
+    for (const [i, c] of CASES().entries()) expect(quick[i], c.join(' ')).toEqual(esm[i]);
+  }, 300_000); // 26 runs of the CLI, one after the other
+
+  it('a code cache that is not this bundle\'s (other bytes, another Node, torn or damaged) is not used, and the output is the same', () => {
+    const copy = copyCli();
+    const file = join(copy, 'dist', 'bundle', 'quick', 'status.cjs');
+    const expected = cli(copy, CASES()[0], work);
+    const stamp = JSON.parse(readFileSync(`${file}.cache.json`, 'utf8')) as { node: string; source: string };
+    const cache = readFileSync(`${file}.cache`);
+    for (const [what, apply] of [
+      ['another Node', () => writeFileSync(`${file}.cache.json`, JSON.stringify({ ...stamp, node: 'v20.0.0' }))],
+      ['other bytes', () => writeFileSync(`${file}.cache.json`, JSON.stringify({ ...stamp, source: stamp.source.replace(/^./, (c) => (c === '0' ? '1' : '0')) }))],
+      ['a torn cache', () => writeFileSync(`${file}.cache`, cache.subarray(0, cache.length >> 1))],
+      ['a damaged cache', () => writeFileSync(`${file}.cache`, Buffer.from(cache).fill(0x5a, cache.length >> 1, (cache.length >> 1) + 64))],
+      ['no stamp', () => rmSync(`${file}.cache.json`)],
+    ] as const) {
+      apply();
+      expect(cacheTaken(copy, 'status'), what).toBe(false);
+      expect(cli(copy, CASES()[0], work), what).toEqual(expected);
+      writeFileSync(`${file}.cache`, cache);
+      writeFileSync(`${file}.cache.json`, JSON.stringify(stamp));
+    }
+    expect(cacheTaken(copy, 'status')).toBe(true);
+  }, 300_000);
+});
