@@ -4,7 +4,9 @@
 // step's pid is its own child, and that it records the end of the step's attempt marker itself.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { driverScript, stepFrame } from '../../src/engine/transport/sessionProtocol.js';
 import { stepText } from '../../src/engine/transport/script.js';
@@ -68,18 +70,20 @@ describe('session driver', () => {
     expect(out).toMatch(new RegExp(`__RB_E_${N}_127___\\n`));
   });
 
-  it('reports a step whose record bash lost as LOST, and stops waiting once the pid is not the driver\'s child', async () => {
+  it('reports a step whose record bash lost as LOST, waiting again (a second at a time) only while the pid is the driver\'s child', async () => {
     // Stand-in for bash losing the step's record (seen once: the pid lived on as another process, the
     // old `kill -0` test passed, and the driver spun for an hour writing wait's error to a file):
-    // wait fails as bash's does; the pid looks like the driver's child for three waits, then not.
+    // wait fails as bash's does, without waiting, for the first three calls while the step (4 s)
+    // still runs as the driver's child; from the fourth it waits, then fails the same way, and the
+    // step, reaped, is no longer the driver's child.
+    const calls = join(mkdtempSync(join(tmpdir(), 'rb-lost-')), 'calls');
     const prelude = [
-      'wait() { builtin wait "$@" 2>/dev/null; echo "main: line 1: wait_for: No record of process ${@: -1}" >&2; return 127; }',
-      '__rb_calls=0',
-      '__rb_mine() { ((++__rb_calls <= 3)); }',
+      `wait() { echo call >> ${calls}; (($(wc -l < ${calls}) > 3)) && builtin wait "$@" 2>/dev/null; echo "main: line 1: wait_for: No record of process \${@: -1}" >&2; return 127; }`,
       '',
     ].join('\n');
-    const out = await runOneStep('echo hi\n', prelude);
+    const out = await runOneStep('sleep 4\n', prelude);
     expect(out).toMatch(new RegExp(`__RB_E_${N}_127_LOST__\\n`));
+    expect(readFileSync(calls, 'utf8').split('\n').filter(Boolean).length).toBe(4);
   });
 
   it('takes a 20 KB step text in a few reads, not one read per byte', async () => {
@@ -108,6 +112,21 @@ describe('session driver', () => {
       }
       // NUL bytes are dropped from the text, as `bash -s` drops them in exec mode
       expect(outs).toEqual(['é ü 日本 ✋\n', '0000000099\n__RB_E_x_0___\n', 'ab\n', 'last\n']);
+    } finally {
+      d.bash.stdin.end();
+    }
+  });
+
+  it('a step sees none of the driver\'s variables or functions, with or without an attempt marker', async () => {
+    const d = startDriver();
+    try {
+      const probe = 'echo "vars [$(compgen -v __rb_)] functions [$(compgen -A function)]"';
+      const plain = await d.step(N, probe);
+      const key = randomBytes(12).toString('hex');
+      markers.push(`${key}-2`);
+      const marked = await d.step('0123456789abcdef01234567', probe, `${key}-2`);
+      expect(stepOutput(plain, N)).toBe('vars [] functions []\n');
+      expect(stepOutput(marked, '0123456789abcdef01234567')).toBe('vars [] functions []\n');
     } finally {
       d.bash.stdin.end();
     }
@@ -143,6 +162,25 @@ describe('session driver', () => {
         expect(m.writer.split(' ')[0]).toBe(String(d.bash.pid)); // the session shell that wrote the end
         expect(m.exit).toBe(code);
         expect(Number(m.ended)).toBeGreaterThanOrEqual(Number(m.started));
+      } finally {
+        d.bash.stdin.end();
+      }
+    });
+
+    it('a later attempt removes the markers of the step\'s earlier attempts (by name) and leaves other steps\' markers alone', async () => {
+      const other = `${randomBytes(12).toString('hex')}-1`;
+      markers.push(other);
+      const d = startDriver();
+      try {
+        await d.step(N, 'true', marker(1));
+        await d.step('0123456789abcdef01234567', 'true', other);
+        await d.step('1123456789abcdef01234567', 'true', marker(2));
+        const third = marker(3);
+        await d.step('2123456789abcdef01234567', 'exit 5', third);
+        expect(existsSync(`${markerDir}/${key}-1`)).toBe(false);
+        expect(existsSync(`${markerDir}/${key}-2`)).toBe(false);
+        expect(fields(third).exit).toBe('5');
+        expect(fields(other).exit).toBe('0');
       } finally {
         d.bash.stdin.end();
       }

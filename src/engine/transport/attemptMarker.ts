@@ -68,25 +68,50 @@ export function markerPrologue(name: string): string {
 }
 
 /**
- * Session mode (sessionProtocol.ts): a bash function, defined once per session shell, that the
- * step's own subshell calls with the marker name and the session shell's `PID STARTTIME` (the
- * `writer` of the marker's end) to write the start of the marker, as markerPrologue does in exec
- * mode; the earlier attempts' markers are named from the name's attempt number (no glob).
+ * Session mode (sessionProtocol.ts), the half of the marker's start the session shell does before it
+ * forks the step: bash lines of the session shell's loop (not a function: the step's subshell would
+ * have to unset it, and freeing a function's parsed body touches page after page of the fork's heap)
+ * for the marker named `$name` (empty: none). They check the directory (making it if missing), remove
+ * the earlier attempts' markers (named from the name's attempt number: no glob), prune once a day,
+ * and set `__rb_mf` to the marker's path (empty when no marker can be written there) and `__rb_mt`
+ * to the start time (epoch seconds); the stamp file is looked at once a day per session (`__rb_pr`,
+ * the last look, starts at 0). Uses `__rb_l`, `__rb_i` and the array `__rb_a`. Done in the session
+ * shell rather than in the step's fresh fork, where each page of bash it runs is a page fault (tens
+ * of microseconds each on a VM): the step's subshell only writes the file (markerStartLine), before
+ * its body runs, as exec mode's prologue does.
  */
-export function markerStartFunction(fn: string): string {
-  return `${fn}() {
-  local md=${DIR} s= b= n t i; local -a a=() e=()
-  { [[ -d $md ]] || mkdir -m 0700 -- "$md"; } 2>/dev/null
-  [[ -d $md && ! -L $md && -O $md ]] || return 0
-  n=\${1##*-}; for ((i = n > 1001 ? n - 1000 : 1; i < n; i++)); do e+=("$md/\${1%-*}-$i"); done
-  ((\${#e[@]})) && rm -f -- "\${e[@]}"
-  { read -r s < /proc/$BASHPID/stat; read -r b < /proc/sys/kernel/random/boot_id; } 2>/dev/null
-  [[ -n $s ]] && a=(\${s##*) })
-  printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %(%s)T\\nwriter %s\\n' "$BASHPID" "\${a[2]}" "\${a[19]}" "$b" -1 "$2" > "$md/$1" 2>/dev/null || return 0
-  n=; { read -r n < "$md/.pruned"; } 2>/dev/null; [[ $n =~ ^[0-9]+$ ]] || n=0; printf -v t '%(%s)T' -1
-  if ((t - n > 86400)); then { printf '%s\\n' "$t" > "$md/.pruned"; find "$md" -maxdepth 1 -type f -name '*-*' -mtime +7 -delete; } 2>/dev/null; fi
-  return 0
-}`;
+export function markerPrepLines(name: string): string {
+  return `  __rb_mf=
+  if [[ -n $${name} ]]; then
+    if ((BASH_VERSINFO[0] > 4)); then __rb_mt=$EPOCHSECONDS; else printf -v __rb_mt '%(%s)T' -1; fi
+    __rb_l=${DIR}
+    { [[ -d $__rb_l ]] || mkdir -m 0700 -- "$__rb_l"; } 2>/dev/null
+    if [[ -d $__rb_l && ! -L $__rb_l && -O $__rb_l ]]; then
+      __rb_mf=$__rb_l/$${name}
+      __rb_i=\${${name}##*-}
+      if ((__rb_i > 1)); then
+        __rb_a=()
+        for ((__rb_i = __rb_i > 1001 ? __rb_i - 1000 : 1; __rb_i < \${${name}##*-}; __rb_i++)); do __rb_a+=("$__rb_l/\${${name}%-*}-$__rb_i"); done
+        rm -f -- "\${__rb_a[@]}"
+        __rb_a=()
+      fi
+      if ((__rb_mt - __rb_pr > 86400)); then
+        __rb_pr=$__rb_mt __rb_i=
+        { read -r __rb_i < "$__rb_l/.pruned"; } 2>/dev/null; [[ -n $__rb_i && $__rb_i != *[!0-9]* ]] || __rb_i=0
+        if ((__rb_mt - __rb_i > 86400)); then { printf '%s\\n' "$__rb_mt" > "$__rb_l/.pruned"; find "$__rb_l" -maxdepth 1 -type f -name '*-*' -mtime +7 -delete; } 2>/dev/null; fi
+      fi
+    fi
+  fi`;
+}
+
+/**
+ * Session mode: the line the step's own subshell runs first (before its body) when the session shell
+ * prepared a marker (`__rb_mf`, markerPrepLines): writes its pid, process group and start time in
+ * clock ticks (from its /proc stat), the boot id (`$boot`, read once by the session shell), the start
+ * time `__rb_mt`, and the writer of its end (`$writer`: the session shell's `PID STARTTIME`).
+ */
+export function markerStartLine(boot: string, writer: string): string {
+  return `[[ -n $__rb_mf ]] && { read -r __rb_l < /proc/$BASHPID/stat; __rb_l=(\${__rb_l##*) }); printf 'pid %s\\npgid %s\\nstarttime %s\\nboot %s\\nstarted %s\\nwriter %s\\n' "$BASHPID" "\${__rb_l[2]}" "\${__rb_l[19]}" "$${boot}" "$__rb_mt" "$${writer}" > "$__rb_mf"; } 2>/dev/null`;
 }
 
 /**
@@ -98,7 +123,7 @@ export function markerStartFunction(fn: string): string {
 export function markerEndLines(name: string, status: string, sig: string): string {
   return `    __rb_l=${DIR}
     if [[ -d $__rb_l && ! -L $__rb_l && -O $__rb_l && -f $__rb_l/$${name} && ! -L $__rb_l/$${name} ]]; then
-      if [[ $${sig} == LOST ]]; then printf 'lost 1\\n'; else printf 'exit %s\\nended %(%s)T\\n' "$${status}" -1; fi 2>/dev/null >> "$__rb_l/$${name}"
+      if [[ $${sig} == LOST ]]; then printf 'lost 1\\n'; elif ((BASH_VERSINFO[0] > 4)); then printf 'exit %s\\nended %s\\n' "$${status}" "$EPOCHSECONDS"; else printf 'exit %s\\nended %(%s)T\\n' "$${status}" -1; fi 2>/dev/null >> "$__rb_l/$${name}"
     fi`;
 }
 

@@ -20,8 +20,10 @@
 // traps and set -e are the step's own, as in a step of its own exec channel. The driver runs with job
 // control on, so each step's subshell is a process group of its own (abort kills that tree); the
 // subshell turns job control off, reports the stdout start marker and its pid ($BASHPID) in one write
-// (one SSH packet), writes the start of its attempt marker (attemptMarker.ts: markerStartFunction),
-// drops the driver's variables and functions, and evaluates the step text with stdin from
+// (one SSH packet), writes the start of its attempt marker (attemptMarker.ts: markerStartLine; the
+// driver did the rest before the fork, markerPrepLines), drops the driver's variables (the driver
+// defines no function: freeing one's parsed body in the fork cost ~10 page faults per step), and
+// evaluates the step text with stdin from
 // /dev/null. The loop runs at the top level of the driver (no function), so a step sees no
 // positional parameters and no FUNCNAME, and `local` and `return` fail in it as in `bash -s`. What
 // differs from one exec per step: `$$` is the session shell's pid, not the step's ($BASHPID is the
@@ -55,43 +57,37 @@
 // the relays open: the driver then hands their pipes to a drain (`cat >/dev/null`, so the process
 // never gets SIGPIPE) and starts new relays for the next step, so that output is never attributed to
 // a later step and nothing waits for it.
-import { assertMarkerName, markerEndLines, markerStartFunction } from './attemptMarker.js';
+import { assertMarkerName, markerEndLines, markerPrepLines, markerStartLine } from './attemptMarker.js';
 
 /** Bash run by the session channel (`bash -s` fed this text). Prints the ready line when it can run steps. */
 export function driverScript(readyNonce: string): string {
   return `[[ -r /proc/$$/stat && -e /dev/stdin ]] || exit 96
 set -m
 [[ $- == *m* ]] || exit 98
-__rb_o= __rb_e= __rb_stale= __rb_p= __rb_ws= __rb_l= __rb_h= __rb_t= __rb_n= __rb_mk= __rb_st= __rb_sig= __rb_w= __rb_z=
+__rb_o= __rb_e= __rb_stale= __rb_p= __rb_ws= __rb_l= __rb_h= __rb_t= __rb_n= __rb_mk= __rb_st= __rb_sig= __rb_w= __rb_z= __rb_mf= __rb_mt= __rb_mb= __rb_pr=0 __rb_i= __rb_a=()
+{ read -r __rb_mb < /proc/sys/kernel/random/boot_id; } 2>/dev/null
 read -r __rb_l < /proc/$$/stat && __rb_l=(\${__rb_l##*) }) && __rb_ws="$$ \${__rb_l[19]}"; unset -v __rb_l
 exec 8<> <(:) || exit 98
 [[ -p /dev/fd/8 ]] || exit 98
-__rb_reap() {
-  local p l r
-  for p in $__rb_o $__rb_e; do
-    { read -r l < "/proc/$p/stat"; } 2>/dev/null || continue
-    r=\${l##*) }; [[ $r == Z* ]] && continue; r=\${r#* }
-    [[ \${r%% *} == "$$" ]] || continue
-    { { cat >/dev/null 2>&1 3>&- 4>&- 8>&- 9>&- & } < "/proc/$p/fd/0"; } 2>/dev/null
-    kill -KILL "$p" 2>/dev/null
-  done
-  wait $__rb_o $__rb_e 2>/dev/null
-  __rb_o= __rb_e= __rb_stale=
-}
-__rb_mine() {
-  local l r
-  { read -r l < "/proc/$1/stat"; } 2>/dev/null || return 1
-  r=\${l##*) }; r=\${r#* }
-  [[ \${r%% *} == "$$" ]]
-}
-${markerStartFunction('__rb_mark')}
 printf '__RB_READY_%s__\\n' ${readyNonce}
 while LC_ALL=C IFS= read -r -N 10 __rb_h && LC_ALL=C IFS= read -r -N "$((10#$__rb_h))" __rb_t; do
   __rb_h=\${__rb_t%%$'\\n'*}; __rb_t=\${__rb_t#*$'\\n'}
   __rb_n=\${__rb_h%% *} __rb_mk=\${__rb_h#* } __rb_sig=
   [[ $__rb_mk == - ]] && __rb_mk=
-  if [[ -n $__rb_stale ]]; then exec 3>&- 4>&-; __rb_reap; fi
+  if [[ -n $__rb_stale ]]; then
+    exec 3>&- 4>&-
+    for __rb_i in $__rb_o $__rb_e; do
+      { read -r __rb_l < "/proc/$__rb_i/stat"; } 2>/dev/null || continue
+      __rb_l=\${__rb_l##*) }; [[ $__rb_l == Z* ]] && continue; __rb_l=\${__rb_l#* }
+      [[ \${__rb_l%% *} == "$$" ]] || continue
+      { { cat >/dev/null 2>&1 3>&- 4>&- 8>&- 9>&- & } < "/proc/$__rb_i/fd/0"; } 2>/dev/null
+      kill -KILL "$__rb_i" 2>/dev/null
+    done
+    wait $__rb_o $__rb_e 2>/dev/null
+    __rb_o= __rb_e= __rb_stale=
+  fi
   printf '__RB_S_%s__\\n' "$__rb_n" >&2
+${markerPrepLines('__rb_mk')}
   if [[ -z $__rb_o ]]; then
     exec 3> >(exec cat 8>&- 9>&-)
     __rb_o=$!
@@ -102,16 +98,16 @@ while LC_ALL=C IFS= read -r -N 10 __rb_h && LC_ALL=C IFS= read -r -N "$((10#$__r
     (
       set +m
       printf '__RB_S_%s__\\n%d\\n' "$__rb_n" "$BASHPID" >&5
-      [[ -n $__rb_mk ]] && __rb_mark "$__rb_mk" "$__rb_ws"
-      unset -f __rb_reap __rb_mine __rb_mark
-      unset -v __rb_o __rb_e __rb_stale __rb_p __rb_ws __rb_l __rb_h __rb_n __rb_mk __rb_st __rb_sig __rb_w __rb_z
+      ${markerStartLine('__rb_mb', '__rb_ws')}
+      unset -v __rb_o __rb_e __rb_stale __rb_p __rb_ws __rb_l __rb_h __rb_n __rb_mk __rb_st __rb_sig __rb_w __rb_z __rb_mf __rb_mt __rb_mb __rb_pr __rb_i __rb_a
       exec 5>&- 8>&- 9>&- 2>&4 4>&- 3>&-
       eval "unset -v __rb_t; $__rb_t"
     ) </dev/null 5>&1 1>&3 &
     __rb_p=$! __rb_t=
     while :; do
       wait "$__rb_p"; __rb_st=$?
-      __rb_mine "$__rb_p" || break
+      { read -r __rb_l < "/proc/$__rb_p/stat"; } 2>/dev/null || break
+      __rb_l=\${__rb_l##*) }; __rb_l=\${__rb_l#* }; [[ \${__rb_l%% *} == "$$" ]] || break
       [[ -n $__rb_z ]] || { exec 9<> <(:); __rb_z=1; }
       read -r -t 1 -u 9
     done
