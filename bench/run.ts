@@ -335,7 +335,13 @@ async function main(): Promise<void> {
 
   const runbookRun = (label: string, file: string, inventory: string): Promise<Timing> =>
     timeIt(label, process.execPath, [join(root, 'bin', 'runbook'), 'run', file, '-i', inventory, '--known-hosts', lab.knownHostsFile, '--no-ssh-config', '--state', join(d, 'state.jsonl')], {
-      before: () => rmSync(join(d, 'state.jsonl'), { force: true }),
+      // Every run starts from nothing: the state and the step logs beside it (a log name taken by
+      // an earlier run makes the next one try `-2`, `-3`, ... first: one failed open more per
+      // host-step and run).
+      before: () => {
+        rmSync(join(d, 'state.jsonl'), { force: true });
+        rmSync(join(d, 'logs'), { recursive: true, force: true });
+      },
     });
   const floorRun = (label: string, steps: number): Promise<Timing> => timeIt(label, process.execPath, [join(root, 'dist-bench', 'bench', 'floor.js'), hostsJson, String(steps)]);
 
