@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sharedTempDir, startCli, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
-import { fence, pidAlive, waitUntil } from './support.js';
+import { fence, pidAlive, waitForCli } from './support.js';
 
 let fx: SshFixture;
 let inv: string;
@@ -32,7 +32,7 @@ describe('state lock', () => {
   it('a lock left by a SIGKILLed player is detected as stale (its pid is gone) and taken over', async () => {
     const t = setup();
     const p = startCli(t.args, { cwd: t.dir });
-    await waitUntil(() => existsSync(join(t.dir, 'started')), 'the first player to start its step');
+    await waitForCli(p, () => existsSync(join(t.dir, 'started')), 'the first player to start its step');
     p.child.kill('SIGKILL');
     await p.done;
     const stale = JSON.parse(readFileSync(t.lock, 'utf8')) as { pid: number };
@@ -51,7 +51,7 @@ describe('state lock', () => {
     const t = setup();
     const p = startCli(t.args, { cwd: t.dir });
     try {
-      await waitUntil(() => existsSync(join(t.dir, 'started')), 'the first player to start its step');
+      await waitForCli(p, () => existsSync(join(t.dir, 'started')), 'the first player to start its step');
       const stateBefore = readFileSync(t.state, 'utf8');
       const r = await runCli([...t.args, '--retry-interrupted', '--force'], { cwd: t.dir });
       expect(r.code, r.stdout + r.stderr).toBe(4);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sharedTempDir, startCli, writeFile } from '../helpers/cli.js';
 import { listenSilentTcp, startSshHosts, unusedAddress, type SshFixture } from '../helpers/sshd.js';
-import { fence, listenBlackhole, waitUntil } from './support.js';
+import { fence, listenBlackhole, waitForCli } from './support.js';
 
 let fx: SshFixture;
 
@@ -35,7 +35,7 @@ describe('an sshd killed in the middle of a step', () => {
     const base = [rb, '-i', inv, '--known-hosts', fx.knownHostsFile, '--no-ssh-config', '--state', join(dir, 's.jsonl')];
 
     const p = startCli(['run', ...base], { cwd: dir });
-    await waitUntil(() => existsSync(join(dir, 'h1.started')), 'h1 to start the step');
+    await waitForCli(p, () => existsSync(join(dir, 'h1.started')), 'h1 to start the step');
     const killedAt = Date.now();
     fx.killHost(0);
     // within seconds (the closed connection is noticed at once), not after a keepalive timeout of minutes

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sharedTempDir, startCli, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
-import { fence, waitUntil } from './support.js';
+import { fence, waitForCli } from './support.js';
 
 let fx: SshFixture;
 let inv: string;
@@ -96,7 +96,7 @@ describe('the state file cannot be written', () => {
   it('full disk (ENOSPC): the player stops before new work with exit 4 and the last good state loads; it resumes once space is freed', async () => {
     const t = setup({ logsOnOwnFs: true });
     const p = startCli(t.run, { cwd: t.work });
-    await waitUntil(() => existsSync(join(t.work, 'wait.h1')), 'step `wait` to start');
+    await waitForCli(p, () => existsSync(join(t.work, 'wait.h1')), 'step `wait` to start');
     fillUp(t.stateDir);
     writeFileSync(join(t.work, 'go'), '');
     const r = await p.done;
@@ -116,7 +116,7 @@ describe('the state file cannot be written', () => {
   it('read-only file system (EROFS): the player stops before new work with exit 4 and the last good state loads', async () => {
     const t = setup({ logsOnOwnFs: true });
     const p = startCli(t.run, { cwd: t.work });
-    await waitUntil(() => existsSync(join(t.work, 'wait.h1')), 'step `wait` to start');
+    await waitForCli(p, () => existsSync(join(t.work, 'wait.h1')), 'step `wait` to start');
     execFileSync('mount', ['-o', 'remount,ro', t.stateDir]);
     writeFileSync(join(t.work, 'go'), '');
     const r = await p.done;
@@ -137,7 +137,7 @@ describe('the state file cannot be written', () => {
   it('full disk with the step logs on the same file system, on two hosts: exit 4, nothing new starts, the state loads', async () => {
     const t = setup({ logsOnOwnFs: false, hosts: 'all' });
     const p = startCli(t.run, { cwd: t.work });
-    await waitUntil(() => existsSync(join(t.work, 'wait.h1')) && existsSync(join(t.work, 'wait.h2')), 'step `wait` to start on both hosts');
+    await waitForCli(p, () => existsSync(join(t.work, 'wait.h1')) && existsSync(join(t.work, 'wait.h2')), 'step `wait` to start on both hosts');
     fillUp(t.stateDir);
     writeFileSync(join(t.work, 'go'), '');
     const r = await p.done;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sharedTempDir, startCli, writeFile } from '../helpers/cli.js';
 import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
-import { fence, pidAlive, waitUntil } from './support.js';
+import { fence, pidAlive, waitForCli } from './support.js';
 
 let fx: SshFixture;
 let inv: string;
@@ -47,13 +47,13 @@ function args(dir: string, rb: string): string[] {
 
 const pids = (dir: string): number[] => ['shell.pid', 'child.pid'].map((f) => Number(readFileSync(join(dir, f), 'utf8').trim()));
 
-describe('a remote command that ignores SIGTERM', () => {
+describe('a remote command that ignores SIGTERM', { timeout: 120_000 }, () => {
   it('is killed (SIGTERM, then SIGKILL) with its child when the operator aborts with SIGINT, and the host is freed', async () => {
     const dir = sharedTempDir('rb-fault-stubborn-');
     const tag = 7301;
     const rb = stubbornBook(dir, tag, '');
     const p = startCli(args(dir, rb), { cwd: dir });
-    await waitUntil(() => existsSync(join(dir, 'shell.pid')) && existsSync(join(dir, 'child.pid')), 'the step and its child to start');
+    await waitForCli(p, () => existsSync(join(dir, 'shell.pid')) && existsSync(join(dir, 'child.pid')), 'the step and its child to start');
     const [shell, child] = pids(dir);
     expect(pidAlive(shell) && pidAlive(child)).toBe(true);
     expect(rbtestProcesses(`sleep ${tag}`)).toHaveLength(2);
@@ -72,7 +72,7 @@ describe('a remote command that ignores SIGTERM', () => {
     expect(rbtestProcesses(`sleep ${tag}`)).toEqual([]);
     expect(existsSync(join(dir, 'finished'))).toBe(false);
     expect(existsSync(join(dir, 'next'))).toBe(false); // nothing new starts after an abort
-    expect(abortMs).toBeLessThan(15_000);
+    expect(abortMs).toBeLessThan(40_000); // a bound on a hang, not a speed: the kill's grace period, on a loaded 2-core machine
 
     // the host is free: the next step runs there
     const again = await runCli([...args(dir, rb), '--only', 'next'], { cwd: dir });
@@ -85,7 +85,7 @@ describe('a remote command that ignores SIGTERM', () => {
     const tag = 7303;
     const rb = stubbornBook(dir, tag, 'sudo');
     const p = startCli(args(dir, rb), { cwd: dir });
-    await waitUntil(() => existsSync(join(dir, 'shell.pid')) && existsSync(join(dir, 'child.pid')), 'the step and its child to start');
+    await waitForCli(p, () => existsSync(join(dir, 'shell.pid')) && existsSync(join(dir, 'child.pid')), 'the step and its child to start');
     const [shell, child] = pids(dir);
     expect(execFileSync('ps', ['-o', 'user=', '-p', String(shell)], { encoding: 'utf8' }).trim()).toBe('root');
     p.child.kill('SIGINT');

@@ -1,10 +1,29 @@
 // Shared helpers for the fault suite: a seeded PRNG, bounded condition waits, runbook builders.
 import { existsSync, readFileSync } from 'node:fs';
+import type { CliProcess } from '../helpers/cli.js';
 export { fence } from '../helpers/markdown.js';
 export { prng } from '../helpers/random.js';
 
 /** A promise resolved after ms (used only where a random delay IS the test, never to synchronise). */
 export const after = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * waitUntil for a condition a running CLI brings about: rejects at once, with the CLI's output,
+ * when the CLI has exited instead (so a failure says why, not only that time ran out), and
+ * allows 40 s (a loaded 2-core machine has taken over 20 s to start a step over SSH).
+ */
+export async function waitForCli(p: CliProcess, cond: () => boolean, what: string, timeoutMs = 40_000): Promise<void> {
+  const ended = (): boolean => p.child.exitCode !== null || p.child.signalCode !== null;
+  try {
+    await waitUntil(() => cond() || ended(), what, timeoutMs);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the CLI's output so far:\n${p.stdout()}`);
+  }
+  if (!cond()) {
+    const r = await p.done;
+    throw new Error(`the CLI exited (code ${r.code}, signal ${r.signal}) before ${what}:\n${r.stdout}${r.stderr}`);
+  }
+}
 
 /** Poll a condition until it holds; rejects after timeoutMs with `what` in the message. */
 export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 20_000, everyMs = 20): Promise<void> {
