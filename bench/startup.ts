@@ -1,7 +1,8 @@
 // `npm run bench` (start-up part), issue 11 and issue 14: how long the real CLI (bin/runbook) takes
 // before it is useful, beside `node -e 0` on the same machine in the same run.
 //  - whole-process wall time of `node -e 0`, `runbook --version`, `runbook status` and `runbook plan`
-//    on the HA build (runbooks/k8s-ha) with an inventory of its shape;
+//    on the HA build (runbooks/k8s-ha) with an inventory of its shape, before it was ever run or
+//    played (no .runbook/: parsed) and after (its .runbook/ holds the parse cache);
 //  - first frame of `runbook play` in a real terminal (tmux, private socket): from the key that
 //    starts the process to the moment the frame's bytes reach the pane (tmux pipe-pane), for the HA
 //    build over 5 real loopback sshd hosts at 80x24, and for 500 steps x 200 local hosts at 200x60.
@@ -12,7 +13,7 @@
 //      STARTUP_FLEET_REPEAT (3 for 500x200), BENCH_NET ("127.N": keep the sshd lab in 127.N.0.0/16),
 //      STARTUP_TMUX (tmux socket name prefix, default rb-bench).
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -143,15 +144,23 @@ try {
   writeFileSync(haInv, haInventory(fx));
   const planned = JSON.parse(spawnSync(process.execPath, [BIN, 'plan', ha, '-i', haInv, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout) as { step: string }[];
   const steps = new Set(planned.map((p) => p.step)).size;
-  const haState = join(ha, '.runbook');
+  // The HA build's state directory (beside the runbook directory, as for any runbook): it holds
+  // the state and the parse cache. Commands of a runbook never run or played find none.
+  const haState = join(dir, '.runbook');
   const { book, inventory } = fleet(dir);
   const fleetState = join(dir, '.runbook');
 
   const rows: Timing[] = [];
   rows.push(timeProcess('node -e 0', ['-e', '0'], dir));
   rows.push(timeProcess('runbook --version', [BIN, '--version'], dir));
-  rows.push(timeProcess(`runbook status (HA build, ${steps} steps x 5 hosts)`, [BIN, 'status', ha, '-i', haInv], dir));
-  rows.push(timeProcess(`runbook plan (HA build, ${steps} steps x 5 hosts)`, [BIN, 'plan', ha, '-i', haInv], dir));
+  rmSync(haState, { recursive: true, force: true });
+  rows.push(timeProcess(`runbook status (HA build, ${steps} steps x 5 hosts, never played: no .runbook/, parsed)`, [BIN, 'status', ha, '-i', haInv], dir));
+  rows.push(timeProcess(`runbook plan (HA build, ${steps} steps x 5 hosts, never played: parsed)`, [BIN, 'plan', ha, '-i', haInv], dir));
+  // As after a first run or play: .runbook/ exists (0700), the first command keeps the parse cache.
+  mkdirSync(haState, { mode: 0o700 });
+  spawnSync(process.execPath, [BIN, 'status', ha, '-i', haInv], { stdio: 'ignore' });
+  rows.push(timeProcess(`runbook status (HA build, ${steps} steps x 5 hosts, with its .runbook/: parse cache)`, [BIN, 'status', ha, '-i', haInv], dir));
+  rows.push(timeProcess(`runbook plan (HA build, ${steps} steps x 5 hosts, with its .runbook/: parse cache)`, [BIN, 'plan', ha, '-i', haInv], dir));
   loads.push(loadavg()[0]);
 
   const frames: Timing[] = [];
@@ -163,7 +172,12 @@ try {
   const node = quote(process.execPath);
   await frameRuns('tmux baseline: node -e printing one line, 80x24', FRAME_REPEAT, `${node} -e "console.log('first frame')"`, { cols: 80, rows: 24 }, /first frame/, () => undefined);
   const haPlay = `${node} ${quote(BIN)} play ${quote(ha)} -i ${quote(haInv)} --known-hosts ${quote(fx.knownHostsFile)} --no-ssh-config`;
-  await frameRuns(`first frame of play, HA build (${steps} steps, 5 sshd hosts), 80x24`, FRAME_REPEAT, haPlay, { cols: 80, rows: 24 }, new RegExp(`steps 0/${steps}[^]*Enter/r run`), () => rmSync(haState, { recursive: true, force: true }));
+  const haFrame = new RegExp(`steps 0/${steps}[^]*Enter/r run`);
+  // First play: no state, no parse cache (removed before each run).
+  await frameRuns(`first frame of play, HA build (${steps} steps, 5 sshd hosts), 80x24, first play: no .runbook/`, FRAME_REPEAT, haPlay, { cols: 80, rows: 24 }, haFrame, () => rmSync(haState, { recursive: true, force: true }));
+  // Played before: the state (no step recorded) and the parse cache are kept.
+  spawnSync(process.execPath, [BIN, 'status', ha, '-i', haInv], { stdio: 'ignore' });
+  await frameRuns(`first frame of play, HA build (${steps} steps, 5 sshd hosts), 80x24, played before: state and parse cache`, FRAME_REPEAT, haPlay, { cols: 80, rows: 24 }, haFrame, () => undefined);
   loads.push(loadavg()[0]);
   const fleetPlay = `${node} ${quote(BIN)} play ${quote(book)} -i ${quote(inventory)}`;
   await frameRuns('first frame of play, 500 steps x 200 local hosts, 200x60', FLEET_REPEAT, fleetPlay, { cols: 200, rows: 60 }, /steps 0\/500[^]*Enter\/r run/, () => rmSync(fleetState, { recursive: true, force: true }));
