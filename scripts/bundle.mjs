@@ -32,7 +32,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  *    of) or ssh-config (`Match exec`) is imported: every command, status too, paid for it;
  *  - yoga (Ink's layout engine, WebAssembly embedded as base64) decodes its module from the base64
  *    string it holds instead of asking `fetch` for it as a data: URL: the first look at the global
- *    `fetch` makes Node load undici, its whole HTTP client, before the player's first frame.
+ *    `fetch` makes Node load undici, its whole HTTP client, before the player's first frame;
+ *  - `widest-line` (Ink measures every text node it draws with it, on every frame) is
+ *    dist/ui/widestLine.js: the same measure kept per string, for the player's keys (issue 14).
  * A package that changed so that a substitution no longer applies fails the build.
  */
 const EDITS = [
@@ -56,6 +58,7 @@ const startupPlugin = {
   name: 'runbook-startup',
   setup(b) {
     b.onResolve({ filter: /^highlight\.js$/ }, () => ({ path: join(root, 'scripts', 'bundle', 'highlight.cjs') }));
+    b.onResolve({ filter: /^widest-line$/ }, () => ({ path: join(root, 'dist', 'ui', 'widestLine.js') }));
     for (const { file, from, to } of EDITS) {
       b.onLoad({ filter: file }, (args) => {
         const src = readFileSync(args.path, 'utf8');
