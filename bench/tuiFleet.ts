@@ -7,7 +7,9 @@
 //    a FIFO, nothing polls the screen) holds the line of the newly selected step. Idle first, then
 //    while the 30 hosts stream. A random gap of 20-120 ms between keys so that keys do not lock
 //    step with the player's output timer.
-//  - the same harness against `cat` in raw mode (a key echoed at once): the harness's own cost.
+//  - the same harness against `cat` in raw mode (a key echoed at once): the harness's own cost, on
+//    its own before the player starts, and again while the 30 hosts stream (a cat key after each
+//    player key): tmux, cat and this process wait for the CPU behind the hosts as the player does.
 //  - the rate into the logs while the hosts stream and no key is pressed (3 s), then during the keys.
 //  - bytes written to the terminal per second, idle and streaming; the player's CPU time (its
 //    /proc/PID/stat) per second of streaming; the output rate reaching the logs.
@@ -147,6 +149,21 @@ async function keyLatencies(pane: Pane, n: number, key: string, expect: (k: numb
   return out;
 }
 
+/** `n` letters typed into the cat pane; each one's latency until its echo is seen. */
+async function catKeys(pane: Pane, n: number): Promise<number[]> {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) {
+    await pause(20 + Math.random() * 100);
+    const ch = letters[Math.floor(Math.random() * 26)];
+    const seen = pane.next(new RegExp(ch), `echo of ${ch}`, 60_000);
+    const t0 = performance.now();
+    await pane.key(ch);
+    out.push((await seen) - t0);
+  }
+  return out;
+}
+
 /** The stream step, then KEYS + 1 steps to move through. */
 function runbook(dir: string): string {
   const out = ['---', 'title: Fleet stream bench', '---', '', '## Stream', ''];
@@ -165,6 +182,8 @@ interface SizeResult {
   readonly size: string;
   readonly idle: number[];
   readonly busy: number[];
+  /** The harness (a cat key) between the player's keys while the hosts stream. */
+  readonly busyHarness: number[];
   readonly idleBytesPerSec: number;
   readonly busyBytesPerSec: number;
   readonly busyCpuPerSec: number;
@@ -187,32 +206,17 @@ if (process.env.FLEET_HOSTS_NICE) {
 const socketBase = `${process.env.FLEET_TMUX ?? 'rb-bench'}-fleet-${process.pid}`;
 const results: SizeResult[] = [];
 let harness: number[] = [];
+let catPane: Pane | undefined;
 try {
   const inv = join(dir, 'inventory.yaml');
   writeFileSync(inv, fx.inventoryYaml({}));
   const book = runbook(dir);
   const node = quote(process.execPath);
 
-  // The harness alone: a key echoed by cat in raw mode.
-  {
-    const pane = await Pane.open(`${socketBase}-cat`, `sh -c 'stty raw -echo; exec cat'`, { cols: 80, rows: 24 });
-    try {
-      await pause(500); // let stty run before the first key (a measurement gap, not synchronisation)
-      const letters = 'abcdefghijklmnopqrstuvwxyz';
-      const out: number[] = [];
-      for (let k = 0; k < KEYS; k++) {
-        await pause(20 + Math.random() * 100);
-        const ch = letters[k % 26];
-        const seen = pane.next(new RegExp(ch), `echo of ${ch}`, 10_000);
-        const t0 = performance.now();
-        await pane.key(ch);
-        out.push((await seen) - t0);
-      }
-      harness = out;
-    } finally {
-      await pane.close();
-    }
-  }
+  // The harness alone: a key echoed by cat in raw mode. The pane stays open for the streaming phases.
+  catPane = await Pane.open(`${socketBase}-cat`, `sh -c 'stty raw -echo; exec cat'`, { cols: 80, rows: 24 });
+  await pause(500); // let stty run before the first key (a measurement gap, not synchronisation)
+  harness = await catKeys(catPane, KEYS);
 
   for (const size of SIZES) {
     const state = join(dir, `state-${size.cols}x${size.rows}`, 'state.jsonl');
@@ -248,14 +252,19 @@ try {
       const l0 = bytesUnder(logs);
       const c0 = cpuOf(pid);
       const t0 = performance.now();
-      const busy = await keyLatencies(pane, KEYS, 'j', selected);
+      const busy: number[] = [];
+      const busyHarness: number[] = [];
+      for (let k = 1; k <= KEYS; k++) {
+        busy.push(...await keyLatencies(pane, 1, 'j', () => selected(k)));
+        busyHarness.push(...await catKeys(catPane, 1));
+      }
       const secs = (performance.now() - t0) / 1000;
       const cpu = cpuOf(pid) - c0;
       const l1 = bytesUnder(logs);
       const b1 = pane.bytes;
       if (l1 >= HOSTS * MB * 1024 * 1024 * 0.99) process.stderr.write(`warning: the hosts finished streaming during the keys (FLEET_MB=${MB} too small)\n`);
       results.push({
-        size: `${size.cols}x${size.rows}`, idle, busy, idleBytesPerSec, busyBytesPerSec: (b1 - b0) / secs,
+        size: `${size.cols}x${size.rows}`, idle, busy, busyHarness, idleBytesPerSec, busyBytesPerSec: (b1 - b0) / secs,
         busyCpuPerSec: cpu / secs, busyCpuPerKey: cpu / KEYS, streamMBps: (l1 - l0) / secs / 1e6, quietMBps, load: loadavg()[0],
       });
       // Abort the step (Ctrl-C), then quit. The player says so in its status line; the steps pane's
@@ -269,6 +278,7 @@ try {
     }
   }
 } finally {
+  await catPane?.close();
   await fx.stop();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -281,7 +291,8 @@ process.stdout.write([
     `  ${r.size} (load average ${r.load.toFixed(1)}):`,
     `    idle: ${r.idleBytesPerSec.toFixed(0)} B/s written; key-to-frame ${fmt(r.idle)}`,
     `    ${HOSTS} hosts streaming, no key pressed: ${r.quietMBps.toFixed(1)} MB/s into the logs`,
-    `    ${HOSTS} hosts streaming ${r.streamMBps.toFixed(1)} MB/s into the logs: key-to-frame ${fmt(r.busy)}; ${(r.busyBytesPerSec / 1000).toFixed(1)} KB/s written to the terminal; player CPU ${(r.busyCpuPerSec / 10).toFixed(0)}% of a core (${r.busyCpuPerKey.toFixed(0)} ms per key, ${r.streamMBps > 0 ? (r.busyCpuPerSec / r.streamMBps).toFixed(1) : '-'} ms per MB received)`,
+    `    ${HOSTS} hosts streaming ${r.streamMBps.toFixed(1)} MB/s into the logs: key-to-frame ${fmt(r.busy)}; ${(r.busyBytesPerSec / 1000).toFixed(1)} KB/s written to the terminal; player CPU ${(r.busyCpuPerSec / 10).toFixed(0)}% of a core (${r.busyCpuPerKey.toFixed(0)} ms per key and the cat key after it, ${r.streamMBps > 0 ? (r.busyCpuPerSec / r.streamMBps).toFixed(1) : '-'} ms per MB received)`,
+    `    the harness (cat) between those keys: ${fmt(r.busyHarness)}`,
     `    runs idle: ${list(r.idle)}`,
     `    runs streaming: ${list(r.busy)}`,
   ]),
