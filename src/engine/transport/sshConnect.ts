@@ -336,7 +336,10 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         // ssh2 reads its socket through 'data' by now: from here on, a bounded helping per turn, so
         // 30 hosts streaming cannot hold the event loop (and the player's keys) for a second.
         const raw = (client as unknown as { _sock?: Duplex })._sock;
-        if (raw) fairReads(raw);
+        if (raw) {
+          keepAliveOnData(client, raw, keepaliveIntervalMs);
+          fairReads(raw);
+        }
         resolve(conn);
       });
       client.on('error', (err: Error & { code?: string; level?: string }) => {
@@ -480,4 +483,25 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
   }
 
   return { connect, close };
+}
+
+/**
+ * Bytes from the host are its answer to a keepalive. ssh2 counts a probe as answered only once its
+ * reply is parsed, and the reply waits behind up to a window (2 MB) of a streaming channel's data in
+ * the client's read queue: with 30 hosts streaming to a player on a loaded machine, live hosts were
+ * called dead after 15 s (every step interrupted). OpenSSH counts only silence the same way
+ * (ServerAliveInterval). So every read from the socket restarts ssh2's keepalive count (its
+ * `_resetKA`, at most four times per interval); a host that goes silent is still declared dead
+ * after the same interval x count. Attached before fairReads, while ssh2's own reader flows.
+ */
+function keepAliveOnData(client: Client, raw: Duplex, intervalMs: number): void {
+  const reset = (client as unknown as { _resetKA?: () => void })._resetKA;
+  if (typeof reset !== 'function' || intervalMs <= 0) return;
+  let last = 0;
+  raw.on('data', () => {
+    const now = Date.now();
+    if (now - last < intervalMs / 4) return;
+    last = now;
+    reset();
+  });
 }
