@@ -8,8 +8,8 @@ import type { Runbook, Section, Step } from '../types.js';
 import { stepHash } from './hash.js';
 import { assignStepIds } from './ids.js';
 import { parseRunbookFile, type FileParse } from './markdown.js';
-import { parseCacheFile, parseCacheKey, readParseCache, writeParseCache, type RunbookFileText } from './parseCache.js';
-import { runbookName } from '../state/paths.js';
+import { parseCacheKey, readParseCache, writeParseCache, type RunbookFileText } from './parseCache.js';
+import { parseCacheFile } from '../state/paths.js';
 
 /** A path for messages: relative to the working directory when under it, else absolute. */
 export function displayPath(p: string): string {
@@ -145,7 +145,7 @@ export async function loadRunbook(path: string, opts: LoadRunbookOptions = {}): 
   // Each file is read, then parsed, in order: the first file that cannot be read or parsed is the one reported.
   const texts: RunbookFileText[] = [];
   const parsed: FileParse[] = [];
-  const cacheFile = opts.cacheBuildId === undefined ? undefined : parseCacheFile(abs, runbookName(abs));
+  const cacheFile = opts.cacheBuildId === undefined ? undefined : parseCacheFile(abs);
   if (cacheFile !== undefined) {
     // Read every file first (an unreadable one falls through to the loop below, which reports it).
     try {

@@ -36,11 +36,6 @@ export interface RunbookFileText {
   readonly text: string;
 }
 
-/** The cache file of the runbook at `abs` (absolute): `<directory holding it>/.runbook/<name>.parse-cache.json`. */
-export function parseCacheFile(abs: string, name: string): string {
-  return path.join(path.dirname(abs), '.runbook', `${name}.parse-cache.json`);
-}
-
 /** The key of a runbook's parse: what the parsed model depends on. */
 export function parseCacheKey(buildId: string, abs: string, files: readonly RunbookFileText[]): string {
   const h = createHash('sha256');

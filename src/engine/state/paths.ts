@@ -40,10 +40,20 @@ export function resolveStatePaths(runbookPath: string, opts: { stateFile?: strin
   return { stateFile, dir, logsDir: path.join(dir, 'logs', name), lockFile: `${stateFile}.lock`, varsFile: path.join(dir, `${name}.vars.yaml`) };
 }
 
+/** `<directory holding the runbook>/.runbook/<name><suffix>`: where a runbook's own files live by default. */
+function besideRunbook(runbookPath: string, suffix: string): string {
+  const abs = path.resolve(runbookPath);
+  return path.join(path.dirname(abs), '.runbook', `${runbookName(abs)}${suffix}`);
+}
+
 /** The default state file of a runbook: `<directory holding the runbook>/.runbook/<name>.state.jsonl`. */
 export function defaultStateFile(runbookPath: string): string {
-  const abs = path.resolve(runbookPath);
-  return path.join(path.dirname(abs), '.runbook', `${runbookName(abs)}.state.jsonl`);
+  return besideRunbook(runbookPath, '.state.jsonl');
+}
+
+/** The parse cache of a runbook (parser/parseCache.ts), beside its default state: `.runbook/<name>.parse-cache.json`. */
+export function parseCacheFile(runbookPath: string): string {
+  return besideRunbook(runbookPath, '.parse-cache.json');
 }
 
 /**
