@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { BadInputError } from '../../src/engine/errors.js';
 import { renderTemplate, templateVariables } from '../../src/engine/template/render.js';
@@ -80,5 +83,17 @@ describe('templateVariables', () => {
 
   it('throws BadInputError for a template that does not parse', () => {
     expect(() => templateVariables('{% if %}', where)).toThrow(BadInputError);
+  });
+});
+
+describe('dates', () => {
+  it('names months and days in English whatever the locale of the machine running runbook', () => {
+    // A child process started with a German locale (Node takes ICU's default locale from LC_ALL at
+    // start-up) renders the built template module: the same text as on any other machine.
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const script = `import { renderTemplate } from ${JSON.stringify(pathToFileURL(join(root, 'dist/engine/template/render.js')).href)};
+      process.stdout.write(Intl.DateTimeFormat().resolvedOptions().locale + '|' + renderTemplate("{{ d | date: '%B %b %A %a' }}", { d: '2026-03-01T12:00:00' }, { file: 'f.md', line: 1, what: 'test' }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' }, encoding: 'utf8' });
+    expect(out).toBe('de-DE|March Mar Sunday Sun');
   });
 });
