@@ -34,7 +34,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  *    string it holds instead of asking `fetch` for it as a data: URL: the first look at the global
  *    `fetch` makes Node load undici, its whole HTTP client, before the player's first frame;
  *  - `widest-line` (Ink measures every text node it draws with it, on every frame) is
- *    dist/ui/widestLine.js: the same measure kept per string, for the player's keys (issue 14).
+ *    dist/ui/widestLine.js: the same measure kept per string, for the player's keys (issue 14);
+ *  - `string-width` 8 as Ink's output.js and cli-truncate import it is dist/ui/stringWidth.js: the
+ *    same count through the panes' columns(), which leaves string-width's Intl.Segmenter and emoji
+ *    patterns (~85 ms on their first non-ASCII text) for text that needs them.
  * A package that changed so that a substitution no longer applies fails the build.
  */
 const EDITS = [
@@ -59,6 +62,13 @@ const startupPlugin = {
   setup(b) {
     b.onResolve({ filter: /^highlight\.js$/ }, () => ({ path: join(root, 'scripts', 'bundle', 'highlight.cjs') }));
     b.onResolve({ filter: /^widest-line$/ }, () => ({ path: join(root, 'dist', 'ui', 'widestLine.js') }));
+    // Packages' string-width 8 (Ink's output.js, cli-truncate) is dist/ui/stringWidth.js, the same
+    // count without segmenting every string; our own modules and other versions keep theirs.
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real || !/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { real: true } });
+      return real.path === join(root, 'node_modules', 'string-width', 'index.js') ? { path: join(root, 'dist', 'ui', 'stringWidth.js') } : undefined;
+    });
     for (const { file, from, to } of EDITS) {
       b.onLoad({ filter: file }, (args) => {
         const src = readFileSync(args.path, 'utf8');

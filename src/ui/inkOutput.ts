@@ -12,7 +12,7 @@
 // generated frames (styles, wide characters, clipping). Ink 7+ needs Node 22; this is for Ink 6.8.
 import Output from '../../node_modules/ink/build/output.js';
 import sliceAnsi from 'slice-ansi';
-import stringWidth from 'string-width';
+import stringWidth from './stringWidth.js';
 import { styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar } from '@alcalzone/ansi-tokenize';
 
 type Cell = StyledChar;

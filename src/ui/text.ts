@@ -1,6 +1,7 @@
 // Plain-text layout helpers shared by the panes and dialogs: wrapping that never drops a
 // character (a command must be readable in full before it is confirmed) and one-line fitting.
 import { stripVTControlCharacters } from 'node:util';
+import { eastAsianWidth } from 'get-east-asian-width';
 import stringWidth from 'string-width';
 
 /** One display line with an optional style key understood by the component that draws it. */
@@ -61,6 +62,22 @@ export function wrapLines<S>(lines: readonly Line<S>[], width: number, indent = 
 export const GRAPHEME_JOINERS = /[\p{M}\p{Cf}\p{Cc}\p{Cs}\p{Regional_Indicator}\p{Emoji_Modifier}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u0e33\u0eb3\uff9e\uff9f\u{0d4e}\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{113d1}\u{11d46}\u{11f02}\u{16d63}\u{16d67}-\u{16d6a}]/u;
 const charColumns = new Map<string, number>();
 
+/** Code points that take no column: what string-width skips as non-printing. */
+const ZERO_WIDTH = /[\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{Mn}\p{Me}\p{Cs}]/u;
+const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
+
+/**
+ * Columns of one code point outside GRAPHEME_JOINERS, as string-width counts it (equal for every
+ * such code point: test/ui/textColumns.test.ts), without its Intl.Segmenter: making the first one
+ * starts ICU's break iterators (~17 ms) and string-width's emoji patterns compile on first use, both
+ * on the player's first frame, for text that has no grapheme of more than one code point.
+ */
+export function charColumnsOf(ch: string): number {
+  if (ZERO_WIDTH.test(ch)) return 0;
+  if (EMOJI_PRESENTATION.test(ch)) return 2;
+  return eastAsianWidth(ch.codePointAt(0)!, { ambiguousAsWide: false });
+}
+
 /** Columns `s` takes on a terminal (wide CJK characters count two), as string-width counts them. */
 export function columns(s: string): number {
   // Plain ASCII, the common case, is measured without the library.
@@ -74,7 +91,7 @@ export function columns(s: string): number {
     let w = charColumns.get(ch);
     if (w === undefined) {
       if (charColumns.size >= 10_000) charColumns.clear();
-      charColumns.set(ch, (w = stringWidth(ch)));
+      charColumns.set(ch, (w = charColumnsOf(ch)));
     }
     n += w;
   }
