@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { HIGH_WATER, HOLD_AT, openStepLog, safeFileComponent } from '../../src/engine/state/logs.js';
+import { COALESCE_BYTES, HIGH_WATER, HOLD_AT, logBytesWaiting, openStepLog, safeFileComponent, SMALL_WRITE } from '../../src/engine/state/logs.js';
 import { readsHeld } from '../../src/engine/transport/fairReads.js';
 import { resolveStatePaths } from '../../src/engine/state/paths.js';
 import { tempDir } from './helpers.js';
@@ -77,6 +77,52 @@ describe('step logs', () => {
     for (const part of parts) log.write(part);
     await log.close();
     expect(readFileSync(log.absolutePath, 'utf8')).toBe(parts.join(''));
+  });
+
+  it('writes a small step log in line when no log write waits for the disk: its bytes are in the file as close() is called', async () => {
+    const p = paths();
+    const log = await openStepLog(p, 'small', 'h', 1);
+    log.write('### runbook: header\n');
+    log.write('step-1\n');
+    const closing = log.close();
+    // Nothing was handed to the thread pool: no callback had a chance to run, yet all is written.
+    expect(logBytesWaiting()).toBe(0);
+    expect(readFileSync(log.absolutePath, 'utf8')).toBe('### runbook: header\nstep-1\n');
+    await closing;
+  });
+
+  it('writes asynchronously while another log write waits for the disk, and keeps every byte in order', async () => {
+    const p = paths();
+    const a = await openStepLog(p, 'stream', 'h1', 1);
+    const b = await openStepLog(p, 'small', 'h2', 1);
+    const big = Buffer.alloc(COALESCE_BYTES, 'a');
+    expect(big.length).toBeGreaterThan(SMALL_WRITE);
+    a.write(big); // a full batch, larger than a small write: handed to the thread pool
+    expect(logBytesWaiting()).toBe(big.length);
+    b.write('small\n');
+    const closing = b.close();
+    // a's write still waits (no callback ran), so b's small batch went to the thread pool too.
+    expect(logBytesWaiting()).toBe(big.length + 'small\n'.length);
+    await closing;
+    a.write('tail\n');
+    await a.close();
+    expect(logBytesWaiting()).toBe(0);
+    expect(readFileSync(b.absolutePath, 'utf8')).toBe('small\n');
+    expect(readFileSync(a.absolutePath).equals(Buffer.concat([big, Buffer.from('tail\n')]))).toBe(true);
+  });
+
+  it('keeps the bytes in order when small in-line and large asynchronous batches alternate', async () => {
+    const p = paths();
+    const log = await openStepLog(p, 'mixed', 'h', 1);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 40; i++) {
+      const part = i % 3 === 0 ? Buffer.alloc(COALESCE_BYTES + i, String.fromCharCode(97 + (i % 26))) : Buffer.from(`line ${i}\n`);
+      parts.push(part);
+      log.write(part);
+      if (i % 5 === 4) await new Promise((r) => setTimeout(r, 25)); // a timer flush of what was gathered
+    }
+    await log.close();
+    expect(readFileSync(log.absolutePath).equals(Buffer.concat(parts))).toBe(true);
   });
 
   it('keeps hostile step and host names inside the step log directory', async () => {

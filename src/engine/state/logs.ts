@@ -1,9 +1,9 @@
 // Per-step, per-host, per-attempt output logs: `<logsDir>/<step>/<host>.<attempt>.log`.
 //
 // Writes are positional: each chunk reserves its byte range when it arrives, so the file is the
-// exact byte sequence given whatever order the writes complete in. Normally a chunk is written
-// asynchronously (the event loop never waits on the disk, which matters while the state journal
-// fsyncs on the same file system). Transports deliver output through an onData callback that
+// exact byte sequence given whatever order the writes complete in. Output is written
+// asynchronously whenever the disk is busy (the event loop does not wait on it, which matters while
+// the state journal fsyncs on the same file system; small writes of an idle disk: below). Transports deliver output through an onData callback that
 // cannot be paused, so when more than HIGH_WATER bytes are waiting for the disk, chunks are
 // written synchronously instead: a disk slower than the network slows the event loop rather than
 // filling memory (a 500 MB stream never holds more than HIGH_WATER bytes per log). Before it comes
@@ -16,7 +16,15 @@
 // handing each to the thread pool took a tenth of the player's CPU (bench:tui-fleet profile). What
 // is gathered and not yet handed over is at most COALESCE_MS of output; close() writes it before
 // the step's record is written, as before.
-import { close as closeAsync, constants as FS, open as openCb, writev as writevAsync, writeSync } from 'node:fs';
+//
+// A gathered batch of at most SMALL_WRITE bytes is written in line (writeSync) when no log write of
+// this process is waiting for the disk, and the file is closed in line: a thread-pool round trip
+// (a worker woken, its completion handed back to the event loop) cost ~0.15 ms of CPU on the 2-core
+// lab VM against ~0.03 ms for the write itself, and a trivial host-step made four (open, header,
+// output and footer, close; docs/speed-history.md, 2026-12-02). The open (a new directory entry)
+// stays off the event loop, and so does every write while another one waits for the disk (a stream,
+// a slow disk): there the event loop keeps not waiting on the disk.
+import { closeSync, constants as FS, open as openCb, writev as writevAsync, writeSync, writevSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -55,6 +63,14 @@ export const HOLD_AT = HIGH_WATER / 2;
 export const COALESCE_BYTES = 256 * 1024;
 /** ...or what arrived within this many milliseconds. */
 export const COALESCE_MS = 20;
+/** A gathered batch up to this size is written in line while no log write waits for the disk (see the top). */
+export const SMALL_WRITE = 64 * 1024;
+/** Bytes of every step log of this process handed to asynchronous writes that have not completed. */
+let waitingAll = 0;
+/** Bytes of this process's step logs waiting for the disk in asynchronous writes (for tests). */
+export function logBytesWaiting(): number {
+  return waitingAll;
+}
 
 /**
  * Turn any step id or host name into one safe file-name component: letters, digits, `_`, `-`
@@ -141,9 +157,23 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
     });
   };
   const writeAt = (bufs: Buffer[], len: number, pos: number): void => {
+    if (len <= SMALL_WRITE && waitingAll === 0) {
+      // In line: nothing of ours waits for the disk, and a small write is cheaper than a round trip.
+      try {
+        for (let off = 0; off < len; ) {
+          const n = writevSync(fd, off === 0 ? bufs : [Buffer.concat(bufs).subarray(off)], pos + off);
+          off += n;
+        }
+      } catch (e) {
+        fail(e);
+      }
+      return;
+    }
     waiting += len;
+    waitingAll += len;
     writevAsync(fd, bufs, pos, (e, n) => {
       waiting -= len;
+      waitingAll -= len;
       if (e) fail(e);
       else if (n < len) writeAt([Buffer.concat(bufs).subarray(n)], len - n, pos + n); // short write: the rest
       if (release && (waiting < HOLD_AT / 2 || error)) unhold();
@@ -203,12 +233,12 @@ export async function openStepLog(paths: StatePaths, stepId: string, host: strin
         flush();
         if (waiting > 0) await new Promise<void>((resolve) => (idle = resolve));
         unhold();
-        await new Promise<void>((resolve) =>
-          closeAsync(fd, (e) => {
-            if (e) error ??= new StateError(`cannot close log file ${abs}: ${describeFsError(e)}`, { file: abs, exitCode: EXIT.STATE_UNAVAILABLE });
-            resolve();
-          }),
-        );
+        // Every write has completed: closing touches no data (as the journal's close, docs/reliability.md).
+        try {
+          closeSync(fd);
+        } catch (e) {
+          error ??= new StateError(`cannot close log file ${abs}: ${describeFsError(e)}`, { file: abs, exitCode: EXIT.STATE_UNAVAILABLE });
+        }
       }
       if (error) throw error;
     },
