@@ -37,7 +37,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  *    dist/ui/widestLine.js: the same measure kept per string, for the player's keys (issue 14);
  *  - `string-width` 8 as Ink's output.js and cli-truncate import it is dist/ui/stringWidth.js: the
  *    same count through the panes' columns(), which leaves string-width's Intl.Segmenter and emoji
- *    patterns (~85 ms on their first non-ASCII text) for text that needs them.
+ *    patterns (~85 ms on their first non-ASCII text) for text that needs them;
+ *  - `cli-truncate` as Ink imports it is dist/ui/cliTruncate.js: the package's result, cut one
+ *    column shorter when a wide character straddling the cut made it a column too wide.
  * A package that changed so that a substitution no longer applies fails the build.
  */
 const EDITS = [
@@ -62,6 +64,11 @@ const startupPlugin = {
   setup(b) {
     b.onResolve({ filter: /^highlight\.js$/ }, () => ({ path: join(root, 'scripts', 'bundle', 'highlight.cjs') }));
     b.onResolve({ filter: /^widest-line$/ }, () => ({ path: join(root, 'dist', 'ui', 'widestLine.js') }));
+    // Ink's cli-truncate is dist/ui/cliTruncate.js: never a column wider than asked (a wide
+    // character straddling the cut made a line of Chinese text push the pane's border off its row).
+    b.onResolve({ filter: /^cli-truncate$/ }, (args) =>
+      /[\\/]node_modules[\\/]ink[\\/]/.test(args.importer) ? { path: join(root, 'dist', 'ui', 'cliTruncate.js') } : undefined,
+    );
     // Packages' string-width 8 (Ink's output.js, cli-truncate) is dist/ui/stringWidth.js, the same
     // count without segmenting every string; our own modules and other versions keep theirs.
     b.onResolve({ filter: /^string-width$/ }, async (args) => {

@@ -6,7 +6,7 @@
 import type { Marked, Tokens } from 'marked';
 import { stripVTControlCharacters } from 'node:util';
 import { CODE_THEME } from './codeTheme.js';
-import { wrapText } from './text.js';
+import { columns, wrapText } from './text.js';
 
 interface Libraries {
   readonly Marked: typeof Marked;
@@ -116,12 +116,14 @@ export function renderMarkdown(source: string, width: number, plain: boolean): s
 }
 
 /**
- * marked-terminal does not reflow list items: a line wider than the pane is wrapped here, list
- * items with a hanging indent under their text (such a line loses its colours, never its words).
+ * marked-terminal does not reflow list items, and reflows paragraphs by characters, not columns (a
+ * line of Chinese text came out twice the pane's width): a line wider than the pane is wrapped
+ * here, list items with a hanging indent under their text (such a line loses its colours, never
+ * its words).
  */
 function fitLine(line: string, width: number): string[] {
   const plain = stripVTControlCharacters(line);
-  if (plain.length <= width) return [line];
+  if (plain.length <= width && columns(plain) <= width) return [line];
   const lead = /^(\s*(?:[*•-]|\d+\.)?\s*)/.exec(plain)?.[1] ?? '';
   return wrapText(plain, width, ' '.repeat(lead.length));
 }

@@ -16,30 +16,53 @@ export function flatten(s: string): string {
 }
 
 /**
- * Wrap one line to `width` columns. Nothing is cut: joining the pieces (without the continuation
- * indent) gives the line back. Breaks after a space when one is near the end, else mid-word.
- * Continuation pieces start with `indent`.
+ * Wrap one line to `width` columns (wide CJK characters count two). Nothing is cut: joining the
+ * pieces (without the continuation indent) gives the line back, and no grapheme is split. Breaks
+ * after a space when one is near the end, else mid-word. Continuation pieces start with `indent`.
  */
 export function wrapText(text: string, width: number, indent = ''): string[] {
   const w = Math.max(4, width);
   const flat = flatten(text);
-  if (flat.length <= w) return [flat];
+  if (flat.length <= w && columns(flat) <= w) return [flat];
   const out: string[] = [];
+  const indentColumns = columns(indent);
   let rest = flat;
   let first = true;
   while (rest.length > 0) {
-    const room = first ? w : Math.max(4, w - indent.length);
-    if (rest.length <= room) {
+    const room = first ? w : Math.max(4, w - indentColumns);
+    if (columns(rest) <= room) {
       out.push(first ? rest : indent + rest);
       break;
     }
-    let cut = rest.lastIndexOf(' ', room - 1) + 1;
-    if (cut < room * 0.6) cut = room;
+    const fits = fittingLength(rest, room);
+    let cut = rest.lastIndexOf(' ', fits - 1) + 1;
+    if (cut === 0 || columns(rest.slice(0, cut)) < room * 0.6) cut = fits;
     out.push(first ? rest.slice(0, cut) : indent + rest.slice(0, cut));
     rest = rest.slice(cut);
     first = false;
   }
   return out;
+}
+
+let segmenter: Intl.Segmenter | undefined;
+
+/** The graphemes of `s`: its code points when none joins a neighbour (no segmenter needed). */
+function graphemes(s: string): Iterable<string> {
+  if (!GRAPHEME_JOINERS.test(s)) return s;
+  segmenter ??= new Intl.Segmenter();
+  return Array.from(segmenter.segment(s), (x) => x.segment);
+}
+
+/** Length of the longest start of `s` within `room` columns: whole graphemes, at least one. */
+function fittingLength(s: string, room: number): number {
+  let used = 0;
+  let length = 0;
+  for (const g of graphemes(s)) {
+    used += columns(g);
+    if (used > room && length > 0) break;
+    length += g.length;
+  }
+  return length;
 }
 
 /** Wrap every line of `lines`, keeping each line's style on its pieces. */

@@ -312,7 +312,7 @@ export function interpretAttributes(items: readonly RawAttribute[], loc: SourceL
     switch (key as AttributeName) {
       case 'id': {
         const v = need('my-step');
-        if (!STEP_ID_PATTERN.test(v)) fail(loc, `bad step id \`${v}\``, 'ids start with a letter or digit and contain only letters, digits, `.`, `_` and `-`');
+        if (!STEP_ID_PATTERN.test(v)) fail(loc, `bad step id \`${v}\``, 'ids start with a letter or digit and contain only letters, digits, `.`, `_` and `-` (ASCII only: ids are typed on command lines and name the log directory of the step; text in any language goes in the section title)');
         a.id = v;
         break;
       }
