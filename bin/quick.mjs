@@ -19,28 +19,47 @@ const vm = builtin('node:vm');
 
 const QUICK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle', 'quick');
 
-/** The code cache of a quick bundle is made from, and checked against, this exact text. */
-const wrap = (src) => `(function (exports, require, module, __filename, __dirname) {${src}\n})`;
-export const sourceHash = (text) => createHash('sha256').update(text).digest('hex');
+/**
+ * The code cache of a quick bundle is made from, and checked against, this exact text: the
+ * bundle's bytes between these two (ASCII: scripts/bundle.mjs makes every quick bundle so).
+ * `__runbookStart` is what this launcher hands the bundle (scripts/bundle/yoga.mjs takes `yoga`).
+ */
+const WRAP_BEFORE = '(function (exports, require, module, __filename, __dirname, __runbookStart) {';
+const WRAP_AFTER = '\n})';
+/** Commands whose quick bundle runs only with its code cache (else the ES module bundle does). */
+const CACHE_ONLY = new Set(['play']);
+/** Commands whose bundle holds Ink, and with it yoga-layout's WebAssembly (quick/lib/yoga.wasm). */
+const YOGA = new Set(['play']);
+export const sourceHash = (...parts) => {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  return hash.digest('hex');
+};
 
 /**
  * Compile and run the quick bundle of `command`; its exports and the compiled script (undefined
- * when the command has no quick bundle). `useCache: false` compiles from source (how the cache is made).
+ * when the command has no quick bundle, or, for the player, no code cache it can use).
+ * `useCache: false` compiles from source (how the cache is made).
+ *
+ * The player's yoga WebAssembly is compiled by V8 off the main thread (WebAssembly.compile) while
+ * this thread reads, checks and deserializes the bundle, and handed to it compiled.
  */
-export function loadQuick(command, { useCache = true } = {}) {
+export async function loadQuick(command, { useCache = true } = {}) {
   const file = join(QUICK_DIR, `${command}.cjs`);
-  let src;
+  let bytes;
   try {
-    src = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
-  const code = wrap(src);
+  const yoga = YOGA.has(command) ? compileYoga() : undefined;
   let cachedData;
+  let ascii = false;
   if (useCache) {
     try {
       const stamp = JSON.parse(readFileSync(`${file}.cache.json`, 'utf8'));
-      if (stamp.node === process.version && stamp.arch === process.arch && stamp.source === sourceHash(code)) {
+      if (stamp.node === process.version && stamp.arch === process.arch && stamp.source === sourceHash(WRAP_BEFORE, bytes, WRAP_AFTER)) {
+        ascii = true; // the very bytes the build made, which are ASCII
         const data = readFileSync(`${file}.cache`);
         // V8 checks the cache's length and version, not its bytes: a damaged one is refused here.
         if (stamp.cache === sourceHash(data)) cachedData = data;
@@ -49,8 +68,22 @@ export function loadQuick(command, { useCache = true } = {}) {
       cachedData = undefined;
     }
   }
+  if (useCache && !cachedData && CACHE_ONLY.has(command)) return undefined;
+  // ASCII read as latin1 is the same text, made without a UTF-8 decoder's pass over 2 MB.
+  const code = WRAP_BEFORE + bytes.toString(ascii ? 'latin1' : 'utf8') + WRAP_AFTER;
   const script = new vm.Script(code, { filename: file, cachedData });
+  if (script.cachedDataRejected && CACHE_ONLY.has(command)) return undefined;
+  const start = { yoga: await yoga?.catch(() => undefined) };
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, QUICK_DIR);
+  script.runInThisContext()(module.exports, createRequire(file), module, file, QUICK_DIR, start);
   return { exports: module.exports, script, code, file };
+}
+
+/** yoga-layout's WebAssembly compiled (a promise), or undefined without the file (the bundle then says so itself). */
+function compileYoga() {
+  try {
+    return WebAssembly.compile(readFileSync(join(QUICK_DIR, 'lib', 'yoga.wasm')));
+  } catch {
+    return undefined;
+  }
 }

@@ -39,7 +39,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  *    same count through the panes' columns(), which leaves string-width's Intl.Segmenter and emoji
  *    patterns (~85 ms on their first non-ASCII text) for text that needs them;
  *  - `cli-truncate` as Ink imports it is dist/ui/cliTruncate.js: the package's result, cut one
- *    column shorter when a wide character straddling the cut made it a column too wide.
+ *    column shorter when a wide character straddling the cut made it a column too wide;
+ *  - Ink's name and version under DEV=true (below).
  * A package that changed so that a substitution no longer applies fails the build.
  */
 const EDITS = [
@@ -54,14 +55,48 @@ const EDITS = [
     to: "const spawnSync = (...a) => require('node:child_process').spawnSync(...a);",
   },
   {
+    // Under DEV=true Ink reads its package.json (name and version, for React devtools) from
+    // `new URL('../package.json', import.meta.url)`, a path that in the bundle is dist/package.json,
+    // which does not exist: `DEV=true runbook play` stopped with an internal error. They are
+    // written in at build time instead.
+    file: /[\\/]node_modules[\\/]ink[\\/]build[\\/]reconciler\.js$/,
+    from: '? await loadPackageJson()',
+    to: `? ${JSON.stringify((({ name, version }) => ({ name, version }))(JSON.parse(readFileSync(join(root, 'node_modules', 'ink', 'package.json'), 'utf8'))))}`,
+  },
+  {
     file: /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
     from: 'function ya(){return w||"function"!=typeof fetch?Promise.resolve().then(function(){return wa()}):fetch(',
     to: 'function ya(){return true?Promise.resolve().then(function(){return wa()}):fetch(',
   },
 ];
-const startupPlugin = {
+/**
+ * The CommonJS bundles' own substitutions (the player's, dist/bundle/quick/play.cjs; see QUICK):
+ *  - `yoga-layout` is scripts/bundle/yoga.mjs, which starts the same WebAssembly synchronously (the
+ *    package's entry awaits it at its top level, which CommonJS cannot hold), and the emscripten
+ *    file loses its base64 copy of the WebAssembly (120 KB of text to compile and cache for
+ *    nothing: yoga.mjs hands it the module, compiled from quick/lib/yoga.wasm);
+ *  - Ink's reconciler imports its React devtools (react-devtools-core) with a top-level await,
+ *    only under DEV=true: bin/runbook starts the ES module bundle then, and the CommonJS bundle
+ *    says so if it is reached anyway.
+ */
+const YOGA_WASM_BASE64 = /H="data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)"/;
+const CJS_EDITS = [
+  {
+    file: /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+    from: YOGA_WASM_BASE64,
+    to: 'H=""',
+  },
+  {
+    file: /[\\/]node_modules[\\/]ink[\\/]build[\\/]reconciler\.js$/,
+    from: "await import('./devtools.js');",
+    to: `throw new Error(${JSON.stringify("bug: the player's CommonJS bundle ran with DEV=true (React devtools); bin/runbook starts the ES module bundle then")});`,
+  },
+];
+/** Resolutions and EDITS (with `commonjs`, CJS_EDITS too) for start-up; every edit must apply. */
+const startupPlugin = ({ commonjs = false } = {}) => ({
   name: 'runbook-startup',
   setup(b) {
+    const edits = commonjs ? [...EDITS, ...CJS_EDITS] : EDITS;
     b.onResolve({ filter: /^highlight\.js$/ }, () => ({ path: join(root, 'scripts', 'bundle', 'highlight.cjs') }));
     b.onResolve({ filter: /^widest-line$/ }, () => ({ path: join(root, 'dist', 'ui', 'widestLine.js') }));
     // Ink's cli-truncate is dist/ui/cliTruncate.js: never a column wider than asked (a wide
@@ -76,15 +111,21 @@ const startupPlugin = {
       const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { real: true } });
       return real.path === join(root, 'node_modules', 'string-width', 'index.js') ? { path: join(root, 'dist', 'ui', 'stringWidth.js') } : undefined;
     });
-    for (const { file, from, to } of EDITS) {
-      b.onLoad({ filter: file }, (args) => {
-        const src = readFileSync(args.path, 'utf8');
-        if (!src.includes(from)) throw new Error(`${args.path} no longer has \`${from}\`: update scripts/bundle.mjs`);
-        return { contents: src.replace(from, to), loader: 'js' };
+    if (commonjs) b.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: join(root, 'scripts', 'bundle', 'yoga.mjs') }));
+    // One onLoad per file (esbuild takes the first that matches), applying every edit of that file.
+    for (const source of new Set(edits.map((e) => e.file.source))) {
+      b.onLoad({ filter: new RegExp(source) }, (args) => {
+        let src = readFileSync(args.path, 'utf8');
+        for (const { from, to } of edits.filter((e) => e.file.source === source)) {
+          const found = typeof from === 'string' ? src.includes(from) : from.test(src);
+          if (!found) throw new Error(`${args.path} no longer has \`${from}\`: update scripts/bundle.mjs`);
+          src = typeof from === 'string' ? src.replace(from, to) : src.replace(from, () => to);
+        }
+        return { contents: src, loader: 'js' };
       });
     }
   },
-};
+});
 const outdir = join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 // The build's id (src/cli/version.ts BUILD_ID, which keys the parse cache): the sha256 of the
@@ -124,7 +165,7 @@ const result = await build({
   // CommonJS packages in the bundle (commander, yaml's deps, React) call require() for Node's own
   // modules: give the ES module bundle one.
   banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
-  plugins: [startupPlugin],
+  plugins: [startupPlugin()],
 });
 
 /**
@@ -135,9 +176,13 @@ const result = await build({
  * ES module facade (reading every export: node:fs's getters load the stream modules). Another
  * command's module is left out of a quick bundle: reaching it is a bug (bin/runbook sends only
  * that command there). string-width, which status needs only for text that is not ASCII, is a
- * CommonJS file of its own, quick/lib/string-width.cjs, required when first needed.
+ * CommonJS file of its own, quick/lib/string-width.cjs, required when first needed (the player's
+ * bundle holds it anyway: Ink imports it).
+ *
+ * The player's (play.cjs) is compiled by bin/quick.mjs only with its code cache (else the ES module
+ * bundle runs), and its code cache is made after the player drew its first frame in a terminal.
  */
-const QUICK = ['status', 'plan'];
+const QUICK = ['status', 'plan', 'play'];
 const COMMAND_MODULE = /^\.\/commands\/([a-z]+)\.js$/;
 const onlyCommand = (command) => ({
   name: `runbook-quick-${command}`,
@@ -151,7 +196,9 @@ const onlyCommand = (command) => ({
       loader: 'js',
     }));
     // A quick bundle runs without an ES module loader (bin/quick.mjs): string-width, an ES module
-    // package, is a CommonJS file of its own beside it, required when first needed.
+    // package, is a CommonJS file of its own beside it, required when first needed; the player's
+    // bundle holds it (Ink imports it) and takes that one.
+    if (command === 'play') return;
     b.onLoad({ filter: /[\\/]dist[\\/]cli[\\/]columns\.js$/ }, (args) => {
       const src = readFileSync(args.path, 'utf8');
       const from = "await import('string-width')";
@@ -173,7 +220,7 @@ for (const command of QUICK) {
       // Strict, as the ES modules it is built from are; import.meta.url (vars.ts's require) from the file's own path.
       banner: { js: '"use strict";const __runbookImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
       define: { ...common.define, 'import.meta.url': '__runbookImportMetaUrl' },
-      plugins: [startupPlugin, onlyCommand(command)],
+      plugins: [startupPlugin({ commonjs: true }), onlyCommand(command)],
     }),
   );
 }
@@ -184,14 +231,28 @@ quick.push(
     format: 'cjs',
     outdir: join(outdir, 'quick', 'lib'),
     outExtension: { '.js': '.cjs' },
-    plugins: [startupPlugin],
+    plugins: [startupPlugin()],
   }),
 );
 for (const q of quick) Object.assign(result.metafile.outputs, q.metafile.outputs);
-for (const f of quick.flatMap((q) => q.outputFiles)) {
-  if (f.path.endsWith('.cjs') && /(?<![\w$.])import\(/.test(f.text)) throw new Error(`${f.path} holds an import(): a quick bundle has no ES module loader (bin/quick.mjs)`);
-}
-const files = [...result.outputFiles, ...quick.flatMap((q) => q.outputFiles)].sort((a, b) => (a.path < b.path ? -1 : 1));
+/**
+ * A quick bundle's text as ASCII: esbuild escapes what is not ASCII in strings and names, not in
+ * regular expression literals (liquidjs' and ours hold a few letters and a bullet), and one such
+ * character makes Node decode the whole file as UTF-8 into a string of two bytes a character
+ * (the player's 2 MB: tens of ms at every start). `\uXXXX` means the same character there.
+ */
+const asAscii = (path, text) =>
+  text.replace(/[^\x00-\x7f]/g, (c, at) => {
+    if (/(?:^|[^\\])(?:\\\\)*\\$/.test(text.slice(Math.max(0, at - 16), at))) throw new Error(`${path}: a non-ASCII character after a backslash at ${at}: update asAscii in scripts/bundle.mjs`);
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+const quickFiles = quick.flatMap((q) => q.outputFiles).map((f) => {
+  if (!f.path.endsWith('.cjs')) return f;
+  if (/(?<![\w$.])import\(/.test(f.text)) throw new Error(`${f.path} holds an import(): a quick bundle has no ES module loader (bin/quick.mjs)`);
+  const text = asAscii(f.path, f.text);
+  return { path: f.path, text, contents: Buffer.from(text) };
+});
+const files = [...result.outputFiles, ...quickFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
 const hash = createHash('sha256');
 for (const f of files) hash.update(`${f.path.slice(outdir.length)}\0${f.contents.length}\0`).update(f.contents);
 const buildId = hash.digest('hex');
@@ -199,6 +260,14 @@ if (!files.some((f) => f.text.includes(BUILD_ID_PLACEHOLDER))) throw new Error('
 for (const f of files) {
   mkdirSync(dirname(f.path), { recursive: true });
   writeFileSync(f.path, /\.c?js$/.test(f.path) ? f.text.replaceAll(BUILD_ID_PLACEHOLDER, buildId) : f.contents);
+}
+// The WebAssembly of yoga-layout, for the player's CommonJS bundle (scripts/bundle/yoga.mjs).
+{
+  const binary = join(root, 'node_modules', 'yoga-layout', 'dist', 'binaries', 'yoga-wasm-base64-esm.js');
+  const m = YOGA_WASM_BASE64.exec(readFileSync(binary, 'utf8'));
+  const wasm = m && Buffer.from(m[1], 'base64');
+  if (!wasm || !WebAssembly.validate(wasm)) throw new Error(`${binary} holds no WebAssembly module as base64 any more: update scripts/bundle.mjs`);
+  writeFileSync(join(outdir, 'quick', 'lib', 'yoga.wasm'), wasm);
 }
 // Which inputs went into which output file: test/cli/startupLoads.test.ts reads it to check what
 // each command loads.

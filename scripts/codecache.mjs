@@ -4,8 +4,12 @@
 // inventory: parsed, then read from the parse cache), its output thrown away; then V8's cache of
 // everything compiled so far, the functions compiled on first call included, is written beside it
 // with a stamp: the sha256 of the compiled text and of the cache, and the version of Node that made it.
+// The player's (play.cjs) is made in a terminal (a pseudo-terminal from util-linux `script`, 80x24),
+// once its first frame of the HA build is written: the functions on the way to the first frame are
+// what the cache is for. Its hosts are all `ansible_connection: local` (the example inventory's
+// addresses are not ours to connect to), and the process ends before the checks behind the frame.
 //   node scripts/codecache.mjs           (every quick bundle)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,37 +18,98 @@ import { loadQuick, sourceHash } from '../bin/quick.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quickDir = join(root, 'dist', 'bundle', 'quick');
+const self = fileURLToPath(import.meta.url);
+/** The player's frame once drawn: its status line (`steps 0/N`) and its key hints. */
+const FIRST_FRAME = /steps 0\/\d+[^]*Enter\/r run/;
 
-if (process.argv[2] === '--child') {
-  const command = process.argv[3];
+function writeCache(quick) {
+  const data = quick.script.createCachedData();
+  writeFileSync(`${quick.file}.cache`, data);
+  writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: sourceHash(quick.code), cache: sourceHash(data) })}\n`);
+}
+
+/** A copy of the HA build in a temporary directory with its .runbook/ (0700); `run(ha, inventory)`. */
+async function onHaBuild(run) {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-codecache-'));
   try {
     cpSync(join(root, 'runbooks', 'k8s-ha'), join(dir, 'k8s-ha'), { recursive: true });
     mkdirSync(join(dir, '.runbook'), { mode: 0o700 });
-    const inv = join(dir, 'k8s-ha', 'inventory.example.yaml');
-    const quick = loadQuick(command, { useCache: false });
+    await run(join(dir, 'k8s-ha'), join(dir, 'k8s-ha', 'inventory.example.yaml'), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function quickCommandCache(command) {
+  await onHaBuild(async (ha, inv) => {
+    const quick = await loadQuick(command, { useCache: false });
     const write = [process.stdout.write, process.stderr.write];
     process.stdout.write = process.stderr.write = () => true;
     const codes = [];
     try {
-      for (const extra of [[], [], ['--json']]) codes.push(await quick.exports.main([command, join(dir, 'k8s-ha'), '-i', inv, ...extra]));
+      for (const extra of [[], [], ['--json']]) codes.push(await quick.exports.main([command, ha, '-i', inv, ...extra]));
     } finally {
       [process.stdout.write, process.stderr.write] = write;
     }
     if (codes.some((c) => c !== 0)) throw new Error(`${command} of the HA build exited ${codes.join(', ')} while making its code cache`);
-    const data = quick.script.createCachedData();
-    writeFileSync(`${quick.file}.cache`, data);
-    writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: sourceHash(quick.code), cache: sourceHash(data) })}\n`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    writeCache(quick);
+  });
+}
+
+/** In the pseudo-terminal: play the HA build until its first frame is written, then keep the cache and exit. */
+async function playerCache() {
+  await new Promise((resolveDone, reject) => {
+    onHaBuild(async (ha, inv, dir) => {
+      const local = join(dir, 'local.yaml');
+      writeFileSync(local, 'all:\n  vars:\n    ansible_connection: local\n');
+      const quick = await loadQuick('play', { useCache: false });
+      const write = process.stdout.write.bind(process.stdout);
+      let out = '';
+      let done = false;
+      process.stdout.write = (chunk, ...rest) => {
+        out += String(chunk);
+        if (!done && FIRST_FRAME.test(out)) {
+          done = true;
+          writeCache(quick);
+          resolveDone();
+        }
+        return write(chunk, ...rest);
+      };
+      const code = await quick.exports.main(['play', ha, '-i', inv, '-i', local, '--state', join(dir, '.runbook', 'codecache.state.jsonl')]);
+      if (!done) reject(new Error(`play of the HA build exited ${code} before its first frame; it wrote:\n${out.slice(-2000)}`));
+    }).catch(reject);
+  });
+}
+
+if (process.argv[2] === '--child') {
+  const command = process.argv[3];
+  if (command === 'play') {
+    await playerCache();
+    process.exit(0); // the player and its checks are not waited for
+  } else await quickCommandCache(command);
 } else {
   for (const name of readdirSync(quickDir).filter((f) => f.endsWith('.cjs'))) {
     const command = name.slice(0, -'.cjs'.length);
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', command], { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) {
-      // Not a failed build: the command works without it, compiled from source.
-      process.stderr.write(`build: warning: the code cache of ${name} could not be made (exit ${r.status}); runbook ${command} works without it, only slower to start\n`);
+    const child = [process.execPath, self, '--child', command];
+    let status;
+    if (command === 'play') {
+      // `script` gives the child a terminal; its own standard input stays open (a pipe) until the
+      // child is gone, so the player reads no end of input.
+      const inner = `stty cols 80 rows 24 && exec ${child.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+      status = await new Promise((res) => {
+        const p = spawn('script', ['-qec', inner, '/dev/null'], { stdio: ['pipe', 'ignore', 'inherit'], env: { ...process.env, TERM: process.env.TERM || 'xterm-256color' } });
+        const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
+        p.on('error', () => res('no util-linux script'));
+        p.on('exit', (code) => {
+          clearTimeout(timer);
+          p.stdin.destroy();
+          res(code);
+        });
+      });
+    } else status = spawnSync(child[0], child.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] }).status;
+    if (status !== 0) {
+      // Not a failed build: the command works without it (the player from the ES module bundle).
+      process.stderr.write(`build: warning: the code cache of ${name} could not be made (exit ${status}); runbook ${command} works without it, only slower to start\n`);
     }
   }
 }

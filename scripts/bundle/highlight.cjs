@@ -51,4 +51,14 @@ const DEFINITIONS = {
 };
 for (const [name, definition] of Object.entries(DEFINITIONS)) hljs.registerLanguage(name, definition);
 
+// A fence in a language not registered here: highlight.js throws "Unknown language" (marked-terminal
+// then shows the code as written), but first prints a line with console.error, which lands on the
+// player's screen and shifts it by a row. The same error, without that line.
+const highlight = hljs.highlight;
+hljs.highlight = function highlightRegistered(codeOrLanguageName, optionsOrCode, ...rest) {
+  const language = typeof optionsOrCode === 'object' && optionsOrCode ? optionsOrCode.language : codeOrLanguageName;
+  if (!hljs.getLanguage(language)) throw new Error(`Unknown language: "${language}"`);
+  return highlight.call(this, codeOrLanguageName, optionsOrCode, ...rest);
+};
+
 module.exports = hljs;

@@ -4,21 +4,12 @@
 // belong to the bundle (another build, another Node, torn) may only cost time. Each case runs a
 // copy of the built CLI (bin/ and dist/, node_modules linked) so the checkout's own is left alone.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sharedTempDir } from '../helpers/cli.js';
+import { copyBuiltCli as copyCli, quickCacheTaken as cacheTaken, sharedTempDir } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-
-/** A copy of the built CLI: bin/, dist/ and package.json, node_modules linked. */
-function copyCli(): string {
-  const dir = join(sharedTempDir('rb-quick-'), 'runbook');
-  mkdirSync(dir);
-  for (const p of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
 
 interface Out {
   readonly code: number | null;
@@ -28,13 +19,6 @@ interface Out {
 function cli(copy: string, args: readonly string[], cwd: string): Out {
   const r = spawnSync(process.execPath, [join(copy, 'bin', 'runbook'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: '100' }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Whether V8 took the quick bundle's code cache, in a process of its own (bin/quick.mjs's loadQuick). */
-function cacheTaken(copy: string, command: string): boolean {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const q = await import(${JSON.stringify(join(copy, 'bin', 'quick.mjs'))}); const l = q.loadQuick(${JSON.stringify(command)}); console.log(JSON.stringify(l.script.cachedDataRejected === false))`], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as boolean;
 }
 
 let work: string;

@@ -1,10 +1,11 @@
 // Runs the real built CLI (bin/runbook -> dist/) as a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'runbook');
+const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'runbook');
 
 export interface CliResult {
   readonly code: number | null;
@@ -66,6 +67,23 @@ export function sharedTempDir(prefix = 'runbook-test-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(d, 0o777);
   return d;
+}
+
+/** A copy of the built CLI (bin/, dist/ and package.json, node_modules linked), to change its build without touching the checkout's; its root. */
+export function copyBuiltCli(): string {
+  const dir = join(sharedTempDir('rb-cli-copy-'), 'runbook');
+  mkdirSync(dir);
+  for (const p of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+/** Whether V8 takes the code cache of `command`'s quick bundle in the CLI at `root` (bin/quick.mjs's loadQuick, in a process of its own). */
+export function quickCacheTaken(root: string, command: string): boolean {
+  const script = `const q = await import(${JSON.stringify(join(root, 'bin', 'quick.mjs'))}); const l = await q.loadQuick(${JSON.stringify(command)}); console.log(JSON.stringify(l?.script.cachedDataRejected === false))`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`loadQuick(${command}) exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as boolean;
 }
 
 export function writeFile(dir: string, name: string, text: string): string {
