@@ -3,10 +3,17 @@
 // when the same text comes again (it is kept per string).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import stringWidth from 'string-width';
+import { describe, expect, it, vi } from 'vitest';
 import packageWidestLine from 'widest-line';
 import widestLine from '../../src/ui/widestLine.js';
 import { prng } from '../helpers/random.js';
+
+// string-width as our modules import it, counted (the widest-line package keeps its own).
+vi.mock('string-width', async (importOriginal) => {
+  const real = await importOriginal<typeof import('string-width')>();
+  return { default: vi.fn(real.default) };
+});
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 // What the panes draw (box lines, status symbols), wide and joined graphemes, escape codes, tabs.
@@ -18,6 +25,13 @@ describe('widestLine as the bundle gives it to Ink', () => {
     const texts = Array.from({ length: 5000 }, () => Array.from({ length: 1 + Math.floor(rnd() * 12) }, () => PIECES[Math.floor(rnd() * PIECES.length)]).join(''));
     for (const t of texts) expect(widestLine(t), JSON.stringify(t)).toBe(packageWidestLine(t));
     for (const t of texts) expect(widestLine(t), JSON.stringify(t)).toBe(packageWidestLine(t));
+  });
+
+  it('measures the panes\' rows styled with escape sequences without string-width (its segmenter and emoji patterns start on first use: ~85 ms of the first frame)', () => {
+    const rows = ['\u001b[7m› preflight-os-kernel   \u001b[27m \u001b[90m· 0/5\u001b[39m', '\u001b[1m▾ Unique MAC addresses an…\u001b[22m \u001b[90m0/2\u001b[39m', '\u001b[7m› k8s-master90\u001b[27m pending     \u001b[90m #0      -  - \u001b[39m'];
+    vi.mocked(stringWidth).mockClear();
+    for (const r of rows) expect(widestLine(r), JSON.stringify(r)).toBe(packageWidestLine(r));
+    expect(vi.mocked(stringWidth)).not.toHaveBeenCalled();
   });
 
   it('is what the built bundle holds in place of the package', () => {
