@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { openState } from '../../src/engine/state/stateFile.js';
+import fs, { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { AUTO_FLUSH_MS, openState } from '../../src/engine/state/stateFile.js';
 import { StateError } from '../../src/engine/errors.js';
 import { rec, setup } from './helpers.js';
 
@@ -12,6 +13,23 @@ async function writeAndClose(stateFile: string, runbookPath: string, fn: (h: Awa
 
 function lines(file: string): string[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+/** Runs fn while counting the journal's durable writes (fs.write calls, which only the journal makes here). */
+async function countingWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  const real = fs.write;
+  let writes = 0;
+  (fs as { write: unknown }).write = (...args: unknown[]) => {
+    writes++;
+    return (real as (...a: unknown[]) => unknown)(...args);
+  };
+  syncBuiltinESMExports(); // the state module's named import sees the counting write
+  try {
+    return { result: await fn(), writes };
+  } finally {
+    (fs as { write: unknown }).write = real;
+    syncBuiltinESMExports();
+  }
 }
 
 describe('state journal: load and save', () => {
@@ -77,6 +95,34 @@ describe('state journal: load and save', () => {
     const h = await openState({ stateFile, runbookPath, mode: 'write' });
     h.set('s', 'a', rec());
     await expect.poll(() => lines(stateFile).length, { timeout: 5000 }).toBe(2);
+    await h.close();
+  });
+
+  it('writes the lines nobody flushes (final records) within AUTO_FLUSH_MS of the first, in one durable write', async () => {
+    const { stateFile, runbookPath } = setup();
+    const h = await openState({ stateFile, runbookPath, mode: 'write' });
+    const { writes } = await countingWrites(async () => {
+      h.set('s', 'a', rec());
+      await new Promise((r) => setTimeout(r, AUTO_FLUSH_MS / 4));
+      h.set('s', 'b', rec());
+      h.set('s', 'c', rec());
+      await expect.poll(() => lines(stateFile).length, { timeout: 5000, interval: 5 }).toBe(4);
+    });
+    expect(writes).toBe(1);
+    await h.close();
+  });
+
+  it('writes the queued lines with the next flush(): one durable write for them and the flushed one', async () => {
+    const { stateFile, runbookPath } = setup();
+    const h = await openState({ stateFile, runbookPath, mode: 'write' });
+    const { writes } = await countingWrites(async () => {
+      h.set('s1', 'a', rec('ok')); // a final record: nobody waits for it
+      h.set('s1', 'b', rec('ok'));
+      h.set('s2', 'a', rec('running')); // the next step's record, flushed before its command starts
+      await h.flush();
+      expect(lines(stateFile).slice(1).map((l) => JSON.parse(l).host + JSON.parse(l).rec.status)).toEqual(['aok', 'bok', 'arunning']);
+    });
+    expect(writes).toBe(1);
     await h.close();
   });
 

@@ -182,8 +182,9 @@ export function createPlayer(opts: PlayerOptions): PlayerController & { play(o?:
         // A rolling (serial) step stops rolling at the first failed batch.
         if (batchFailed && s.attrs.serial && !s.attrs.continueOnError) break;
       }
-      // The final records are already being flushed (set() schedules it). The next step does not
-      // wait for that fsync: its own 'running' records are flushed behind these, in journal order,
+      // The final records are queued and written within AUTO_FLUSH_MS (set() schedules it), or with
+      // the next step's 'running' records, whichever comes first. The next step does not wait for
+      // them on their own: its 'running' records are flushed with or behind these, in journal order,
       // before its commands start; a failed write surfaces there and stops the run.
     } finally {
       if (liveTimer) clearTimeout(liveTimer);

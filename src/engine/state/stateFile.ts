@@ -48,7 +48,7 @@ export interface StateHandle {
   /** A plain-object copy of records (the RunStore's shape). */
   snapshot(): Record<string, Record<string, HostStepRecord>>;
   get(stepId: string, host: string): HostStepRecord | undefined;
-  /** Update memory and queue a journal line; an automatic flush follows (setImmediate). */
+  /** Update memory and queue a journal line; an automatic flush follows within AUTO_FLUSH_MS. */
   set(stepId: string, host: string, rec: HostStepRecord): void;
   /** Forget records (see applyReset) and queue a reset line. */
   reset(stepId?: string, host?: string): void;
@@ -82,6 +82,9 @@ export interface StateHandle {
   /** Set once a write failed; nothing further is written. */
   readonly failed: StateError | undefined;
 }
+
+/** Lines queued without a flush() (final records) are written within this many ms (docs/reliability.md). */
+export const AUTO_FLUSH_MS = 20;
 
 /** Compact when the journal holds more than this many lines for `live` records. */
 export function needsCompaction(lines: number, live: number): boolean {
@@ -228,10 +231,14 @@ class Handle implements StateHandle {
     this.queue.push(line);
     if (this.autoScheduled) return;
     this.autoScheduled = true;
-    setImmediate(() => {
+    // A line nobody waits for (a step's final record) is written within AUTO_FLUSH_MS, together with
+    // whatever else comes meanwhile: the hosts of a step end at different moments, and each final
+    // record went out in a durable write of its own, which the next step's 'running' records then
+    // waited behind. A flush() (a 'running' record, a reset) takes every queued line at once.
+    setTimeout(() => {
       this.autoScheduled = false;
       this.flush().catch(() => undefined); // failure is kept in this.failed and reported by the next flush
-    });
+    }, AUTO_FLUSH_MS);
   }
 
   flush(): Promise<void> {
