@@ -40,7 +40,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  *    patterns (~85 ms on their first non-ASCII text) for text that needs them;
  *  - `cli-truncate` as Ink imports it is dist/ui/cliTruncate.js: the package's result, cut one
  *    column shorter when a wide character straddling the cut made it a column too wide;
- *  - Ink's name and version under DEV=true (below).
+ *  - Ink's name and version under DEV=true (below);
+ *  - string-width 8 (ours) makes its RGI_Emoji pattern when first used, not when imported:
+ *    making that /v literal parses every emoji sequence Unicode lists (~20 ms), which every start
+ *    of the player paid (text.ts imports it) though columns() calls it only for text with
+ *    graphemes of more than one code point.
  * A package that changed so that a substitution no longer applies fails the build.
  */
 const EDITS = [
@@ -62,6 +66,12 @@ const EDITS = [
     file: /[\\/]node_modules[\\/]ink[\\/]build[\\/]reconciler\.js$/,
     from: '? await loadPackageJson()',
     to: `? ${JSON.stringify((({ name, version }) => ({ name, version }))(JSON.parse(readFileSync(join(root, 'node_modules', 'ink', 'package.json'), 'utf8'))))}`,
+  },
+  {
+    // The checkout's string-width (wrap-ansi's 7 and cli-table3's 4 have no such pattern).
+    file: new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\\\/]node_modules[\\\\/]string-width[\\\\/]index\\.js$`),
+    from: 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;',
+    to: 'let madeRgiEmojiRegex;const rgiEmojiRegex = { test: (segment) => (madeRgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v).test(segment) };',
   },
   {
     file: /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,

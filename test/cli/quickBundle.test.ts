@@ -5,7 +5,9 @@
 // copy of the built CLI (bin/ and dist/, node_modules linked) so the checkout's own is left alone.
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import stringWidth from 'string-width';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyBuiltCli as copyCli, quickCacheTaken as cacheTaken, sharedTempDir } from '../helpers/cli.js';
 
@@ -87,4 +89,11 @@ describe('quick bundles', () => {
     }
     expect(cacheTaken(copy, 'status')).toBe(true);
   }, 300_000);
+
+  it('the bundle\'s string-width, which makes its emoji pattern when first used, counts as the package does', () => {
+    const bundled = (createRequire(import.meta.url)(join(ROOT, 'dist', 'bundle', 'quick', 'lib', 'string-width.cjs')) as { default: typeof stringWidth }).default;
+    const texts = ['a', '日本', '😀', '👍🏽', '👨‍👩‍👧', '❤️', '1️⃣', '🇫🇷', 'e\u0301', '\u1100\u1161', '✔ ok', '\u001b[31m👩‍🚀\u001b[39m', '#\u20e3', '☺', '☺️'];
+    for (const t of texts) expect(bundled(t), JSON.stringify(t)).toBe(stringWidth(t));
+    expect(readFileSync(join(ROOT, 'dist', 'bundle', 'quick', 'lib', 'string-width.cjs'), 'utf8')).toContain('madeRgiEmojiRegex');
+  });
 });
