@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import crypto, { createHmac, randomBytes } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -61,6 +62,52 @@ describe('known_hosts', () => {
     expect(check('bad.example.com', 22)).toBe('unknown');
     expect(check('db1', 22)).toBe('known');
     expect(check('db10', 22)).toBe('unknown');
+  });
+
+  it('sees a key replaced in the file right after a lookup, though the file kept its size', () => {
+    write(`web1 ${A.type} ${A.b64}`);
+    expect(check('web1', 22, A)).toBe('known');
+    const before = fs.statSync(file).size;
+    write(`web1 ${B.type} ${B.b64}`); // same length: only the bytes changed
+    expect(fs.statSync(file).size).toBe(before);
+    expect(check('web1', 22, A)).toBe('changed');
+    expect(check('web1', 22, B)).toBe('known');
+  });
+
+  it('sees a line appended after a lookup', () => {
+    write(`web1 ${A.type} ${A.b64}`);
+    expect(check('web2', 22, B)).toBe('unknown');
+    appendKnownHost(file, 'web2', 22, B.type, B.b64);
+    expect(check('web2', 22, B)).toBe('known');
+    expect(knownKeyTypes(file, 'web2', 22)).toEqual([B.type]);
+  });
+
+  it('looks each host up once in an unchanged file of hashed lines: one HMAC per line and host, not per lookup', () => {
+    const hashed = (name: string): string => {
+      const salt = randomBytes(20);
+      return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+    };
+    const hosts = Array.from({ length: 5 }, (_, i) => `[10.0.0.${i + 1}]:2222`);
+    write(...Array.from({ length: 200 }, (_, i) => `${hashed(`[10.9.${i >> 8}.${i & 255}]:22`)} ${A.type} ${A.b64}`), ...hosts.map((h) => `${hashed(h)} ${A.type} ${A.b64}`));
+    const real = crypto.createHmac;
+    let hmacs = 0;
+    (crypto as { createHmac: unknown }).createHmac = (...args: Parameters<typeof createHmac>) => {
+      hmacs++;
+      return real(...args);
+    };
+    syncBuiltinESMExports(); // knownHosts.ts's named import sees the counting createHmac
+    try {
+      for (let i = 0; i < 5; i++) {
+        // what a connection does: the key types to offer, then the key the host offered
+        expect(knownKeyTypes(file, `10.0.0.${i + 1}`, 2222)).toEqual([A.type]);
+        expect(check(`10.0.0.${i + 1}`, 2222)).toBe('known');
+        expect(check(`10.0.0.${i + 1}`, 2222, B)).toBe('changed');
+      }
+    } finally {
+      (crypto as { createHmac: unknown }).createHmac = real;
+      syncBuiltinESMExports();
+    }
+    expect(hmacs).toBe(5 * 205);
   });
 
   it('reports "changed" when the host has keys but none is the offered one', () => {

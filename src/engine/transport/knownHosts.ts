@@ -50,6 +50,7 @@ export function parseKnownHosts(text: string): KnownHostsEntry[] {
 
 /** OpenSSH-style wildcard match (`*` any run, `?` one char), whole string. */
 function wildcardMatch(name: string, pattern: string): boolean {
+  if (!pattern.includes('*') && !pattern.includes('?')) return name === pattern; // most lines: no expression to build
   const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return re.test(name);
 }
@@ -79,20 +80,36 @@ export function hostFieldMatches(field: string, name: string): boolean {
   return positive;
 }
 
-function readEntries(file: string): KnownHostsEntry[] {
-  let text: string;
+/**
+ * The last parse of each known_hosts file, with the entries found for each name looked up in it,
+ * kept while the file holds the same bytes: a connection looks its host up twice (key types to
+ * offer, then the key offered), every host of a fleet reads the same file, and an operator's file
+ * of thousands of hashed lines costs an HMAC per line and lookup. The file is read every time, so
+ * an edit (even of the same size within the same clock tick) is seen by the next lookup.
+ */
+const parsedFiles = new Map<string, { bytes: Buffer; entries: KnownHostsEntry[]; byName: Map<string, KnownHostsEntry[]> }>();
+
+/** Entries of the file (revoked ones included) whose host field matches `name`, as the file is now. */
+function entriesMatching(file: string, name: string): KnownHostsEntry[] {
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch {
     return []; // missing or unreadable file: nothing is known
   }
-  return parseKnownHosts(text);
+  let parsed = parsedFiles.get(file);
+  if (!parsed || !parsed.bytes.equals(bytes)) {
+    parsed = { bytes, entries: parseKnownHosts(bytes.toString('utf8')), byName: new Map() };
+    parsedFiles.set(file, parsed);
+  }
+  let found = parsed.byName.get(name);
+  if (!found) parsed.byName.set(name, (found = parsed.entries.filter((e) => hostFieldMatches(e.hosts, name))));
+  return found;
 }
 
 /** Entries (revoked ones excluded) that apply to address:port. */
 export function entriesForHost(file: string, address: string, port: number): KnownHostsEntry[] {
-  const name = knownHostsName(address, port);
-  return readEntries(file).filter((e) => !e.marker && hostFieldMatches(e.hosts, name));
+  return entriesMatching(file, knownHostsName(address, port)).filter((e) => !e.marker);
 }
 
 /**
@@ -101,8 +118,7 @@ export function entriesForHost(file: string, address: string, port: number): Kno
  * this one; 'unknown': no line applies to the host.
  */
 export function checkHostKey(file: string, address: string, port: number, keyType: string, keyBlob: Buffer): HostKeyStatus {
-  const name = knownHostsName(address, port);
-  const entries = readEntries(file).filter((e) => hostFieldMatches(e.hosts, name));
+  const entries = entriesMatching(file, knownHostsName(address, port));
   if (entries.some((e) => e.marker === 'revoked' && e.keyBlob.equals(keyBlob))) return 'revoked';
   const known = entries.filter((e) => !e.marker);
   if (known.some((e) => e.keyType === keyType && e.keyBlob.equals(keyBlob))) return 'known';
