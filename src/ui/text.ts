@@ -3,6 +3,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { eastAsianWidth } from 'get-east-asian-width';
 import stringWidth from 'string-width';
+import stripAnsi from 'strip-ansi';
 
 /** One display line with an optional style key understood by the component that draws it. */
 export interface Line<S = object> {
@@ -102,13 +103,18 @@ export function charColumnsOf(ch: string): number {
 }
 
 /** Columns `s` takes on a terminal (wide CJK characters count two), as string-width counts them. */
-export function columns(s: string): number {
+export function columns(text: string): number {
   // Plain ASCII, the common case, is measured without the library.
-  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  // Escape codes take no column: taken out first, as string-width does (with the same package), so
+  // that styled text is measured by the paths below too.
+  const s = text.includes('\u001B') || text.includes('\u009B') ? stripAnsi(text) : text;
+  if (s !== text && /^[\x20-\x7e]*$/.test(s)) return s.length;
   // Text of graphemes that are one code point each (the panes' symbols, CJK, most emoji) is the sum
   // of its characters' widths, each measured once: string-width segments every string it is given,
   // and the panes measure thousands per frame (150 ms of the player's first frame).
-  if (GRAPHEME_JOINERS.test(s)) return stringWidth(s);
+  // (Escape codes are out already: string-width must not strip again what is left, e.g. a lone ESC.)
+  if (GRAPHEME_JOINERS.test(s)) return stringWidth(s, { countAnsiEscapeCodes: true });
   let n = 0;
   for (const ch of s) {
     let w = charColumns.get(ch);
