@@ -109,6 +109,27 @@ export function createMasker(values: Iterable<string>): (text: string) => string
   return (text) => text.replace(re, MASK);
 }
 
+/**
+ * The byte patterns of a set of secrets: the longest secret's byte length, and one regular
+ * expression over the bytes read as latin1 (one character per byte, so offsets are byte offsets): a
+ * single pass per chunk whatever the number of patterns; longest first, so at one position the
+ * longest secret wins. Undefined when there is nothing to mask. The last few sets are kept: every
+ * command of every host-step makes a masker (with 7 secrets, their encoded forms made and the
+ * expression compiled took 60-160 us each time). Sharing the expression is safe: a scan sets its
+ * lastIndex and runs to the end without yielding.
+ */
+function bytePatterns(values: Iterable<string>): { readonly maxLen: number; readonly re: RegExp } | undefined {
+  const given = [...values];
+  const key = JSON.stringify(given);
+  if (recentPatterns.has(key)) return recentPatterns.get(key);
+  const list = maskable(given).map((v) => Buffer.from(v, 'utf8')).sort((a, b) => b.length - a.length);
+  const made = list.length === 0 ? undefined : { maxLen: list[0].length, re: new RegExp(list.map((b) => escapeRegExp(b.toString('latin1'))).join('|'), 'g') };
+  if (recentPatterns.size >= 16) recentPatterns.delete(recentPatterns.keys().next().value!);
+  recentPatterns.set(key, made);
+  return made;
+}
+const recentPatterns = new Map<string, { readonly maxLen: number; readonly re: RegExp } | undefined>();
+
 /** Masks a stream of byte chunks; see createByteMasker. */
 export interface ByteMasker {
   /** Feed a chunk; returns the masked bytes that are certain (may hold back a short tail). */
@@ -128,13 +149,9 @@ const EMPTY = Buffer.alloc(0);
  * leftmost, and at one position the longest secret wins (like createMasker).
  */
 export function createByteMasker(values: Iterable<string>): ByteMasker {
-  const list = maskable(values).map((v) => Buffer.from(v, 'utf8')).sort((a, b) => b.length - a.length);
-  if (list.length === 0) return { push: (chunk) => chunk, end: () => EMPTY };
-  const maxLen = list[0].length;
-  // One regular expression over the bytes read as latin1 (one character per byte, so offsets are
-  // byte offsets): a single pass per chunk whatever the number of patterns. Longest first, so at
-  // one position the longest secret wins.
-  const re = new RegExp(list.map((b) => escapeRegExp(b.toString('latin1'))).join('|'), 'g');
+  const patterns = bytePatterns(values);
+  if (!patterns) return { push: (chunk) => chunk, end: () => EMPTY };
+  const { maxLen, re } = patterns;
   let held: Buffer = EMPTY;
   /** Mask `buf`; matches starting at or after `cut` are left for later. Returns [masked parts, end of what is final]. */
   const scan = (buf: Buffer, cut: number): [Buffer[], number] => {

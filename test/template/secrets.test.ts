@@ -147,6 +147,39 @@ describe('createByteMasker', () => {
     );
   });
 
+  it('masks each stream on its own when maskers of the same secrets are fed in turns (as the hosts of a step are)', () => {
+    const secrets = ['hunter22', 'tøpsecret'];
+    const a = createByteMasker(secrets);
+    const b = createByteMasker([...secrets]); // equal, not the same array
+    const c = createByteMasker(['other-secret']);
+    const outA: Buffer[] = [];
+    const outB: Buffer[] = [];
+    const outC: Buffer[] = [];
+    // Each secret is split across two pushes of its stream, with the other streams pushed between.
+    outA.push(a.push(Buffer.from('a: hunt')));
+    outB.push(b.push(Buffer.from('b: tøps', 'utf8')));
+    outC.push(c.push(Buffer.from('c: hunter22 other-')));
+    outA.push(a.push(Buffer.from('er22 tøpsecret\n', 'utf8')));
+    outB.push(b.push(Buffer.from('ecret hunter22\n', 'utf8')));
+    outC.push(c.push(Buffer.from('secret\n')));
+    outA.push(a.end());
+    outB.push(b.end());
+    outC.push(c.end());
+    expect(Buffer.concat(outA).toString('utf8')).toBe(`a: ${MASK} ${MASK}\n`);
+    expect(Buffer.concat(outB).toString('utf8')).toBe(`b: ${MASK} ${MASK}\n`);
+    expect(Buffer.concat(outC).toString('utf8')).toBe(`c: hunter22 ${MASK}\n`);
+  });
+
+  it('masks with the secrets it was given, whatever maskers were made before (with others, or none)', () => {
+    for (let i = 0; i < 40; i++) createByteMasker([`secret-number-${i}`]); // more sets than are kept
+    const first = createByteMasker(['secret-number-3']);
+    expect(Buffer.concat([first.push(Buffer.from('secret-number-3 secret-number-4\n')), first.end()]).toString()).toBe(`${MASK} secret-number-4\n`);
+    const m = createByteMasker(['secret-number-39', 'secret-number-3']);
+    expect(Buffer.concat([m.push(Buffer.from('secret-number-39 secret-number-3 secret-number-4\n')), m.end()]).toString()).toBe(`${MASK} ${MASK} secret-number-4\n`);
+    const none = createByteMasker([]);
+    expect(Buffer.concat([none.push(Buffer.from('secret-number-3\n')), none.end()]).toString()).toBe('secret-number-3\n');
+  });
+
   it('passes chunks straight through when there are no secrets', () => {
     const chunk = Buffer.from([0xff, 0x00, 0xc3]);
     const m = createByteMasker([]);
