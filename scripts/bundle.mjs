@@ -218,6 +218,26 @@ const onlyCommand = (command) => ({
     b.onResolve({ filter: /^\.\/lib\/string-width\.cjs$/ }, () => ({ path: './lib/string-width.cjs', external: true }));
   },
 });
+/**
+ * The player's bundle holds ssh2 too (the ES module bundle leaves it a package): play connects to
+ * its SSH hosts while it opens, before its first frame, and Node's loader compiled ssh2's ~40
+ * files from source at every start; inside, they are in the code cache (made with a host to
+ * connect to: scripts/codecache.mjs). Its optional native parts stay packages, looked up at run
+ * time as before: cpu-features, and the add-on ssh2 builds when its install script is allowed
+ * (lib/protocol/crypto/build/Release/sshcrypto.node, asked for by the package's own path).
+ */
+const SSH2_NATIVE = "require('./crypto/build/Release/sshcrypto.node')";
+const SSH2_INSIDE = { external: ['react-devtools-core', 'cpu-features', 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node'] };
+const ssh2Inside = {
+  name: 'runbook-ssh2-inside',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]protocol[\\/]crypto\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      if (!src.includes(SSH2_NATIVE)) throw new Error(`${args.path} no longer has \`${SSH2_NATIVE}\`: update scripts/bundle.mjs`);
+      return { contents: src.replace(SSH2_NATIVE, "require('ssh2/lib/protocol/crypto/build/Release/sshcrypto.node')"), loader: 'js' };
+    });
+  },
+};
 const quick = [];
 for (const command of QUICK) {
   quick.push(
@@ -230,7 +250,8 @@ for (const command of QUICK) {
       // Strict, as the ES modules it is built from are; import.meta.url (vars.ts's require) from the file's own path.
       banner: { js: '"use strict";const __runbookImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
       define: { ...common.define, 'import.meta.url': '__runbookImportMetaUrl' },
-      plugins: [startupPlugin({ commonjs: true }), onlyCommand(command)],
+      ...(command === 'play' ? SSH2_INSIDE : {}),
+      plugins: [startupPlugin({ commonjs: true }), onlyCommand(command), ...(command === 'play' ? [ssh2Inside] : [])],
     }),
   );
 }

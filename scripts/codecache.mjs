@@ -6,11 +6,14 @@
 // with a stamp: the sha256 of the compiled text and of the cache, and the version of Node that made it.
 // The player's (play.cjs) is made in a terminal (a pseudo-terminal from util-linux `script`, 80x24),
 // once its first frame of the HA build is written: the functions on the way to the first frame are
-// what the cache is for. Its hosts are all `ansible_connection: local` (the example inventory's
-// addresses are not ours to connect to), and the process ends before the checks behind the frame.
+// what the cache is for. Its hosts are SSH hosts at a port of its own on 127.0.0.1 that closes
+// every connection (the example inventory's addresses are not ours to connect to), and the process
+// ends before the checks behind the frame.
 //   node scripts/codecache.mjs           (every quick bundle)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,8 +63,16 @@ async function quickCommandCache(command) {
 async function playerCache() {
   await new Promise((resolveDone, reject) => {
     onHaBuild(async (ha, inv, dir) => {
-      const local = join(dir, 'local.yaml');
-      writeFileSync(local, 'all:\n  vars:\n    ansible_connection: local\n');
+      // Every host at a port of this process that closes each connection at once: the player
+      // starts connecting (ssh2, in its bundle) before its first frame, and nothing leaves the machine.
+      const refuser = createServer((socket) => socket.destroy()).listen(0, '127.0.0.1');
+      await once(refuser, 'listening');
+      const lab = join(dir, 'inventory.yaml');
+      const example = readFileSync(inv, 'utf8');
+      const pointed = example.replace(/^( +)ansible_host: .*$/gm, (_, indent) => `${indent}ansible_host: 127.0.0.1\n${indent}ansible_port: ${refuser.address().port}`);
+      if (pointed === example) throw new Error(`${inv} has no ansible_host to point at this machine`);
+      writeFileSync(lab, pointed);
+      writeFileSync(join(dir, 'known_hosts'), '');
       const quick = await loadQuick('play', { useCache: false });
       const write = process.stdout.write.bind(process.stdout);
       let out = '';
@@ -75,7 +86,7 @@ async function playerCache() {
         }
         return write(chunk, ...rest);
       };
-      const code = await quick.exports.main(['play', ha, '-i', inv, '-i', local, '--state', join(dir, '.runbook', 'codecache.state.jsonl')]);
+      const code = await quick.exports.main(['play', ha, '-i', lab, '--known-hosts', join(dir, 'known_hosts'), '--no-ssh-config', '--state', join(dir, '.runbook', 'codecache.state.jsonl')]);
       if (!done) reject(new Error(`play of the HA build exited ${code} before its first frame; it wrote:\n${out.slice(-2000)}`));
     }).catch(reject);
   });

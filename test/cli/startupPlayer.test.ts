@@ -89,6 +89,15 @@ describe('runbook play from its CommonJS bundle with a code cache', () => {
     expect(quickCacheTaken(commonjs, 'play')).toBe(true);
   });
 
+  it('holds ssh2 (so its code is in the cache too), its native parts left to be looked up at run time as the package does', () => {
+    const meta = JSON.parse(readFileSync(join(commonjs, 'dist', 'bundle', 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const inputs = Object.keys(meta.outputs['dist/bundle/quick/play.cjs'].inputs);
+    expect(inputs).toContain('node_modules/ssh2/lib/client.js');
+    const text = readFileSync(join(commonjs, 'dist', 'bundle', 'quick', 'play.cjs'), 'utf8');
+    expect(text).toContain('require("ssh2/lib/protocol/crypto/build/Release/sshcrypto.node")');
+    expect(text).toContain('require("cpu-features")');
+  });
+
   it('draws the same frames, runs the same steps over sshd and exits the same as from the ES module bundle', async () => {
     const esm = copyBuiltCli();
     rmSync(join(esm, 'dist', 'bundle', 'quick', 'play.cjs.cache'));
