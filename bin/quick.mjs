@@ -53,6 +53,7 @@ export async function loadQuick(command, { useCache = true } = {}) {
     return undefined;
   }
   const yoga = YOGA.has(command) ? compileYoga() : undefined;
+  if (YOGA.has(command) && !yoga) return undefined; // no quick/lib/yoga.wasm: the ES module bundle
   let cachedData;
   let ascii = false;
   if (useCache) {
@@ -79,7 +80,7 @@ export async function loadQuick(command, { useCache = true } = {}) {
   return { exports: module.exports, script, code, file };
 }
 
-/** yoga-layout's WebAssembly compiled (a promise), or undefined without the file (the bundle then says so itself). */
+/** yoga-layout's WebAssembly compiled (a promise), or undefined without the file. */
 function compileYoga() {
   try {
     return WebAssembly.compile(readFileSync(join(QUICK_DIR, 'lib', 'yoga.wasm')));

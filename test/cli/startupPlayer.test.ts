@@ -110,9 +110,10 @@ describe('runbook play from its CommonJS bundle with a code cache', () => {
     expect(fromCommonjs.screens).toEqual(fromEsm.screens);
   }, 180_000);
 
-  it('starts from the ES module bundle, and plays the same, when the code cache is not this bundle\'s, is damaged, or is for another Node', async () => {
+  it('starts from the ES module bundle, and plays the same, when the code cache is not this bundle\'s, is damaged, or is for another Node, or yoga\'s WebAssembly is missing', async () => {
     const root = copyBuiltCli();
     const file = join(root, 'dist', 'bundle', 'quick', 'play.cjs');
+    const wasm = join(root, 'dist', 'bundle', 'quick', 'lib', 'yoga.wasm');
     const reference = await playThrough(root, 'reference');
     expect(reference.bundle).toBe('commonjs');
     const stamp = JSON.parse(readFileSync(`${file}.cache.json`, 'utf8')) as { node: string; source: string };
@@ -121,14 +122,17 @@ describe('runbook play from its CommonJS bundle with a code cache', () => {
       ['other bytes', () => writeFileSync(file, `${readFileSync(file, 'utf8')}\n`)],
       ['a damaged cache', () => writeFileSync(`${file}.cache`, Buffer.from(cache).fill(0x5a, cache.length >> 1, (cache.length >> 1) + 64))],
       ['another Node', () => writeFileSync(`${file}.cache.json`, JSON.stringify({ ...stamp, node: 'v20.0.0' }))],
+      ['no yoga WebAssembly beside it', () => rmSync(wasm)],
     ] as const) {
       const bytes = readFileSync(file);
+      const wasmBytes = readFileSync(wasm);
       apply();
       expect(quickCacheTaken(root, 'play'), what).toBe(false);
       const played = await playThrough(root, what.replace(/\W/g, '-'));
       expect(played.bundle, what).toBe('esm');
       expect(played.screens, what).toEqual(reference.screens);
       writeFileSync(file, bytes);
+      writeFileSync(wasm, wasmBytes);
       writeFileSync(`${file}.cache`, cache);
       writeFileSync(`${file}.cache.json`, JSON.stringify(stamp));
     }
