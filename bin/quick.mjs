@@ -4,16 +4,14 @@
 // which Node 20 compiles again at every start. The cache is used only when it was made from these
 // very bytes (sha256) by this version of Node and is itself intact (sha256); V8 itself refuses one made by another build or with
 // other V8 flags. Without a quick bundle, or with a cache it cannot use, the command runs the same,
-// only compiled from source: the cache can only cost or save time. Files the build stamped and
-// nothing has touched since (same device, inode, size, mtime and ctime: fileIdentity) are not
-// hashed again: hashing the player's 3.6 MB took ~10 ms of every start, and loading node:crypto
-// for it as much again.
+// only compiled from source: the cache can only cost or save time.
 //
 // Node's modules are taken with process.getBuiltinModule (Node 20.16+), not imported: an ES module
 // import of one builds its facade, reading every export, and node:crypto's and node:fs's getters
 // then load WebCrypto and the stream modules (~10 ms of every start here).
 const builtin = process.getBuiltinModule ?? (await import('node:module')).createRequire(import.meta.url);
-const { closeSync, fstatSync, openSync, readFileSync, statSync } = builtin('node:fs');
+const { createHash } = builtin('node:crypto');
+const { readFileSync } = builtin('node:fs');
 const { createRequire } = builtin('node:module');
 const { dirname, join } = builtin('node:path');
 const { fileURLToPath } = builtin('node:url');
@@ -33,29 +31,10 @@ const CACHE_ONLY = new Set(['play']);
 /** Commands whose bundle holds Ink, and with it yoga-layout's WebAssembly (quick/lib/yoga.wasm). */
 const YOGA = new Set(['play']);
 export const sourceHash = (...parts) => {
-  const hash = builtin('node:crypto').createHash('sha256');
+  const hash = createHash('sha256');
   for (const p of parts) hash.update(p);
   return hash.digest('hex');
 };
-
-/**
- * What tells a file the build stamped from any other without reading it: its device, inode, size,
- * and the times its bytes (mtime) and its inode (ctime, which no user can set back) last changed,
- * to the nanosecond. Written again, edited in place, copied or moved elsewhere: another identity,
- * and the file is checked by its bytes. (`stats` from fs.statSync/fstatSync with bigint: true.)
- */
-const identityOf = (stats) => `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
-export const fileIdentity = (file) => identityOf(statSync(file, { bigint: true }));
-
-/** A file's bytes and identity, both from the one open file. */
-function readWithIdentity(file) {
-  const fd = openSync(file, 'r');
-  try {
-    return { bytes: readFileSync(fd), identity: identityOf(fstatSync(fd, { bigint: true })) };
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Compile and run the quick bundle of `command`; its exports and the compiled script (undefined
@@ -68,9 +47,8 @@ function readWithIdentity(file) {
 export async function loadQuick(command, { useCache = true } = {}) {
   const file = join(QUICK_DIR, `${command}.cjs`);
   let bytes;
-  let identity;
   try {
-    ({ bytes, identity } = readWithIdentity(file));
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
@@ -81,12 +59,11 @@ export async function loadQuick(command, { useCache = true } = {}) {
   if (useCache) {
     try {
       const stamp = JSON.parse(readFileSync(`${file}.cache.json`, 'utf8'));
-      const stamped = stamp.files?.bundle === identity;
-      if (stamp.node === process.version && stamp.arch === process.arch && (stamped || stamp.source === sourceHash(WRAP_BEFORE, bytes, WRAP_AFTER))) {
+      if (stamp.node === process.version && stamp.arch === process.arch && stamp.source === sourceHash(WRAP_BEFORE, bytes, WRAP_AFTER)) {
         ascii = true; // the very bytes the build made, which are ASCII
-        const cache = readWithIdentity(`${file}.cache`);
+        const data = readFileSync(`${file}.cache`);
         // V8 checks the cache's length and version, not its bytes: a damaged one is refused here.
-        if ((stamped && stamp.files?.cache === cache.identity) || stamp.cache === sourceHash(cache.bytes)) cachedData = cache.bytes;
+        if (stamp.cache === sourceHash(data)) cachedData = data;
       }
     } catch {
       cachedData = undefined;

@@ -17,7 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fileIdentity, loadQuick, sourceHash } from '../bin/quick.mjs';
+import { loadQuick, sourceHash } from '../bin/quick.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quickDir = join(root, 'dist', 'bundle', 'quick');
@@ -28,9 +28,7 @@ const FIRST_FRAME = /steps 0\/\d+[^]*Enter\/r run/;
 function writeCache(quick) {
   const data = quick.script.createCachedData();
   writeFileSync(`${quick.file}.cache`, data);
-  // The files' identities last: bin/quick.mjs then takes them as stamped without hashing them.
-  const files = { bundle: fileIdentity(quick.file), cache: fileIdentity(`${quick.file}.cache`) };
-  writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: sourceHash(quick.code), cache: sourceHash(data), files })}\n`);
+  writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: sourceHash(quick.code), cache: sourceHash(data) })}\n`);
 }
 
 /** A copy of the HA build in a temporary directory with its .runbook/ (0700); `run(ha, inventory)`. */
