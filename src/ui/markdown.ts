@@ -123,7 +123,7 @@ export function renderMarkdown(source: string, width: number, plain: boolean): s
  */
 function fitLine(line: string, width: number): string[] {
   const plain = stripVTControlCharacters(line);
-  if (plain.length <= width && columns(plain) <= width) return [line];
+  if (columns(plain) <= width) return [line];
   const lead = /^(\s*(?:[*•-]|\d+\.)?\s*)/.exec(plain)?.[1] ?? '';
   return wrapText(plain, width, ' '.repeat(lead.length));
 }

@@ -24,7 +24,7 @@ export function flatten(s: string): string {
 export function wrapText(text: string, width: number, indent = ''): string[] {
   const w = Math.max(4, width);
   const flat = flatten(text);
-  if (flat.length <= w && columns(flat) <= w) return [flat];
+  if (columns(flat) <= w) return [flat];
   const out: string[] = [];
   const indentColumns = columns(indent);
   let rest = flat;

@@ -3,11 +3,9 @@
 // plain ASCII into graphemes: the panes' rows hold symbols and box lines, so a 200x60 frame spent
 // several milliseconds there, for rows that had not changed since the last frame (bench:tui-fleet
 // profile). The bundle resolves `widest-line` to this module (scripts/bundle.mjs): the same
-// measure (./stringWidth.js, the count Ink's output gets: escape sequences stripped, then the
-// panes' columns()), kept per string, so an unchanged row is measured once. The panes' rows carry
-// their styles as escape sequences: given to columns() as they are, every styled row went to
-// string-width, whose segmenter and emoji patterns then started on the player's first frame.
-import stringWidth from './stringWidth.js';
+// measure (the panes' columns(), escape sequences taken out first, as string-width does), kept per
+// string, so an unchanged row is measured once.
+import { columns } from './text.js';
 
 /** Strings measured, bounded: a frame holds a few hundred text nodes. */
 const MAX_KEPT = 4096;
@@ -18,7 +16,7 @@ export default function widestLine(text: string): number {
   let w = widths.get(text);
   if (w === undefined) {
     w = 0;
-    for (const line of text.split('\n')) w = Math.max(w, stringWidth(line));
+    for (const line of text.split('\n')) w = Math.max(w, columns(line));
     if (widths.size >= MAX_KEPT) widths.clear();
     widths.set(text, w);
   }
