@@ -44,9 +44,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  *  - string-width 8 (ours) makes its RGI_Emoji pattern when first used, not when imported:
  *    making that /v literal parses every emoji sequence Unicode lists (~20 ms), which every start
  *    of the player paid (text.ts imports it) though columns() calls it only for text with
- *    graphemes of more than one code point.
+ *    graphemes of more than one code point;
+ *  - the grapheme segmenters that string-width (8, and wrap-ansi's 7), Ink's tokenizer of styled
+ *    lines and slice-ansi make when loaded are src/ui/graphemeSegmenter.ts: the same segments, by
+ *    code point when nothing in the text can join a neighbour. Making the first Intl.Segmenter
+ *    starts ICU's break iterators (~20 ms), which every start of the player paid before its first
+ *    frame though its text seldom needs them.
  * A package that changed so that a substitution no longer applies fails the build.
  */
+/** The checkout's string-width (8): wrap-ansi's 7 and cli-table3's 4 are other files. */
+const STRING_WIDTH_8 = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\\\/]node_modules[\\\\/]string-width[\\\\/]index\\.js$`);
 const EDITS = [
   {
     file: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/,
@@ -69,10 +76,23 @@ const EDITS = [
   },
   {
     // The checkout's string-width (wrap-ansi's 7 and cli-table3's 4 have no such pattern).
-    file: new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\\\/]node_modules[\\\\/]string-width[\\\\/]index\\.js$`),
+    file: STRING_WIDTH_8,
     from: 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;',
     to: 'let madeRgiEmojiRegex;const rgiEmojiRegex = { test: (segment) => (madeRgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v).test(segment) };',
   },
+  // The grapheme segmenters the packages make when loaded (src/ui/graphemeSegmenter.ts): the
+  // checkout's string-width 8, wrap-ansi's string-width 7, Ink's tokenizer of styled lines and
+  // slice-ansi's (cli-truncate).
+  ...[
+    { file: STRING_WIDTH_8, from: 'const segmenter = new Intl.Segmenter();' },
+    { file: /[\\/]node_modules[\\/]wrap-ansi[\\/]node_modules[\\/]string-width[\\/]index\.js$/, from: 'const segmenter = new Intl.Segmenter();' },
+    { file: /[\\/]node_modules[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/, from: 'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });' },
+    { file: /[\\/]node_modules[\\/]slice-ansi[\\/]tokenize-ansi\.js$/, from: "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});" },
+  ].map(({ file, from }) => ({
+    file,
+    from,
+    to: `import { lazyGraphemeSegmenter as __runbookSegmenter } from ${JSON.stringify(join(root, 'dist', 'ui', 'graphemeSegmenter.js'))};${from.replace(/new Intl\.Segmenter\([^)]*\)/, '__runbookSegmenter()')}`,
+  })),
   {
     file: /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
     from: 'function ya(){return w||"function"!=typeof fetch?Promise.resolve().then(function(){return wa()}):fetch(',

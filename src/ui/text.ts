@@ -4,6 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { eastAsianWidth } from 'get-east-asian-width';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
+import { GRAPHEME_JOINERS } from './graphemeSegmenter.js';
 
 /** One display line with an optional style key understood by the component that draws it. */
 export interface Line<S = object> {
@@ -76,14 +77,8 @@ export function wrapLines<S>(lines: readonly Line<S>[], width: number, indent = 
   return out;
 }
 
-/**
- * Code points that join a neighbour into one grapheme (or may): marks, format and control
- * characters (ZWJ, variation selectors...), regional indicators, emoji modifiers, Hangul jamo, and
- * the letters Unicode lists as Prepend, Extend or SpacingMark (Thai/Lao AM, halfwidth sound marks,
- * Kirat Rai vowels...). Any other code point is a grapheme of its own wherever it
- * stands (test/ui/textColumns.test.ts checks every code point against Intl.Segmenter).
- */
-export const GRAPHEME_JOINERS = /[\p{M}\p{Cf}\p{Cc}\p{Cs}\p{Regional_Indicator}\p{Emoji_Modifier}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u0e33\u0eb3\uff9e\uff9f\u{0d4e}\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{113d1}\u{11d46}\u{11f02}\u{16d63}\u{16d67}-\u{16d6a}]/u;
+/** Code points that join a neighbour into one grapheme, or may (src/ui/graphemeSegmenter.ts). */
+export { GRAPHEME_JOINERS };
 const charColumns = new Map<string, number>();
 
 /** Code points that take no column: what string-width skips as non-printing. */

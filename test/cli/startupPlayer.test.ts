@@ -61,6 +61,8 @@ const steady = (screen: string): string => screen.replace(/\b\d+:\d\d\b/g, 'm:ss
 
 interface Played {
   readonly bundle: 'commonjs' | 'esm';
+  /** Where each Intl.Segmenter the player made was made (test/helpers/recordLoads.mjs). */
+  readonly segmenters: readonly string[];
   /** The first frame once the document pane shows its Markdown and the checks passed, after the first step, after the second, and the terminal after the player closed. */
   readonly screens: readonly string[];
 }
@@ -81,7 +83,8 @@ async function playThrough(root: string, session: string, env: Record<string, st
   screens.push(await term.waitScreen(session, (s) => s.includes('2 hosts: 2 failed') && s.includes('fails failed on') && s.includes('[paused]'), 'the second step failed on both hosts', 40_000));
   await term.keys(session, 'q');
   screens.push(await term.waitScreen(session, (s) => s.includes('EXIT='), 'play to exit'));
-  return { bundle: bundleRun(root, record), screens: screens.map(steady) };
+  const segmenters = readFileSync(record, 'utf8').split('\n').filter((l) => l.startsWith('segmenter:'));
+  return { bundle: bundleRun(root, record), segmenters, screens: screens.map(steady) };
 }
 
 describe('runbook play from its CommonJS bundle with a code cache', () => {
@@ -109,6 +112,14 @@ describe('runbook play from its CommonJS bundle with a code cache', () => {
     expect(fromCommonjs.screens[2]).toMatch(/h1\s+failed\s+#1 .* 3 about to fail on h1/);
     expect(fromCommonjs.screens).toEqual(fromEsm.screens);
   }, 180_000);
+
+  it('makes no Intl.Segmenter (ICU\'s break iterators, ~20 ms to start) for text whose graphemes are each one code point: CJK, emoji, symbols, colours', async () => {
+    const played = await playThrough(commonjs, 'segmenters');
+    expect(played.bundle).toBe('commonjs');
+    expect(played.screens[0]).toContain('界 and 🚀');
+    expect(played.screens[1]).toContain('hello from h1 ✓');
+    expect(played.segmenters).toEqual([]);
+  }, 120_000);
 
   it('starts from the ES module bundle, and plays the same, when the code cache is not this bundle\'s, is damaged, or is for another Node, or yoga\'s WebAssembly is missing', async () => {
     const root = copyBuiltCli();
