@@ -43,6 +43,7 @@ function lazySshTransport(opts: SshTransportOptions): Transport {
   const load = (): Promise<Transport> => (loaded ??= import('../engine/transport/ssh.js').then((m) => m.createSshTransport(opts)));
   return {
     exec: async (host, script, eo) => (await load()).exec(host, script, eo),
+    connect: async (host, signal) => (await load()).connect?.(host, signal),
     prepare(hosts) {
       if (hosts.length) void load().then((t) => t.prepare?.(hosts), () => undefined);
     },

@@ -44,6 +44,7 @@ export interface HostRunDeps {
 }
 
 export interface HostRunResult {
+  /** The host's status once this is over: when it did not start (notStarted), the one it had before. */
   readonly status: HostStatus;
   readonly exitCode?: number | null;
   readonly message?: string;
@@ -53,6 +54,8 @@ export interface HostRunResult {
   readonly aborted: boolean;
   /** Not run: its earlier, interrupted attempt is still running on the host, or the host could not be checked. */
   readonly held?: boolean;
+  /** Aborted before the attempt started (while connecting, or before its turn): nothing was recorded or run. */
+  readonly notStarted?: boolean;
 }
 
 export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord | undefined, deps: HostRunDeps): Promise<HostRunResult> {
@@ -75,7 +78,7 @@ export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord
     preface = earlier;
     if (preface.adopt) {
       const adopted = await runAttempt(step, host, rendered, prev.attempts, deps, preface);
-      return { ...adopted, durationMs: Date.now() - started };
+      return { ...adopted, ...(adopted.notStarted ? { status: prev.status } : {}), durationMs: Date.now() - started };
     }
   }
 
@@ -83,7 +86,10 @@ export async function runStepOnHost(step: Step, host: Host, prev: HostStepRecord
   let result: HostRunResult | undefined;
   for (let i = 0; i < maxAttempts; i++) {
     const attempt = (prev?.attempts ?? 0) + i + 1;
-    result = await runAttempt(step, host, rendered, attempt, deps, i === 0 ? preface : { notes: [] });
+    const before: HostStatus = result?.status ?? prev?.status ?? 'pending';
+    const res = await runAttempt(step, host, rendered, attempt, deps, i === 0 ? preface : { notes: [] });
+    // Aborted before it started: the host's record is what it was (this attempt never existed).
+    result = res.notStarted ? { ...res, status: before } : res;
     if (result.status !== 'failed' || result.aborted || deps.signal.aborted) break;
     if (i < maxAttempts - 1) await delay(step.attrs.delayMs, deps.signal);
     if (deps.signal.aborted) break;
@@ -192,7 +198,79 @@ async function settleEarlierAttempt(step: Step, host: Host, prev: HostStepRecord
   }
 }
 
+/** A connection, host-key or authentication failure: the host never ran the step ('unreachable'). */
+const isUnreachable = (e: unknown): boolean =>
+  !(e instanceof ConnectionLostError) && (e instanceof ConnectionError || e instanceof AuthError || e instanceof HostKeyError);
+
+/** The message a record keeps for an error: its text and hint, or an internal error. */
+const errorMessage = (e: unknown): string =>
+  isRunbookError(e) ? (e.hint ? `${e.message} (${e.hint})` : e.message) : `internal error: ${(e as Error).message}`;
+
+/**
+ * The host's connection before the attempt: TCP, key exchange, the host-key decision (the operator
+ * may take minutes in the player's dialog) and authentication. None of it is the step's run: it comes
+ * before the attempt's start time, its 'running' record, its log and its `timeout=`. Undefined when
+ * connected (or nothing to connect), else why the attempt cannot start.
+ */
+async function connectHost(host: Host, deps: HostRunDeps): Promise<undefined | { aborted: true } | { error: unknown }> {
+  if (deps.signal.aborted) return { aborted: true };
+  try {
+    await deps.transport.connect?.(host, deps.signal);
+  } catch (e) {
+    if (deps.signal.aborted) return { aborted: true };
+    return { error: e };
+  }
+  return deps.signal.aborted ? { aborted: true } : undefined;
+}
+
+/**
+ * The attempt could not start: the host's connection failed. Recorded (durably, with a log that says
+ * so) as 'unreachable', not counted as an attempt; an error that is not about reaching the host (a
+ * private key file that cannot be read) as a 'failed' attempt, as it would have failed in the step.
+ * No start time, no marker, no 'running' record: nothing ran.
+ */
+async function notConnected(step: Step, host: Host, attempt: number, deps: HostRunDeps, since: Date, error: unknown): Promise<HostRunResult> {
+  const unreachable = isUnreachable(error);
+  const status: HostStatus = unreachable ? 'unreachable' : 'failed';
+  const message = errorMessage(error);
+  const mask = deps.ctx.masker();
+  const noteLine = (text: string): string => mask(`### runbook: ${text}\n`);
+  const log = await openStepLog(deps.paths, step.id, host.name, attempt);
+  const ended = new Date();
+  try {
+    log.write(
+      noteLine(`step ${step.id} on host ${host.name}${hostWhere(host)}, attempt ${attempt}`) +
+        noteLine(`connecting to the host since ${since.toISOString()}`) +
+        noteLine(`${status}: ${message}`) +
+        noteLine(`ended ${ended.toISOString()}: ${status}, the step did not start${unreachable ? ' (not counted as an attempt)' : ''}`),
+    );
+  } finally {
+    await log.close();
+  }
+  const rec: HostStepRecord = {
+    status,
+    attempts: unreachable ? attempt - 1 : attempt,
+    hash: step.hash,
+    log: log.path,
+    exitCode: null,
+    signal: null,
+    endedAt: ended.toISOString(),
+    message,
+  };
+  await deps.record(rec, { durable: false });
+  return { status, exitCode: null, message, durationMs: ended.getTime() - since.getTime(), log: log.path, aborted: false };
+}
+
+const hostWhere = (host: Host): string => (host.connection === 'ssh' ? ` (${host.user ? `${host.user}@` : ''}${host.address}:${host.port})` : ' (local)');
+
 async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number, deps: HostRunDeps, pre: Preface): Promise<HostRunResult> {
+  const connecting = new Date();
+  const connected = await connectHost(host, deps);
+  if (connected && 'aborted' in connected) {
+    return { status: 'pending', message: 'aborted by operator before the step started on this host: not run', durationMs: Date.now() - connecting.getTime(), aborted: true, notStarted: true };
+  }
+  if (connected) return notConnected(step, host, attempt, deps, connecting, connected.error);
+
   const startedAt = new Date();
   const log = await openStepLog(deps.paths, step.id, host.name, attempt);
   const adopt = pre.adopt;
@@ -220,7 +298,7 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
   // The header says what ran where (the command as the operator reads it, masked), and what the check
   // of an earlier interrupted attempt found; the footer how it ended. The header goes to the file in one write.
   log.write(
-    noteLine(`step ${step.id} on host ${host.name}${host.connection === 'ssh' ? ` (${host.user ? `${host.user}@` : ''}${host.address}:${host.port})` : ' (local)'}, attempt ${attempt}${adopt ? ' (its result, adopted)' : ''}`) +
+    noteLine(`step ${step.id} on host ${host.name}${hostWhere(host)}, attempt ${attempt}${adopt ? ' (its result, adopted)' : ''}`) +
       noteLine(`started ${startedAt.toISOString()}${step.attrs.sudo ? ', with sudo' : ''}`) +
       pre.notes.map(noteLine).join('') +
       noteLine('command:') +
@@ -327,11 +405,12 @@ async function runAttempt(step: Step, host: Host, r: RealRender, attempt: number
       }
     }
   } catch (e) {
-    message = isRunbookError(e) ? (e.hint ? `${e.message} (${e.hint})` : e.message) : `internal error: ${(e as Error).message}`;
+    message = errorMessage(e);
     // Not the step's failure: a lost connection leaves the outcome unknown (like a crash); a host
-    // that could not be reached never ran it.
+    // that could not be reached (its connection died after connectHost, and could not be made again)
+    // never ran it.
     if (e instanceof ConnectionLostError) status = 'interrupted';
-    else if (e instanceof ConnectionError || e instanceof AuthError || e instanceof HostKeyError) status = 'unreachable';
+    else if (isUnreachable(e)) status = 'unreachable';
     note(`${status}: ${message}`);
   } finally {
     const ended = new Date();

@@ -8,6 +8,10 @@ export function createRoutingTransport(ssh: Transport, local: Transport): Transp
     exec(host: Host, script: string, opts?: ExecOptions): Promise<ExecResult> {
       return (host.connection === 'local' ? local : ssh).exec(host, script, opts);
     },
+    async connect(host: Host, signal?: AbortSignal): Promise<void> {
+      const t = host.connection === 'local' ? local : ssh;
+      await t.connect?.(host, signal);
+    },
     prepare(hosts: readonly Host[]): void {
       ssh.prepare?.(hosts.filter((h) => h.connection !== 'local'));
     },

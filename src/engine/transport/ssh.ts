@@ -7,6 +7,7 @@ import { createSshConnector, type SshConnectOptions } from './sshConnect.js';
 import { createSshExec, type SshExecOptions } from './sshExec.js';
 import { createSessionExec, type SshSessionOptions } from './sshSession.js';
 import { SESSION_MODES, type ExecOptions, type SessionMode, type Transport } from './types.js';
+import { untilAbort } from './untilAbort.js';
 
 export interface SshTransportOptions extends SshConnectOptions, SshExecOptions, SshSessionOptions {
   /** Session mode of hosts without a `runbook_session` var (default 'shell'). */
@@ -40,6 +41,11 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
         return Promise.reject(e);
       }
       return mode === 'exec' ? perStep(host, script, eo) : sessions(host, script, eo);
+    },
+    async connect(host: Host, signal?: AbortSignal) {
+      // The pool's connection: the one prepare() opened (or is opening) when it is up, else a new one
+      // that may ask the operator about an unknown key. exec() then finds it in the pool.
+      await untilAbort(connector.connect(host), signal);
     },
     prepare(hosts: readonly Host[]) {
       for (const host of hosts) {

@@ -44,6 +44,16 @@ export interface ExecResult {
  */
 export interface Transport {
   exec(host: Host, script: string, opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Optional: the host's connection, made (or found in the pool) now: TCP, key exchange, the
+   * host-key decision (waiting on the operator's answer when the policy asks) and authentication.
+   * Resolves once the connection is up, or as soon as `signal` aborts (the caller looks at
+   * signal.aborted); rejects with ConnectionError / AuthError / HostKeyError like exec() would.
+   * The engine calls it before a step's attempt starts, so that none of this is charged to the
+   * step's clock or its `timeout=`; exec() then runs on that connection. Absent (local): nothing
+   * to connect.
+   */
+  connect?(host: Host, signal?: AbortSignal): Promise<void>;
   /** Close every connection this transport holds. */
   close(): Promise<void>;
   /**
