@@ -38,7 +38,7 @@ export interface PlayerSession {
   readonly player: ReturnType<typeof createPlayer>;
   /**
    * Run the checks left for later (`deferChecks`: the preflight, then the state's write-open and
-   * the journal's session line), showing their progress in the store (`checking`); the player's
+   * the journal's session line) and start connecting to the targeted hosts meanwhile, showing their progress in the store (`checking`); the player's
    * commands that run or record wait for them. Rejects with the first bad input found
    * (exit 2, state untouched) or the state's error (locked: exit 4). Resolves at once without
    * `deferChecks` (everything ran before the state was opened).
@@ -170,8 +170,9 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   }
   checkTransportOptions(transportOptions);
   keyFilesReadable(session);
-  // Connect to the hosts while the runbook is validated and the state opened. An unknown host key
-  // met meanwhile is asked about once the store exists.
+  // Connect to the hosts while the runbook is validated and the state opened (the player: once its
+  // first frame is drawn, with its checks, so that the key exchanges and logins do not hold the
+  // frame up). An unknown host key met meanwhile is asked about once the store exists.
   let storeReady!: (s: RunStore) => void;
   const storeLater = new Promise<RunStore>((resolve) => (storeReady = resolve));
   const transport = createTransport(transportOptions, opts.interactive ? async (info) => requestPrompt<boolean>(await storeLater, { kind: 'host-key', ...info }) : undefined);
@@ -180,8 +181,10 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   let state: StateHandle;
   let store: RunStore;
   try {
-    transport.prepare?.(targetedHosts(session));
-    if (!opts.deferChecks) preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
+    if (!opts.deferChecks) {
+      transport.prepare?.(targetedHosts(session));
+      preflight(session.runbook, session.inventory, session.cliVars, { allowMissingVars: opts.interactive });
+    }
     // Host patterns are the cheap half of the preflight: a bad one is reported at its line, before
     // the screen opens and before "nothing to run" would hide it.
     if (opts.deferChecks) preflightHosts(session.runbook, session.inventory);
@@ -215,6 +218,7 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   // The first frame already says what is left to check.
   setChecking(store, `preflight 0/${session.runbook.steps.length} steps`);
   const runChecks = async (): Promise<void> => {
+    transport.prepare?.(targetedHosts(session));
     try {
       const passed = await preflightInSlices(session.runbook, session.inventory, session.cliVars, {
         allowMissingVars: opts.interactive,

@@ -15,6 +15,7 @@ import { startSshHosts, type SshFixture } from '../helpers/sshd.js';
 import { playCommand, useTmux } from '../helpers/tmux.js';
 
 const HOOK = resolve(import.meta.dirname, '..', 'helpers', 'recordLoads.mjs');
+const EVENTS = resolve(import.meta.dirname, '..', 'helpers', 'recordEvents.cjs');
 const term = useTmux('rb-startplayer');
 const SIZE = { cols: 100, rows: 30 };
 
@@ -119,6 +120,15 @@ describe('runbook play from its CommonJS bundle with a code cache', () => {
     expect(played.screens[0]).toContain('界 and 🚀');
     expect(played.screens[1]).toContain('hello from h1 ✓');
     expect(played.segmenters).toEqual([]);
+  }, 120_000);
+
+  it('draws its first frame before it connects to any host, then connects to each while its checks run', async () => {
+    const events = join(sharedTempDir('rb-startplayer-events-'), 'events.txt');
+    const played = await playThrough(commonjs, 'connects', { NODE_OPTIONS: `--require ${EVENTS}`, RUNBOOK_TEST_EVENTS: events });
+    expect(played.screens[1]).toContain('2 hosts: 2 ok');
+    const lines = readFileSync(events, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('frame');
+    expect(new Set(lines.slice(1))).toEqual(new Set(fx.hosts.map((h) => `connect ${h.address}:${h.port}`)));
   }, 120_000);
 
   it('starts from the ES module bundle, and plays the same, when the code cache is not this bundle\'s, is damaged, or is for another Node, or yoga\'s WebAssembly is missing', async () => {
