@@ -51,4 +51,34 @@ describe('unknown host keys in the player', () => {
     // The refused key makes h2 unreachable (no step failed on a reachable host): exit 5.
     expect(s).toContain('EXIT=5');
   });
+
+  it('a step with timeout= waits for the answer without its clock running: answered after longer than the timeout, it runs and ends ok', async () => {
+    const sub = sharedTempDir(); // writable by the hosts' user
+    const inv = writeFile(sub, 'inventory.yaml', fx.inventoryYaml());
+    const book = writeFile(sub, 'book.md', `# Keys\n\n\`\`\`bash {id=slow-key hosts=h1 timeout=2s}\necho ran > ${sub}/h1.ran\n\`\`\`\n`);
+    const knownHosts = writeFile(sub, 'known_hosts', '');
+    const state = join(sub, 'state.jsonl');
+    const args = [BIN, 'play', book, '-i', inv, '--known-hosts', knownHosts, '--no-ssh-config', '--state', state];
+    await term.start('timed', playCommand(sub, args));
+    await term.waitScreen('timed', (s) => /› slow-key\s+· 0\/1/.test(s), 'the player');
+
+    await term.keys('timed', 'Enter');
+    await term.waitScreen('timed', (x) => x.includes('Unknown host key for h1'), 'the host key dialog for h1');
+    // The operator reads the fingerprint for longer than the step's timeout= (2s).
+    await new Promise((r) => setTimeout(r, 3000));
+    let s = await term.screen('timed');
+    expect(s).toContain('Unknown host key for h1');
+    // Nothing of the step is recorded while the dialog waits (no 'running' record to time out).
+    expect(existsSync(state) ? readFileSync(state, 'utf8') : '').not.toContain('"step":"slow-key"');
+    await term.keys('timed', 'y');
+
+    s = await term.waitScreen('timed', (x) => /slow-key\s+✔ 1\/1/.test(x), 'the step done on h1');
+    expect(s).not.toMatch(/timed out/);
+    expect(readFileSync(join(sub, 'h1.ran'), 'utf8')).toBe('ran\n');
+    await term.keys('timed', 'q');
+    s = await term.waitScreen('timed', (x) => x.includes('EXIT='), 'the player to exit');
+    expect(s).toContain('EXIT=0');
+    const recs = readFileSync(state, 'utf8').split('\n').filter((l) => l.includes('"step":"slow-key"') && l.includes('"t":"rec"')).map((l) => JSON.parse(l).rec);
+    expect(recs.map((r: { status: string }) => r.status)).toEqual(['running', 'ok']);
+  });
 });
