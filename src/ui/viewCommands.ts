@@ -11,6 +11,7 @@ import { moveVisible, visibleSteps } from './outline.js';
 import { nextProblem } from './hostView.js';
 import { completeStepId, findNext, jumpCandidates, stepText } from './search.js';
 import { readLogLines } from './components/LogView.js';
+import { waitingHostKeys } from './hostKeyWaiting.js';
 import type { SearchScope } from './uiState.js';
 
 export const VIEW_COMMANDS: readonly CommandId[] = [
@@ -176,11 +177,12 @@ export function runViewCommand(d: CommandDeps, id: CommandId, context: KeyContex
       return dispatch({ type: 'inputValue', value: completeStepId(steps, ui.input.value) });
     }
     case 'hostKey.acceptAll': {
-      // Exactly the ones the dialog lists: every unknown host key waiting, each with its fingerprint.
-      const prompts = store.getState().prompts.filter((p) => p.kind === 'host-key');
+      // Exactly the ones the dialog lists, in its order: every unknown host key waiting, each with its fingerprint.
+      const { prompts: all, inventory } = store.getState();
+      const prompts = waitingHostKeys(all, inventory.hosts);
       dispatch({ type: 'hostKeyScroll', delta: -Number.MAX_SAFE_INTEGER, max: 0 });
       for (const p of prompts) answerPrompt(store, p.id, true);
-      return flash(store, 'info', `accepted ${prompts.length} host key${prompts.length === 1 ? '' : 's'}: ${prompts.map((p) => p.kind === 'host-key' ? `${p.host} ${p.fingerprint}` : '').join(', ')}`);
+      return flash(store, 'info', `accepted ${prompts.length} host key${prompts.length === 1 ? '' : 's'}: ${prompts.map((p) => `${p.host} ${p.fingerprint}`).join(', ')}`);
     }
     case 'view.close': return dispatch({ type: 'close' });
     default: return;

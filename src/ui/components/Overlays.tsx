@@ -12,6 +12,7 @@ import { ChangedDiff } from './ChangedDiff.js';
 import { QuitDialog } from './QuitDialog.js';
 import { DangerDialog } from './DangerDialog.js';
 import { HostKeyDialog } from './HostKeyDialog.js';
+import { waitingHostKeys } from '../hostKeyWaiting.js';
 import { VarPrompt } from './VarPrompt.js';
 import { ResumeBanner } from './ResumeBanner.js';
 
@@ -38,7 +39,7 @@ export function Overlays(props: OverlaysProps): React.JSX.Element | null {
   const o = ui.overlay;
   switch (props.context) {
     case 'hostKey':
-      return prompt?.kind === 'host-key' ? <HostKeyDialog {...prompt} width={width} height={height} scroll={ui.hostKeyScroll} scrollMax={scrollMax} waiting={state.prompts.flatMap((p) => (p.kind === 'host-key' ? [p] : []))} /> : null;
+      return prompt?.kind === 'host-key' ? <HostKeyDialog {...prompt} width={width} height={height} scroll={ui.hostKeyScroll} scrollMax={scrollMax} waiting={waitingHostKeys(state.prompts, state.inventory.hosts)} /> : null;
     case 'var':
       return prompt?.kind === 'var' ? <VarPrompt name={prompt.name} secret={prompt.secret} value={ui.varInput} save={ui.varSave} width={width} /> : null;
     case 'quit':

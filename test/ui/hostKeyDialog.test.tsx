@@ -1,0 +1,56 @@
+// The unknown-host-key dialog lists the keys waiting in inventory order (the hosts pane's order),
+// whatever order the connections met them in, and `A` accepts exactly those, in that order.
+import { afterEach, describe, expect, it } from 'vitest';
+import { requestPrompt } from '../../src/engine/store.js';
+import { makeRunbook } from './fixtures.js';
+import { renderApp, type Harness } from './harness.js';
+
+const INVENTORY = ['m1', 'm2', 'm3', 'w1', 'w2', 'w3'];
+const fp = (host: string): string => `SHA256:${host}${'k'.repeat(41)}`;
+
+let h: Harness | undefined;
+afterEach(() => {
+  h?.unmount();
+  h = undefined;
+});
+
+/** Ask about the hosts' keys in this order (as their connections met them). */
+function ask(harness: Harness, hosts: readonly string[]): Promise<boolean>[] {
+  return hosts.map((host, i) => requestPrompt<boolean>(harness.store, { kind: 'host-key', host, address: `127.0.0.${i + 2}`, port: 22, keyType: 'ssh-ed25519', fingerprint: fp(host) }));
+}
+
+/** The hosts of the dialog's list of waiting keys, top to bottom. */
+function listed(frame: string): string[] {
+  return frame.split('\n').flatMap((line) => {
+    const m = /^\W*(\S+)\s+ssh-ed25519\s+(SHA256:\S+)/.exec(line);
+    return m && m[2] === fp(m[1]) ? [m[1]] : [];
+  });
+}
+
+describe('host key dialog: the keys waiting', () => {
+  it('are listed in inventory order when the connections met them out of order', async () => {
+    h = await renderApp(makeRunbook([{ title: 'A', steps: [{ id: 'one' }] }]), { hosts: INVENTORY, width: 100, height: 30 });
+    ask(h, ['w3', 'm2', 'w1', 'm1']);
+    const f = await h.waitFor((x) => x.includes('4 unknown host keys are waiting'), 'the host key dialog with 4 keys');
+    expect(listed(f)).toEqual(['m1', 'm2', 'w1', 'w3']);
+  });
+
+  it('a key asked while the dialog is open takes its inventory place in the list', async () => {
+    h = await renderApp(makeRunbook([{ title: 'A', steps: [{ id: 'one' }] }]), { hosts: INVENTORY, width: 100, height: 30 });
+    ask(h, ['w2', 'm3']);
+    await h.waitFor((x) => x.includes('2 unknown host keys are waiting'), 'the dialog with 2 keys');
+    ask(h, ['m1']);
+    const f = await h.waitFor((x) => x.includes('3 unknown host keys are waiting'), 'the dialog with 3 keys');
+    expect(listed(f)).toEqual(['m1', 'm3', 'w2']);
+  });
+
+  it('A accepts every one listed and says so in the same order', async () => {
+    h = await renderApp(makeRunbook([{ title: 'A', steps: [{ id: 'one' }] }]), { hosts: INVENTORY, width: 100, height: 30 });
+    const answers = ask(h, ['w1', 'm2', 'm1']);
+    await h.waitFor((x) => x.includes('3 unknown host keys are waiting'), 'the dialog');
+    await h.press('A');
+    await expect(Promise.all(answers)).resolves.toEqual([true, true, true]);
+    const said = h.store.getState().messages.at(-1)?.text;
+    expect(said).toBe(`accepted 3 host keys: m1 ${fp('m1')}, m2 ${fp('m2')}, w1 ${fp('w1')}`);
+  });
+});
