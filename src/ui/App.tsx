@@ -14,6 +14,7 @@ import { selectedHostIndex, visibleHostRows } from './hostView.js';
 import { stepsRows } from './outline.js';
 import { initialUiState, uiReducer, type UiAction } from './uiState.js';
 import { useFlashExpiry, useRunClock, useTerminalSize, useThrottledStore } from './hooks.js';
+import { hostKeysAwaited } from './hostKeyWaiting.js';
 import { useKeyboard } from './useKeyboard.js';
 import { ThemeProvider, themeFromEnv, type Theme } from './theme.js';
 import { StatusLine } from './components/StatusLine.js';
@@ -108,7 +109,9 @@ export function App(props: AppProps): React.JSX.Element {
 
   const message = messages[messages.length - 1];
   useFlashExpiry(store, message);
-  const runMs = useRunClock(mode !== 'idle', now);
+  // Waiting on the operator's answer about host keys with nothing of the step running: not running time.
+  const awaiting = hostKeysAwaited({ prompts, records, mode, currentStepId });
+  const runMs = useRunClock(mode !== 'idle' && awaiting === undefined, now);
 
   const mainHeight = Math.max(6, height - 2);
   const interrupted = pendingInterrupted(store);
@@ -200,7 +203,7 @@ export function App(props: AppProps): React.JSX.Element {
           title={runbook.title} progress={prog} mode={mode} elapsedMs={runMs} hostFilter={hostFilter} width={width}
           problems={problems} currentStep={mode !== 'idle' && currentStepId ? currentStepId : undefined}
           etaMs={eta(runMs, prog.stepsDone - startDone.current, prog.stepsTotal - prog.stepsDone)}
-          checking={checking}
+          checking={checking} awaiting={awaiting}
         />
         <ErrorBoundary resetKey={`${context}:${ui.selected}:${ui.overlay?.kind ?? ''}`}>
         {context === 'main' || (context === 'input' && !ui.overlay) ? (

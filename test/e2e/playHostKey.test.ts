@@ -68,6 +68,9 @@ describe('unknown host keys in the player', () => {
     await new Promise((r) => setTimeout(r, 3000));
     let s = await term.screen('timed');
     expect(s).toContain('Unknown host key for h1');
+    // The status line says what the player waits for, and its clock of running time did not count
+    // the 3 s of reading (at most the moment it took to meet the key before the dialog opened).
+    expect(s.split('\n')[0]).toMatch(/\[waiting for your answer: 1 host key\] ▶ slow-key {2}0:0[0-2]/);
     // Nothing of the step is recorded while the dialog waits (no 'running' record to time out).
     expect(existsSync(state) ? readFileSync(state, 'utf8') : '').not.toContain('"step":"slow-key"');
     await term.keys('timed', 'y');

@@ -1,9 +1,14 @@
 // The unknown-host-key dialog lists the keys waiting in inventory order (the hosts pane's order),
 // whatever order the connections met them in, and `A` accepts exactly those, in that order.
+import React from 'react';
+import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestPrompt } from '../../src/engine/store.js';
-import { makeRunbook } from './fixtures.js';
-import { renderApp, type Harness } from './harness.js';
+import { createRunStore, requestPrompt, setMode, setRecord } from '../../src/engine/store.js';
+import { App } from '../../src/ui/App.js';
+import { plainTheme } from '../../src/ui/theme.js';
+import { createFakeController } from './fakeController.js';
+import { makeInventory, makeRunbook } from './fixtures.js';
+import { renderApp, tick, type Harness } from './harness.js';
 
 const INVENTORY = ['m1', 'm2', 'm3', 'w1', 'w2', 'w3'];
 const fp = (host: string): string => `SHA256:${host}${'k'.repeat(41)}`;
@@ -52,5 +57,52 @@ describe('host key dialog: the keys waiting', () => {
     await expect(Promise.all(answers)).resolves.toEqual([true, true, true]);
     const said = h.store.getState().messages.at(-1)?.text;
     expect(said).toBe(`accepted 3 host keys: m1 ${fp('m1')}, m2 ${fp('m2')}, w1 ${fp('w1')}`);
+  });
+});
+
+describe('status line while the step under way waits for host-key answers', () => {
+  /** The player with a clock the test moves, the step `one` under way on w1 and w2, nothing recorded yet. */
+  async function underWay() {
+    let clock = 1_000_000;
+    const store = createRunStore({ runbook: makeRunbook([{ title: 'A', steps: [{ id: 'one' }] }]), inventory: makeInventory(['w1', 'w2']) });
+    const r = render(<App store={store} controller={createFakeController(store)} stateDir="/nonexistent" onQuit={() => undefined} width={100} height={20} theme={plainTheme} now={() => clock} />);
+    unmount = r.unmount;
+    setMode(store, 'running', 'one');
+    await tick();
+    const statusLine = async (): Promise<string> => {
+      await tick();
+      return (r.lastFrame() ?? '').split('\n')[0];
+    };
+    return { store, statusLine, advance: (ms: number) => (clock += ms) };
+  }
+  let unmount: (() => void) | undefined;
+  afterEach(() => {
+    unmount?.();
+    unmount = undefined;
+  });
+  const running = { status: 'running', attempts: 1, hash: 'h', startedAt: '2026-12-02T03:00:00.000Z' } as const;
+
+  it('says it waits for the answer, not running, and its clock of running time stands still', async () => {
+    const t = await underWay();
+    t.advance(4000);
+    void requestPrompt<boolean>(t.store, { kind: 'host-key', host: 'w2', address: '127.0.0.3', port: 22, keyType: 'ssh-ed25519', fingerprint: fp('w2') });
+    void requestPrompt<boolean>(t.store, { kind: 'host-key', host: 'w1', address: '127.0.0.2', port: 22, keyType: 'ssh-ed25519', fingerprint: fp('w1') });
+    expect(await t.statusLine()).toMatch(/\[waiting for your answer: 2 host keys\] ▶ one  0:04$/);
+    // The operator reads the fingerprints for 75 s: not time spent running the step.
+    t.advance(75_000);
+    setRecord(t.store, 'one', 'w1', { status: 'ok', attempts: 1, hash: 'h' }); // any re-render
+    expect(await t.statusLine()).toMatch(/\[waiting for your answer: 2 host keys\] ▶ one  0:04$/);
+  });
+
+  it('says running once a host of the step runs, even with another key still waiting, and the clock goes on from there', async () => {
+    const t = await underWay();
+    void requestPrompt<boolean>(t.store, { kind: 'host-key', host: 'w2', address: '127.0.0.3', port: 22, keyType: 'ssh-ed25519', fingerprint: fp('w2') });
+    expect(await t.statusLine()).toMatch(/\[waiting for your answer: 1 host key\] ▶ one  0:00$/);
+    t.advance(30_000);
+    setRecord(t.store, 'one', 'w1', running);
+    expect(await t.statusLine()).toMatch(/\[running\] ▶ one  0:00$/);
+    t.advance(5000);
+    setRecord(t.store, 'one', 'w1', { ...running, attempts: 1 }); // any re-render
+    expect(await t.statusLine()).toMatch(/\[running\] ▶ one  0:05$/);
   });
 });

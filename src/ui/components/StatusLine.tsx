@@ -22,6 +22,8 @@ export interface StatusLineProps {
   readonly etaMs?: number;
   /** Checks still running before any step may run (store `checking`), shown instead of the mode. */
   readonly checking?: string;
+  /** What the step under way waits for the operator to answer, nothing of it running yet ("2 host keys"): shown instead of the mode. */
+  readonly awaiting?: string;
 }
 
 const MODE_LABEL: Record<PlayerMode, string> = { idle: 'paused', running: 'running', playing: 'playing', pausing: 'pausing' };
@@ -41,9 +43,10 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
   // The counts, failures and clock are never cut; what the checks are doing and the running
   // step's id give way (to at least 12 columns of title) before Ink would squeeze every part.
   const modeRoom = props.width - counts.length - failed.length - clock.length - 12;
+  const label = props.awaiting !== undefined ? `waiting for your answer: ${props.awaiting}` : MODE_LABEL[props.mode];
   const mode = props.checking
     ? `[checking${fitTail(`: ${props.checking}`, modeRoom - '[checking]'.length)}]`
-    : `[${MODE_LABEL[props.mode]}]${props.currentStep ? fitTail(` ▶ ${props.currentStep}`, modeRoom - MODE_LABEL[props.mode].length - 2) : ''}`;
+    : `[${label}]${props.currentStep ? fitTail(` ▶ ${props.currentStep}`, modeRoom - label.length - 2) : ''}`;
   let hosts = props.hostFilter ? `  hosts: ${props.hostFilter.join(',') || '(none)'}` : '';
   const fixed = counts.length + mode.length + failed.length + clock.length;
   // Keep at least 12 columns of title; the host filter gives way before the title does.
@@ -55,7 +58,7 @@ export function StatusLine(props: StatusLineProps): React.JSX.Element {
     <Box width={props.width} height={1} overflow="hidden">
       <Text {...theme.accent} wrap="truncate">{title}</Text>
       <Text>{counts}</Text>
-      <Text {...(props.mode === 'idle' && !props.checking ? theme.text.muted : theme.status.running)} wrap="truncate">{mode}</Text>
+      <Text {...(props.awaiting !== undefined && !props.checking ? theme.status.interrupted : props.mode === 'idle' && !props.checking ? theme.text.muted : theme.status.running)} wrap="truncate">{mode}</Text>
       {failed !== '' && <Text {...theme.status.failed}>{failed}</Text>}
       <Text>{clock}</Text>
       {hosts !== '' && <Text {...theme.status.interrupted}>{hosts}</Text>}
