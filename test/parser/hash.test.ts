@@ -9,6 +9,9 @@ const one = (text: string) => hashes(text)[0];
 describe('canonicalJson', () => {
   it('sorts keys and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: undefined, c: [1, 'x'] } })).toBe('{"a":{"c":[1,"x"]},"b":1}');
+    expect(canonicalJson({ u: undefined, a: [undefined, null, { z: 'é', y: '"' }], b: true })).toBe('{"a":[null,null,{"y":"\\"","z":"é"}],"b":true}');
+    expect(canonicalJson({})).toBe('{}');
+    expect(canonicalJson({ only: undefined })).toBe('{}');
   });
 });
 
@@ -38,6 +41,10 @@ describe('step hash', () => {
   });
   it('does not change with the id', () => {
     expect(one(md('# A', '```bash {sudo id=custom}', 'echo hi', '```'))).toBe(one(base));
+  });
+  it('is the hash earlier versions recorded for the same step (state files keep it)', () => {
+    const text = md('---', 'hosts: masters', '---', '# A', '```bash {id=init sudo timeout=2m retries=2 unless="test -f /etc/x" capture=TOKEN}', 'kubeadm init --config /root/kubeadm.yaml', '```', '', '```sh {hosts=workers verify="true" continue_on_error}', 'echo "日本 ✓"', '```');
+    expect(hashes(text)).toEqual(['1730cbb189acbb3e7232920c252b8176efa843ff9e97fc192e20d0e074034524', '4a96dabc60d35fd4d5174d140e31b0c4695cfa93babd4fe230b3d9beb3f79ca0']);
   });
   it('does not change with attribute order or quoting', () => {
     const a = one(md('```bash {sudo timeout=2m}', 'x', '```'));

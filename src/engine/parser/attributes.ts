@@ -126,6 +126,10 @@ function docsMetadata(text: string, start: number): { label?: string; looks: str
         i = close + 1;
         continue;
       }
+      // Runbook's own attributes, the common case, are known by their first word: not one of
+      // Hugo's keys (the items below would start with it), so there is nothing to split.
+      const first = /^[A-Za-z_]*/.exec(inner)![0];
+      if (!HUGO_KEYS.includes(first)) break;
       const items = metaItems(inner, true).map((it) => /^([A-Za-z_]+)(?:=(.*))?$/s.exec(it));
       // Hugo's options; anything else in braces is runbook's attributes (or Runme's).
       if (!items.length || !items.every((m) => m && HUGO_KEYS.includes(m[1]))) break;
