@@ -209,7 +209,7 @@ const result = await build({
  * CommonJS file of its own, quick/lib/string-width.cjs, required when first needed (the player's
  * bundle holds it anyway: Ink imports it).
  *
- * The player's (play.cjs) is compiled by bin/quick.mjs only with its code cache (else the ES module
+ * The player's (play.cjs) is compiled by bin/quick.cjs only with its code cache (else the ES module
  * bundle runs), and its code cache is made after the player drew its first frame in a terminal.
  */
 const QUICK = ['status', 'plan', 'play'];
@@ -225,7 +225,7 @@ const onlyCommand = (command) => ({
       contents: `throw new Error('bug: the ${command} bundle (dist/bundle/quick/${command}.cjs) was asked for the ${args.path} command; bin/runbook sends only ${command} there');`,
       loader: 'js',
     }));
-    // A quick bundle runs without an ES module loader (bin/quick.mjs): string-width, an ES module
+    // A quick bundle runs without an ES module loader (bin/quick.cjs): string-width, an ES module
     // package, is a CommonJS file of its own beside it, required when first needed; the player's
     // bundle holds it (Ink imports it) and takes that one.
     if (command === 'play') return;
@@ -299,7 +299,7 @@ const asAscii = (path, text) =>
   });
 const quickFiles = quick.flatMap((q) => q.outputFiles).map((f) => {
   if (!f.path.endsWith('.cjs')) return f;
-  if (/(?<![\w$.])import\(/.test(f.text)) throw new Error(`${f.path} holds an import(): a quick bundle has no ES module loader (bin/quick.mjs)`);
+  if (/(?<![\w$.])import\(/.test(f.text)) throw new Error(`${f.path} holds an import(): a quick bundle has no ES module loader (bin/quick.cjs)`);
   const text = asAscii(f.path, f.text);
   return { path: f.path, text, contents: Buffer.from(text) };
 });

@@ -1,4 +1,4 @@
-// V8 code caches of the quick bundles (dist/bundle/quick/<command>.cjs, read by bin/quick.mjs):
+// V8 code caches of the quick bundles (dist/bundle/quick/<command>.cjs, read by bin/quick.cjs):
 // run by scripts/bundle.mjs after the bundles are written. Each bundle is compiled from source and
 // run, in a process of its own, on a copy of the HA build (runbooks/k8s-ha with its example
 // inventory: parsed, then read from the parse cache), its output thrown away; then V8's cache of
@@ -17,9 +17,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadQuick, sourceHash } from '../bin/quick.mjs';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// bin/quick.cjs is CommonJS, as the launcher that loads it (bin/runbook).
+const { loadQuick, sourceHash } = createRequire(import.meta.url)('../bin/quick.cjs');
 const quickDir = join(root, 'dist', 'bundle', 'quick');
 const self = fileURLToPath(import.meta.url);
 /** The player's frame once drawn: its status line (`steps 0/N`) and its key hints. */

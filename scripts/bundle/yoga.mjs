@@ -2,7 +2,7 @@
 // dist/bundle/quick/play.cjs). The package's entry starts its WebAssembly with a top-level await,
 // which a CommonJS bundle cannot hold; this module starts the same emscripten module and exports
 // the same Yoga, synchronously, when first required: through emscripten's `instantiateWasm` hook,
-// with the WebAssembly module bin/quick.mjs compiled off the main thread while the bundle was
+// with the WebAssembly module bin/quick.cjs compiled off the main thread while the bundle was
 // compiled from its code cache (`__runbookStart.yoga`), or, without one, compiled here from the
 // bytes the build wrote beside the bundle (quick/lib/yoga.wasm). The build takes the base64 copy of
 // those bytes out of the emscripten file (nothing reads it once instantiateWasm is given).
@@ -11,7 +11,7 @@ import wrapAssembly from '../../node_modules/yoga-layout/dist/src/wrapAssembly.j
 
 export * from '../../node_modules/yoga-layout/dist/src/generated/YGEnums.js';
 
-/* global __runbookStart: the launcher's hand-over (bin/quick.mjs), a parameter of the bundle's wrapper. */
+/* global __runbookStart: the launcher's hand-over (bin/quick.cjs), a parameter of the bundle's wrapper. */
 function compiledModule() {
   const handed = typeof __runbookStart === 'object' && __runbookStart ? __runbookStart.yoga : undefined;
   if (handed instanceof WebAssembly.Module) return handed;

@@ -1,4 +1,4 @@
-// status and plan start from a CommonJS bundle of their own with a V8 code cache (bin/quick.mjs,
+// status and plan start from a CommonJS bundle of their own with a V8 code cache (bin/quick.cjs,
 // scripts/bundle.mjs, scripts/codecache.mjs). What they print and their exit codes must be the
 // same as from the ES module bundle every other command runs from, and a code cache that does not
 // belong to the bundle (another build, another Node, torn) may only cost time. Each case runs a
@@ -51,6 +51,33 @@ const CASES = (): string[][] => [
   ['plan', runbook, '-i', inventory, '--hosts', 'no-such-group'],
   ['status', runbook, '-i', inventory, '--state', '/dev/null'],
 ];
+
+describe('the launcher (bin/runbook)', () => {
+  it('in a checkout not built yet says so and exits 2, for a quick command and for any other', () => {
+    const bare = join(sharedTempDir('rb-quick-bare-'), 'runbook');
+    cpSync(join(ROOT, 'bin'), join(bare, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(bare, 'package.json'));
+    for (const args of [['status', runbook], ['--version'], ['run', runbook]]) {
+      const r = cli(bare, args, work);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe('runbook: not built yet; run `npm install` (or `npm run build`) in the runbook checkout first\n');
+    }
+  });
+
+  it('runs a quick command without loading an ES module (Node\'s ES module loader starting cost ~12 ms of status here): it is CommonJS', () => {
+    const dir = sharedTempDir('rb-quick-builtins-');
+    const hook = join(dir, 'builtins.cjs');
+    const list = join(dir, 'builtins.txt');
+    writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+    const r = spawnSync(process.execPath, ['--require', hook, join(ROOT, 'bin', 'runbook'), 'status', runbook, '-i', inventory], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('preflight-os-kernel');
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    expect(loaded).toContain('NativeModule vm');
+    // (vm.Script loads a few of the loader's modules; loading an ES module needs these.)
+    expect(loaded.filter((m) => /internal\/modules\/esm\/(module_job|translators|resolve|load)$/.test(m))).toEqual([]);
+  });
+});
 
 describe('quick bundles', () => {
   it('V8 takes the code cache made at build time for status and plan', () => {

@@ -56,7 +56,7 @@ describe('start-up: each command loads only what it needs', () => {
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
-  it('status and plan start from their CommonJS quick bundle (bin/quick.mjs), not from the ES module bundle', () => {
+  it('status and plan start from their CommonJS quick bundle (bin/quick.cjs), not from the ES module bundle', () => {
     for (const command of ['status', 'plan']) {
       const r = loadsOf([command, HA, '-i', HA_INVENTORY]);
       expect(r.code).toBe(0);

@@ -1,6 +1,6 @@
 // `runbook play` starts from a CommonJS bundle of its own (dist/bundle/quick/play.cjs) compiled with
 // the V8 code cache the build made after a first frame (scripts/bundle.mjs, scripts/codecache.mjs,
-// bin/quick.mjs), and from the ES module bundle when that cache is missing, not this bundle's, or
+// bin/quick.cjs), and from the ES module bundle when that cache is missing, not this bundle's, or
 // refused, and under DEV=true (Ink's React devtools). Which one ran must never show: the same
 // frames, the same run over real sshd hosts and the same exit, in a real terminal (tmux). Each case
 // plays a copy of the built CLI (test/helpers/cli.ts copyBuiltCli), the checkout's own left alone;

@@ -78,10 +78,10 @@ export function copyBuiltCli(): string {
   return dir;
 }
 
-/** Whether V8 takes the code cache of `command`'s quick bundle in the CLI at `root` (bin/quick.mjs's loadQuick, in a process of its own). */
+/** Whether V8 takes the code cache of `command`'s quick bundle in the CLI at `root` (bin/quick.cjs's loadQuick, in a process of its own). */
 export function quickCacheTaken(root: string, command: string): boolean {
-  const script = `const q = await import(${JSON.stringify(join(root, 'bin', 'quick.mjs'))}); const l = await q.loadQuick(${JSON.stringify(command)}); console.log(JSON.stringify(l?.script.cachedDataRejected === false))`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const script = `const q = require(${JSON.stringify(join(root, 'bin', 'quick.cjs'))}); const l = await q.loadQuick(${JSON.stringify(command)}); console.log(JSON.stringify(l?.script.cachedDataRejected === false))`;
+  const r = spawnSync(process.execPath, ['-e', `(async () => { ${script} })()`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`loadQuick(${command}) exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as boolean;
 }

@@ -10,7 +10,7 @@ import vm from 'node:vm';
 
 register('./recordLoadsHooks.mjs', import.meta.url);
 
-// Scripts compiled by vm.Script with a file name (bin/quick.mjs runs a command's CommonJS bundle
+// Scripts compiled by vm.Script with a file name (bin/quick.cjs runs a command's CommonJS bundle
 // so) are recorded as file: URLs too; loader hooks do not see them.
 const Script = vm.Script;
 vm.Script = class extends Script {

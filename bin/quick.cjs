@@ -6,18 +6,16 @@
 // other V8 flags. Without a quick bundle, or with a cache it cannot use, the command runs the same,
 // only compiled from source: the cache can only cost or save time.
 //
-// Node's modules are taken with process.getBuiltinModule (Node 20.16+), not imported: an ES module
-// import of one builds its facade, reading every export, and node:crypto's and node:fs's getters
-// then load WebCrypto and the stream modules (~10 ms of every start here).
-const builtin = process.getBuiltinModule ?? (await import('node:module')).createRequire(import.meta.url);
-const { createHash } = builtin('node:crypto');
-const { readFileSync } = builtin('node:fs');
-const { createRequire } = builtin('node:module');
-const { dirname, join } = builtin('node:path');
-const { fileURLToPath } = builtin('node:url');
-const vm = builtin('node:vm');
+// CommonJS, as bin/runbook is (bin/package.json): an ES module entry makes Node start its ES module
+// loader first (~12 ms of a `status` here), which the quick commands never need.
+'use strict';
+const { createHash } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const vm = require('node:vm');
 
-const QUICK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle', 'quick');
+const QUICK_DIR = join(__dirname, '..', 'dist', 'bundle', 'quick');
 
 /**
  * The code cache of a quick bundle is made from, and checked against, this exact text: the
@@ -30,7 +28,7 @@ const WRAP_AFTER = '\n})';
 const CACHE_ONLY = new Set(['play']);
 /** Commands whose bundle holds Ink, and with it yoga-layout's WebAssembly (quick/lib/yoga.wasm). */
 const YOGA = new Set(['play']);
-export const sourceHash = (...parts) => {
+const sourceHash = (...parts) => {
   const hash = createHash('sha256');
   for (const p of parts) hash.update(p);
   return hash.digest('hex');
@@ -44,7 +42,7 @@ export const sourceHash = (...parts) => {
  * The player's yoga WebAssembly is compiled by V8 off the main thread (WebAssembly.compile) while
  * this thread reads, checks and deserializes the bundle, and handed to it compiled.
  */
-export async function loadQuick(command, { useCache = true } = {}) {
+async function loadQuick(command, { useCache = true } = {}) {
   const file = join(QUICK_DIR, `${command}.cjs`);
   let bytes;
   try {
@@ -75,9 +73,9 @@ export async function loadQuick(command, { useCache = true } = {}) {
   const script = new vm.Script(code, { filename: file, cachedData });
   if (script.cachedDataRejected && CACHE_ONLY.has(command)) return undefined;
   const start = { yoga: await yoga?.catch(() => undefined) };
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, QUICK_DIR, start);
-  return { exports: module.exports, script, code, file };
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, QUICK_DIR, start);
+  return { exports: bundle.exports, script, code, file };
 }
 
 /** yoga-layout's WebAssembly compiled (a promise), or undefined without the file. */
@@ -88,3 +86,5 @@ function compileYoga() {
     return undefined;
   }
 }
+
+module.exports = { loadQuick, sourceHash };
