@@ -55,10 +55,10 @@ afterEach(async () => {
 });
 
 /** A player over the ssh transport, with an empty known_hosts: h1's key is unknown. Hosts are prepared as `play` does. */
-async function setup(markdown: string) {
+async function setup(markdown: string, opts: { inventoryYaml?: (dir: string) => string } = {}) {
   const dir = sharedTempDir('rb-connect-first-');
   const runbook = parseRunbookText(markdown, join(dir, 'book.md'));
-  const inventory = parseInventory(lab.fx.inventoryYaml(), join(dir, 'inventory.yaml'));
+  const inventory = parseInventory(opts.inventoryYaml?.(dir) ?? lab.fx.inventoryYaml(), join(dir, 'inventory.yaml'));
   const paths = resolveStatePaths(runbook.path, { cwd: dir });
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'write' });
   const store = createRunStore({ runbook, inventory, records: state.snapshot() });
@@ -164,6 +164,24 @@ describe('the host-key dialog comes before the step: its clock does not run whil
     const end = t.events.find(({ e }) => e.type === 'host-end')?.e;
     expect(end).toMatchObject({ type: 'host-end', host: 'h1', status: 'pending', message: 'aborted by operator before the step started on this host: not run' });
     expect(t.events.filter(({ e }) => e.type === 'host-start')).toEqual([]);
+  });
+});
+
+describe('a connection that cannot be made for another reason', () => {
+  it('a private key file that is not a key: failed with the file named, the step not started (no attempt, no start time)', async () => {
+    const t = await setup(`# Keys\n\n${STEP}`, {
+      inventoryYaml: (dir) => lab.fx.inventoryYaml().replaceAll(lab.fx.privateKeyFile, writeFile(dir, 'not-a-key', 'this is not a private key\n')),
+    });
+    const stop = await t.player.play();
+
+    expect(stop).toMatchObject({ kind: 'failed', stepId: 'slow-key' });
+    const rec = t.state.get('slow-key', 'h1');
+    expect(rec).toMatchObject({ status: 'failed', attempts: 0, exitCode: null });
+    expect(rec?.message).toMatch(/private key file \S+not-a-key for h1 is not a usable private key/);
+    expect(rec?.startedAt).toBeUndefined();
+    expect((await t.journal('slow-key')).map((r) => r.status)).toEqual(['failed']);
+    expect(t.desk.questions).toEqual([]);
+    expect(t.readLog(rec)).toMatch(/### runbook: failed: private key file .* the step did not start \(not counted as an attempt\)/s);
   });
 });
 

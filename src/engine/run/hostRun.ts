@@ -224,10 +224,10 @@ async function connectHost(host: Host, deps: HostRunDeps): Promise<undefined | {
 }
 
 /**
- * The attempt could not start: the host's connection failed. Recorded (durably, with a log that says
- * so) as 'unreachable', not counted as an attempt; an error that is not about reaching the host (a
- * private key file that cannot be read) as a 'failed' attempt, as it would have failed in the step.
- * No start time, no marker, no 'running' record: nothing ran.
+ * The attempt could not start: the host's connection failed. Recorded, with a log that says so, as
+ * 'unreachable'; an error that is not about reaching the host (a private key file that became
+ * unreadable) as 'failed', as it was before the connection came first. Either way the step did not
+ * start: not counted in `attempts`, no start time, no marker, no 'running' record.
  */
 async function notConnected(step: Step, host: Host, attempt: number, deps: HostRunDeps, since: Date, error: unknown): Promise<HostRunResult> {
   const unreachable = isUnreachable(error);
@@ -242,14 +242,14 @@ async function notConnected(step: Step, host: Host, attempt: number, deps: HostR
       noteLine(`step ${step.id} on host ${host.name}${hostWhere(host)}, attempt ${attempt}`) +
         noteLine(`connecting to the host since ${since.toISOString()}`) +
         noteLine(`${status}: ${message}`) +
-        noteLine(`ended ${ended.toISOString()}: ${status}, the step did not start${unreachable ? ' (not counted as an attempt)' : ''}`),
+        noteLine(`ended ${ended.toISOString()}: ${status}, the step did not start (not counted as an attempt)`),
     );
   } finally {
     await log.close();
   }
   const rec: HostStepRecord = {
     status,
-    attempts: unreachable ? attempt - 1 : attempt,
+    attempts: attempt - 1,
     hash: step.hash,
     log: log.path,
     exitCode: null,
