@@ -31,7 +31,7 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-async function setup(markdown: string, opts: { cliVars?: Record<string, string>; transport?: Transport } = {}) {
+async function setup(markdown: string, opts: { cliVars?: Record<string, string>; transport?: Transport; forks?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rb-player-'));
   const text = markdown.replaceAll('$DIR', dir);
   const runbook = parseRunbookText(text, join(dir, 'book.md'));
@@ -40,7 +40,7 @@ async function setup(markdown: string, opts: { cliVars?: Record<string, string>;
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'write' });
   const store = createRunStore({ runbook, inventory, records: state.snapshot() });
   const events: PlayerEvent[] = [];
-  const player = createPlayer({ runbook, inventory, transport: opts.transport ?? createLocalTransport({ killGraceMs: 500 }), state, paths, store, cliVars: opts.cliVars, onEvent: (e) => events.push(e) });
+  const player = createPlayer({ runbook, inventory, transport: opts.transport ?? createLocalTransport({ killGraceMs: 500 }), state, paths, store, cliVars: opts.cliVars, forks: opts.forks, onEvent: (e) => events.push(e) });
   closers.push(() => player.close());
   const journal = () => readFileSync(paths.stateFile, 'utf8');
   return { dir, player, store, state, paths, events, journal };
@@ -145,6 +145,20 @@ describe('player', () => {
     expect(await playing).toEqual({ kind: 'aborted', stepId: 'long' });
     expect(t.state.get('long', 'a')).toMatchObject({ status: 'failed', message: 'aborted by operator' });
     expect(t.state.get('after', 'a')).toBeUndefined();
+  });
+
+  it('aborting while hosts wait their turn behind forks: those never started are not recorded, and say so', async () => {
+    const t = await setup(`# A\n${fence('id=long hosts=web', 'touch $DIR/{{ host.name }}.started; sleep 30')}`, { forks: 1 });
+    const playing = t.player.play();
+    await expect.poll(() => readdirSync(t.dir).filter((f) => f.endsWith('.started')), { timeout: 10_000 }).toEqual(['a.started']);
+    t.player.abort();
+    expect(await playing).toEqual({ kind: 'aborted', stepId: 'long' });
+    expect(t.state.get('long', 'a')).toMatchObject({ status: 'failed', message: 'aborted by operator' });
+    for (const h of ['b', 'c']) {
+      expect(t.state.get('long', h), h).toBeUndefined();
+      expect(t.events).toContainEqual(expect.objectContaining({ type: 'host-end', host: h, status: 'pending', message: 'aborted by operator before the step started on this host: not run' }));
+    }
+    expect(readdirSync(join(t.paths.logsDir, 'long'))).toEqual(['a.1.log']);
   });
 
   it('pause lets the running step finish and stops before the next', async () => {
