@@ -22,7 +22,8 @@ import { fence } from '../helpers/markdown.js';
 import { useSshLab } from '../helpers/sshLab.js';
 import { listenSilentTcp, TEST_USER } from '../helpers/sshd.js';
 
-const lab = useSshLab(1);
+/** h1 for the single-host cases; all 30 for the fleet (the operator's run that found the defect had 30). */
+const lab = useSshLab(30);
 
 /** How long the operator reads the dialog: longer than the steps' timeout= (2s) below. */
 const READING_MS = 3000;
@@ -45,6 +46,12 @@ function hostKeyDesk() {
         if (questions.length) return resolve(questions[0]);
         waiters.push(() => resolve(questions[0]));
       }),
+    /** Resolves once n questions are waiting. */
+    asked: (n: number): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => (questions.length >= n ? resolve() : void waiters.push(check));
+        check();
+      }),
     questions,
   };
 }
@@ -54,7 +61,7 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-/** A player over the ssh transport, with an empty known_hosts: h1's key is unknown. Hosts are prepared as `play` does. */
+/** A player over the ssh transport, with an empty known_hosts: every key is unknown. The steps' hosts are prepared as `play` does. */
 async function setup(markdown: string, opts: { inventoryYaml?: (dir: string) => string } = {}) {
   const dir = sharedTempDir('rb-connect-first-');
   const runbook = parseRunbookText(markdown, join(dir, 'book.md'));
@@ -74,7 +81,7 @@ async function setup(markdown: string, opts: { inventoryYaml?: (dir: string) => 
   });
   // play connects to its hosts ahead of the first step, never asking: that connection meets the
   // unknown key and is refused; the step's own connection asks.
-  transport.prepare?.(inventory.hosts);
+  transport.prepare?.([...new Set(runbook.steps.flatMap((s) => player.targets(s.id)))]);
   /** The journal's records of a step, in the order they were written (the queued ones flushed first). */
   const journal = async (stepId: string): Promise<HostStepRecord[]> => {
     await state.flush();
@@ -164,6 +171,34 @@ describe('the host-key dialog comes before the step: its clock does not run whil
     const end = t.events.find(({ e }) => e.type === 'host-end')?.e;
     expect(end).toMatchObject({ type: 'host-end', host: 'h1', status: 'pending', message: 'aborted by operator before the step started on this host: not run' });
     expect(t.events.filter(({ e }) => e.type === 'host-start')).toEqual([]);
+  });
+});
+
+describe('at fleet scale', () => {
+  it('30 hosts whose keys are all unknown, answered together after longer than timeout=: every host starts after the answer and ends ok', async () => {
+    // timeout=8s: 30 shells starting at once took at most 1.8 s per host at load 3 on this 2-core
+    // machine; the margin is for a loaded machine, the reading still outlasts the timeout.
+    const t = await setup(`# Keys\n\n${fence('id=init-runtime-socket hosts=all timeout=8s', 'echo socket ready')}`);
+    const playing = t.player.play();
+    await t.desk.asked(30);
+    await operatorReads(8500);
+    expect(await t.journal('init-runtime-socket')).toEqual([]);
+    expect(t.store.getState().records['init-runtime-socket'] ?? {}).toEqual({});
+
+    const answeredAt = Date.now();
+    for (const q of t.desk.questions) q.answer(true); // A: accept all
+    const stop = await playing;
+
+    expect(stop.kind).toBe('end');
+    const recs = lab.fx.hosts.map((h) => t.state.get('init-runtime-socket', h.name));
+    expect(recs.map((r) => r?.status)).toEqual(lab.fx.hosts.map(() => 'ok'));
+    for (const r of recs) {
+      expect(r?.message).toBeUndefined();
+      expect(Date.parse(r!.startedAt!)).toBeGreaterThanOrEqual(answeredAt);
+    }
+    const longest = Math.max(...recs.map((r) => Date.parse(r!.endedAt!) - Date.parse(r!.startedAt!)));
+    console.log(`30 hosts accepted at once: the longest host-step took ${longest} ms from its start (shell start included)`);
+    expect(t.desk.questions.map((q) => q.info.host).sort()).toEqual(lab.fx.hosts.map((h) => h.name).sort());
   });
 });
 
