@@ -70,49 +70,57 @@ export type RecordMap = Map<string, Map<string, HostStepRecord>>;
 /** Step source texts seen by the journal: step id -> step hash -> the step's source as written. */
 export type TextMap = Map<string, Map<string, string>>;
 
-const nonEmpty = () => z.string().check(z.minLength(1));
+/**
+ * The journal's line schemas, made when a journal is first read (zod builds each schema's checks
+ * when it is made: ~4 ms of a start here, which `status` of a runbook never played does not need).
+ */
+function makeEntrySchema() {
+  const nonEmpty = () => z.string().check(z.minLength(1));
 
-const recordSchema = z.looseObject({
-  status: z.enum(HOST_STATUSES),
-  attempts: z.int().check(z.nonnegative()),
-  exitCode: z.optional(z.nullable(z.int())),
-  signal: z.optional(z.nullable(z.string())),
-  startedAt: z.optional(z.string()),
-  endedAt: z.optional(z.string()),
-  hash: z.string(),
-  log: z.optional(z.string()),
-  message: z.optional(z.string()),
-  captured: z.optional(z.looseObject({ name: z.string(), value: z.nullable(z.string()), secret: z.boolean() })),
-  marker: z.optional(z.string()),
-  adoptedFrom: z.optional(z.int().check(z.positive())),
-  session: z.optional(z.string()),
-});
+  const recordSchema = z.looseObject({
+    status: z.enum(HOST_STATUSES),
+    attempts: z.int().check(z.nonnegative()),
+    exitCode: z.optional(z.nullable(z.int())),
+    signal: z.optional(z.nullable(z.string())),
+    startedAt: z.optional(z.string()),
+    endedAt: z.optional(z.string()),
+    hash: z.string(),
+    log: z.optional(z.string()),
+    message: z.optional(z.string()),
+    captured: z.optional(z.looseObject({ name: z.string(), value: z.nullable(z.string()), secret: z.boolean() })),
+    marker: z.optional(z.string()),
+    adoptedFrom: z.optional(z.int().check(z.positive())),
+    session: z.optional(z.string()),
+  });
 
-const sessionSchema = z.looseObject({
-  t: z.literal('session'),
-  id: nonEmpty(),
-  user: z.string(),
-  hostname: z.string(),
-  pid: z.int(),
-  startedAt: z.string(),
-  endedAt: z.optional(z.string()),
-  outcome: z.optional(z.string()),
-  command: z.string(),
-  inventory: z.array(z.string()),
-  vars: z.record(z.string(), z.string()),
-  secretVars: z.array(z.string()),
-  hosts: z.optional(z.string()),
-  knownHosts: z.optional(z.string()),
-  sshConfig: z.optional(z.union([z.string(), z.literal(false)])),
-});
+  const sessionSchema = z.looseObject({
+    t: z.literal('session'),
+    id: nonEmpty(),
+    user: z.string(),
+    hostname: z.string(),
+    pid: z.int(),
+    startedAt: z.string(),
+    endedAt: z.optional(z.string()),
+    outcome: z.optional(z.string()),
+    command: z.string(),
+    inventory: z.array(z.string()),
+    vars: z.record(z.string(), z.string()),
+    secretVars: z.array(z.string()),
+    hosts: z.optional(z.string()),
+    knownHosts: z.optional(z.string()),
+    sshConfig: z.optional(z.union([z.string(), z.literal(false)])),
+  });
 
-const entrySchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('rec'), step: nonEmpty(), host: nonEmpty(), rec: recordSchema }),
-  z.object({ t: z.literal('reset'), step: z.optional(nonEmpty()), host: z.optional(nonEmpty()) }),
-  z.object({ t: z.literal('text'), step: nonEmpty(), hash: nonEmpty(), text: z.string() }),
-  sessionSchema,
-  z.object({ t: z.literal('session-end'), id: nonEmpty(), endedAt: z.string(), outcome: z.optional(z.string()) }),
-]);
+  return z.discriminatedUnion('t', [
+    z.object({ t: z.literal('rec'), step: nonEmpty(), host: nonEmpty(), rec: recordSchema }),
+    z.object({ t: z.literal('reset'), step: z.optional(nonEmpty()), host: z.optional(nonEmpty()) }),
+    z.object({ t: z.literal('text'), step: nonEmpty(), hash: nonEmpty(), text: z.string() }),
+    sessionSchema,
+    z.object({ t: z.literal('session-end'), id: nonEmpty(), endedAt: z.string(), outcome: z.optional(z.string()) }),
+  ]);
+}
+let entrySchemaMade: ReturnType<typeof makeEntrySchema> | undefined;
+const entrySchema = (): ReturnType<typeof makeEntrySchema> => (entrySchemaMade ??= makeEntrySchema());
 
 const HEADER_PREFIX = `{"schema":"${STATE_SCHEMA}",`;
 
@@ -319,7 +327,7 @@ export function parseJournal(buf: Buffer, file: string, runbookPath: string): Pa
       if (isLast) break; // torn last line: ignored
       throw corrupt(file, i + 1, 'unreadable line (not JSON) before the end of the journal');
     }
-    const r = entrySchema.safeParse(json);
+    const r = entrySchema().safeParse(json);
     if (!r.success) {
       const issue = r.error.issues[0];
       const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
