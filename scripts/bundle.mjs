@@ -212,7 +212,9 @@ const result = await build({
  * The player's (play.cjs) is compiled by bin/quick.cjs only with its code cache (else the ES module
  * bundle runs), and its code cache is made after the player drew its first frame in a terminal.
  */
-const QUICK = ['status', 'plan', 'play'];
+const QUICK = ['status', 'plan', 'play', 'run'];
+/** Quick commands that connect to SSH hosts: ssh2 is inside their bundle (below). */
+const WITH_SSH2 = new Set(['play', 'run']);
 const COMMAND_MODULE = /^\.\/commands\/([a-z]+)\.js$/;
 const onlyCommand = (command) => ({
   name: `runbook-quick-${command}`,
@@ -239,12 +241,12 @@ const onlyCommand = (command) => ({
   },
 });
 /**
- * The player's bundle holds ssh2 too (the ES module bundle leaves it a package): play connects to
- * its SSH hosts while it opens, before its first frame, and Node's loader compiled ssh2's ~40
- * files from source at every start; inside, they are in the code cache (made with a host to
- * connect to: scripts/codecache.mjs). Its optional native parts stay packages, looked up at run
- * time as before: cpu-features, and the add-on ssh2 builds when its install script is allowed
- * (lib/protocol/crypto/build/Release/sshcrypto.node, asked for by the package's own path).
+ * The bundles of play and run hold ssh2 too (the ES module bundle leaves it a package): Node's
+ * loader compiled ssh2's ~40 files from source at every start that connects to SSH hosts; inside,
+ * the part run before the code cache is made is in it (scripts/codecache.mjs). Its optional native
+ * parts stay packages, looked up at run time as before: cpu-features, and the add-on ssh2 builds
+ * when its install script is allowed (lib/protocol/crypto/build/Release/sshcrypto.node, asked for
+ * by the package's own path).
  */
 const SSH2_NATIVE = "require('./crypto/build/Release/sshcrypto.node')";
 const SSH2_INSIDE = { external: ['react-devtools-core', 'cpu-features', 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node'] };
@@ -270,8 +272,8 @@ for (const command of QUICK) {
       // Strict, as the ES modules it is built from are; import.meta.url (vars.ts's require) from the file's own path.
       banner: { js: '"use strict";const __runbookImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
       define: { ...common.define, 'import.meta.url': '__runbookImportMetaUrl' },
-      ...(command === 'play' ? SSH2_INSIDE : {}),
-      plugins: [startupPlugin({ commonjs: true }), onlyCommand(command), ...(command === 'play' ? [ssh2Inside] : [])],
+      ...(WITH_SSH2.has(command) ? SSH2_INSIDE : {}),
+      plugins: [startupPlugin({ commonjs: true }), onlyCommand(command), ...(WITH_SSH2.has(command) ? [ssh2Inside] : [])],
     }),
   );
 }

@@ -4,6 +4,7 @@
 // inventory: parsed, then read from the parse cache), its output thrown away; then V8's cache of
 // everything compiled so far, the functions compiled on first call included, is written beside it
 // with a stamp: the sha256 of the compiled text and of the cache, and the version of Node that made it.
+// `run`'s is made by running the HA build at hosts that cannot be reached (below), until it stops.
 // The player's (play.cjs) is made in a terminal (a pseudo-terminal from util-linux `script`, 80x24),
 // once its first frame of the HA build is written: the functions on the way to the first frame are
 // what the cache is for. Its hosts are SSH hosts at a port of its own on 127.0.0.1 that closes
@@ -61,20 +62,52 @@ async function quickCommandCache(command) {
   });
 }
 
+/**
+ * The HA example inventory with every host at a port of this process that closes each connection
+ * at once (written beside it, with an empty known_hosts): a command that connects (ssh2, in its
+ * bundle) gets as far as it can, and nothing leaves the machine. Returns the inventory's path and
+ * the server (close it when done).
+ */
+async function haAtRefuser(inv, dir) {
+  const refuser = createServer((socket) => socket.destroy()).listen(0, '127.0.0.1');
+  await once(refuser, 'listening');
+  const lab = join(dir, 'inventory.yaml');
+  const example = readFileSync(inv, 'utf8');
+  const pointed = example.replace(/^( +)ansible_host: .*$/gm, (_, indent) => `${indent}ansible_host: 127.0.0.1\n${indent}ansible_port: ${refuser.address().port}`);
+  if (pointed === example) throw new Error(`${inv} has no ansible_host to point at this machine`);
+  writeFileSync(lab, pointed);
+  writeFileSync(join(dir, 'known_hosts'), '');
+  return { lab, refuser };
+}
+
+/**
+ * `run` of the HA build with its hosts at the refuser: parsed, checked, its state opened, its first
+ * step started and found unreachable everywhere (exit 5), as a run stops; then the cache is kept.
+ */
+async function runCache() {
+  await onHaBuild(async (ha, inv, dir) => {
+    const { lab, refuser } = await haAtRefuser(inv, dir);
+    const quick = await loadQuick('run', { useCache: false });
+    const write = [process.stdout.write, process.stderr.write];
+    process.stdout.write = process.stderr.write = () => true;
+    let code;
+    try {
+      code = await quick.exports.main(['run', ha, '-i', lab, '--known-hosts', join(dir, 'known_hosts'), '--no-ssh-config', '--state', join(dir, '.runbook', 'codecache.state.jsonl')]);
+    } finally {
+      [process.stdout.write, process.stderr.write] = write;
+      refuser.close();
+    }
+    if (code !== 5) throw new Error(`run of the HA build at unreachable hosts exited ${code}, not 5 (unreachable), while making its code cache`);
+    writeCache(quick);
+  });
+}
+
 /** In the pseudo-terminal: play the HA build until its first frame is written, then keep the cache and exit. */
 async function playerCache() {
   await new Promise((resolveDone, reject) => {
     onHaBuild(async (ha, inv, dir) => {
-      // Every host at a port of this process that closes each connection at once: the player
-      // starts connecting (ssh2, in its bundle) before its first frame, and nothing leaves the machine.
-      const refuser = createServer((socket) => socket.destroy()).listen(0, '127.0.0.1');
-      await once(refuser, 'listening');
-      const lab = join(dir, 'inventory.yaml');
-      const example = readFileSync(inv, 'utf8');
-      const pointed = example.replace(/^( +)ansible_host: .*$/gm, (_, indent) => `${indent}ansible_host: 127.0.0.1\n${indent}ansible_port: ${refuser.address().port}`);
-      if (pointed === example) throw new Error(`${inv} has no ansible_host to point at this machine`);
-      writeFileSync(lab, pointed);
-      writeFileSync(join(dir, 'known_hosts'), '');
+      // The player connects once its first frame is drawn: nothing leaves the machine meanwhile.
+      const { lab } = await haAtRefuser(inv, dir);
       const quick = await loadQuick('play', { useCache: false });
       const write = process.stdout.write.bind(process.stdout);
       let out = '';
@@ -99,6 +132,9 @@ if (process.argv[2] === '--child') {
   if (command === 'play') {
     await playerCache();
     process.exit(0); // the player and its checks are not waited for
+  } else if (command === 'run') {
+    await runCache();
+    process.exit(0); // a connection's last timers are not waited for
   } else await quickCommandCache(command);
 } else {
   for (const name of readdirSync(quickDir).filter((f) => f.endsWith('.cjs'))) {

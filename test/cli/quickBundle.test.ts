@@ -80,11 +80,34 @@ describe('the launcher (bin/runbook)', () => {
 });
 
 describe('quick bundles', () => {
-  it('V8 takes the code cache made at build time for status and plan', () => {
+  it('V8 takes the code cache made at build time for status, plan and run', () => {
     const copy = copyCli();
     expect(cacheTaken(copy, 'status')).toBe(true);
     expect(cacheTaken(copy, 'plan')).toBe(true);
+    expect(cacheTaken(copy, 'run')).toBe(true);
   });
+
+  it('run runs the same steps, prints the same and exits the same as from the ES module bundle: done, failed, bad input', () => {
+    const book = ['---', 'title: Quick run', '---', '# Quick run', '', '```bash {id=hello}', 'echo "hello from {{ host.name }} ✓"', '```', '', '```bash {id=fails}', 'echo "about to fail" >&2; exit 3', '```', ''].join('\n');
+    const lab = (): string => {
+      const dir = sharedTempDir('rb-quick-run-');
+      writeFileSync(join(dir, 'book.md'), book);
+      writeFileSync(join(dir, 'inventory.yaml'), 'all:\n  hosts:\n    h1: {ansible_connection: local}\n    h2: {ansible_connection: local}\n');
+      return dir;
+    };
+    const durations = (o: Out): Out => ({ ...o, stdout: o.stdout.replace(/\b\d+(?:\.\d+)?(?:ms|s)\b/g, 'N'), stderr: o.stderr.replace(/\b\d+(?:\.\d+)?(?:ms|s)\b/g, 'N') });
+    const runs = [['run', 'book.md', '-i', 'inventory.yaml'], ['run', 'book.md', '-i', 'inventory.yaml'], ['run', 'book.md', '--forks', 'x'], ['run', 'missing.md']];
+    const copy = copyCli();
+    const quickLab = lab();
+    const quick = runs.map((args) => durations(cli(copy, args, quickLab)));
+    expect(quick.map((q) => q.code)).toEqual([1, 1, 2, 2]);
+    expect(quick[0].stdout).toMatch(/✔ h2  ok[^]*✖ h1  failed/);
+    rmSync(join(copy, 'dist', 'bundle', 'quick'), { recursive: true });
+    const esmLab = lab();
+    const esm = runs.map((args) => durations(cli(copy, args, esmLab)));
+    for (const [i, args] of runs.entries()) expect(quick[i], args.join(' ')).toEqual(esm[i]);
+    expect(readFileSync(join(quickLab, '.runbook', 'book.state.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"t":"rec"')).length).toBe(readFileSync(join(esmLab, '.runbook', 'book.state.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"t":"rec"')).length);
+  }, 120_000);
 
   it('print the same and exit the same as the ES module bundle, for commands that succeed and commands that fail', () => {
     const copy = copyCli();

@@ -20,11 +20,14 @@ const sshd = useSshLab(1);
 
 /** How many processes run a command line containing `token` (the host is this machine). */
 function copiesRunning(token: string): number {
-  try {
-    return Number(execFileSync('pgrep', ['-c', '-f', token], { encoding: 'utf8' }).trim());
-  } catch {
-    return 0; // pgrep exits 1 when nothing matches
-  }
+  // A copy is a process with the token in its command line whose parent has not: the waiting bash
+  // forks for each `sleep`, and until that child has exec'd sleep it carries the same command line.
+  const procs = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null && m[3].includes(token));
+  const pids = new Set(procs.map((m) => m[1]));
+  return procs.filter((m) => !pids.has(m[2])).length;
 }
 
 /** The fixture's inventory with `runbook_session` set on every host. */
