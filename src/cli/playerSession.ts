@@ -175,7 +175,7 @@ export async function openPlayerSession(path: string, o: RunOptions, opts: { int
   // frame up). An unknown host key met meanwhile is asked about once the store exists.
   let storeReady!: (s: RunStore) => void;
   const storeLater = new Promise<RunStore>((resolve) => (storeReady = resolve));
-  const transport = createTransport(transportOptions, opts.interactive ? async (info) => requestPrompt<boolean>(await storeLater, { kind: 'host-key', ...info }) : undefined);
+  const transport = createTransport(transportOptions, opts.interactive ? async (info, signal) => requestPrompt<boolean>(await storeLater, { kind: 'host-key', ...info }, { signal, answer: false }) : undefined);
   const command = opts.interactive ? 'play' : 'run';
   const openForWriting = (): Promise<StateHandle> => openState({ stateFile: session.paths.stateFile, runbookPath: session.runbook.path, mode: 'write', command: `runbook ${command}` });
   let state: StateHandle;

@@ -195,14 +195,24 @@ export function dismissMessage(store: RunStore, id: number): void {
 const promptResolvers = new WeakMap<RunStore, Map<number, (answer: unknown) => void>>();
 let promptSeq = 0;
 
-/** Ask the operator something; resolves with the answer given through answerPrompt. */
-export function requestPrompt<T>(store: RunStore, req: DistributiveOmit<PromptRequest, 'id'>): Promise<T> {
+/**
+ * Ask the operator something; resolves with the answer given through answerPrompt. `withdraw`: once
+ * its signal aborts (nobody needs the answer any more), the question leaves the screen and resolves
+ * with `answer`.
+ */
+export function requestPrompt<T>(store: RunStore, req: DistributiveOmit<PromptRequest, 'id'>, withdraw?: { readonly signal: AbortSignal; readonly answer: T }): Promise<T> {
   const id = ++promptSeq;
   let resolvers = promptResolvers.get(store);
   if (!resolvers) promptResolvers.set(store, (resolvers = new Map()));
   const map = resolvers;
+  if (withdraw?.signal.aborted) return Promise.resolve(withdraw.answer);
   return new Promise<T>((resolve) => {
-    map.set(id, resolve as (a: unknown) => void);
+    const onWithdraw = (): void => answerPrompt(store, id, withdraw!.answer);
+    map.set(id, (answer: unknown) => {
+      withdraw?.signal.removeEventListener('abort', onWithdraw);
+      resolve(answer as T);
+    });
+    withdraw?.signal.addEventListener('abort', onWithdraw, { once: true });
     store.setState((s) => ({ prompts: [...s.prompts, { ...req, id } as PromptRequest] }));
   });
 }

@@ -84,4 +84,31 @@ describe('unknown host keys in the player', () => {
     const recs = readFileSync(state, 'utf8').split('\n').filter((l) => l.includes('"step":"slow-key"') && l.includes('"t":"rec"')).map((l) => JSON.parse(l).rec);
     expect(recs.map((r: { status: string }) => r.status)).toEqual(['running', 'ok']);
   });
+
+  it('Ctrl-C while the dialog is open: the step is aborted before it started, the question goes away, nothing is recorded; Enter asks again', async () => {
+    const sub = sharedTempDir();
+    const inv = writeFile(sub, 'inventory.yaml', fx.inventoryYaml());
+    const book = writeFile(sub, 'book.md', `# Keys\n\n\`\`\`bash {id=slow-key hosts=h1 timeout=2s}\necho ran > ${sub}/h1.ran\n\`\`\`\n`);
+    const knownHosts = writeFile(sub, 'known_hosts', '');
+    const state = join(sub, 'state.jsonl');
+    const args = [BIN, 'play', book, '-i', inv, '--known-hosts', knownHosts, '--no-ssh-config', '--state', state];
+    await term.start('abort', playCommand(sub, args));
+    await term.waitScreen('abort', (s) => /› slow-key\s+· 0\/1/.test(s), 'the player');
+
+    await term.keys('abort', 'Enter');
+    await term.waitScreen('abort', (x) => x.includes('Unknown host key for h1'), 'the host key dialog for h1');
+    await term.keys('abort', 'C-c');
+    let s = await term.waitScreen('abort', (x) => !x.includes('Unknown host key') && /slow-key\s+· 0\/1/.test(x), 'the dialog gone, the step still pending');
+    expect(s.split('\n')[0]).toContain('[paused]');
+    expect(existsSync(state) ? readFileSync(state, 'utf8') : '').not.toContain('"step":"slow-key"');
+    expect(readFileSync(knownHosts, 'utf8')).toBe('');
+
+    await term.keys('abort', 'Enter');
+    await term.waitScreen('abort', (x) => x.includes('Unknown host key for h1'), 'the host key dialog again');
+    await term.keys('abort', 'y');
+    s = await term.waitScreen('abort', (x) => /slow-key\s+✔ 1\/1/.test(x), 'the step done on h1');
+    await term.keys('abort', 'q');
+    s = await term.waitScreen('abort', (x) => x.includes('EXIT='), 'the player to exit');
+    expect(s).toContain('EXIT=0');
+  });
 });

@@ -32,12 +32,13 @@ type KeyQuestion = Parameters<NonNullable<HostKeyPolicy['onUnknownKey']>>[0];
 
 /** The operator's side of the host-key dialog: questions arrive, the test answers them. */
 function hostKeyDesk() {
-  const questions: { info: KeyQuestion; answer: (ok: boolean) => void }[] = [];
+  const questions: { info: KeyQuestion; answer: (ok: boolean) => void; withdrawn: AbortSignal }[] = [];
   const waiters: (() => void)[] = [];
   return {
-    onUnknownKey: (info: KeyQuestion): Promise<boolean> =>
+    onUnknownKey: (info: KeyQuestion, withdrawn: AbortSignal): Promise<boolean> =>
       new Promise<boolean>((resolve) => {
-        questions.push({ info, answer: resolve });
+        questions.push({ info, answer: resolve, withdrawn });
+        withdrawn.addEventListener('abort', () => resolve(false), { once: true });
         for (const w of waiters.splice(0)) w();
       }),
     /** The first question, once it is asked. */
@@ -156,12 +157,14 @@ describe('the host-key dialog comes before the step: its clock does not run whil
     expect(log).not.toMatch(/timed out/);
   });
 
-  it('aborted while the dialog is open: the step is not recorded as run on the host (no record, no log)', async () => {
+  it('aborted while the dialog is open: the step is not recorded as run on the host (no record, no log), and the question is withdrawn', async () => {
     const t = await setup(`# Keys\n\n${STEP}`);
     const playing = t.player.play();
-    await t.desk.question();
+    const q = await t.desk.question();
+    expect(q.withdrawn.aborted).toBe(false);
     t.player.abort();
     const stop = await playing;
+    expect(q.withdrawn.aborted).toBe(true);
 
     expect(stop).toMatchObject({ kind: 'aborted', stepId: 'slow-key' });
     expect(t.state.get('slow-key', 'h1')).toBeUndefined();
@@ -171,6 +174,14 @@ describe('the host-key dialog comes before the step: its clock does not run whil
     const end = t.events.find(({ e }) => e.type === 'host-end')?.e;
     expect(end).toMatchObject({ type: 'host-end', host: 'h1', status: 'pending', message: 'aborted by operator before the step started on this host: not run' });
     expect(t.events.filter(({ e }) => e.type === 'host-start')).toEqual([]);
+    expect(readFileSync(join(t.dir, 'known_hosts'), 'utf8')).toBe('');
+
+    // Played again, the host's key is asked about again; accepted, the step runs.
+    const again = t.player.play();
+    await t.desk.asked(2);
+    t.desk.questions[1].answer(true);
+    expect((await again).kind).toBe('end');
+    expect(t.state.get('slow-key', 'h1')).toMatchObject({ status: 'ok', attempts: 1 });
   });
 });
 

@@ -1,5 +1,6 @@
 // The unknown-host-key dialog lists the keys waiting in inventory order (the hosts pane's order),
-// whatever order the connections met them in, and `A` accepts exactly those, in that order.
+// whatever order the connections met them in, and `A` accepts exactly those, in that order; a
+// question nobody waits for any more leaves it; the status line says what the player waits for.
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +58,29 @@ describe('host key dialog: the keys waiting', () => {
     await expect(Promise.all(answers)).resolves.toEqual([true, true, true]);
     const said = h.store.getState().messages.at(-1)?.text;
     expect(said).toBe(`accepted 3 host keys: m1 ${fp('m1')}, m2 ${fp('m2')}, w1 ${fp('w1')}`);
+  });
+});
+
+describe('a question nobody waits for any more', () => {
+  it('leaves the screen and is answered no when withdrawn; the other keys stay listed', async () => {
+    h = await renderApp(makeRunbook([{ title: 'A', steps: [{ id: 'one' }] }]), { hosts: INVENTORY, width: 100, height: 30 });
+    const gone = new AbortController();
+    const withdrawn = requestPrompt<boolean>(h.store, { kind: 'host-key', host: 'm1', address: '127.0.0.2', port: 22, keyType: 'ssh-ed25519', fingerprint: fp('m1') }, { signal: gone.signal, answer: false });
+    ask(h, ['w1', 'w2']);
+    await h.waitFor((x) => x.includes('3 unknown host keys are waiting'), 'the dialog with 3 keys');
+    gone.abort();
+    await expect(withdrawn).resolves.toBe(false);
+    const f = await h.waitFor((x) => x.includes('2 unknown host keys are waiting'), 'the dialog with 2 keys');
+    expect(listed(f)).toEqual(['w1', 'w2']);
+    expect(f).not.toContain(fp('m1'));
+  });
+
+  it('is never shown when withdrawn before it is asked', async () => {
+    h = await renderApp(makeRunbook([{ title: 'A', steps: [{ id: 'one' }] }]), { hosts: INVENTORY, width: 100, height: 30 });
+    const gone = new AbortController();
+    gone.abort();
+    await expect(requestPrompt<boolean>(h.store, { kind: 'host-key', host: 'm1', address: '127.0.0.2', port: 22, keyType: 'ssh-ed25519', fingerprint: fp('m1') }, { signal: gone.signal, answer: false })).resolves.toBe(false);
+    expect(h.store.getState().prompts).toEqual([]);
   });
 });
 

@@ -44,8 +44,9 @@ export function createSshTransport(opts: SshTransportOptions): Transport {
     },
     async connect(host: Host, signal?: AbortSignal) {
       // The pool's connection: the one prepare() opened (or is opening) when it is up, else a new one
-      // that may ask the operator about an unknown key. exec() then finds it in the pool.
-      await untilAbort(connector.connect(host), signal);
+      // that may ask the operator about an unknown key (withdrawn if every step waiting for it is
+      // aborted). exec() then finds it in the pool.
+      await untilAbort(connector.connect(host, { signal }), signal);
     },
     prepare(hosts: readonly Host[]) {
       for (const host of hosts) {

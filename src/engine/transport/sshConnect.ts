@@ -58,6 +58,15 @@ interface ConnEntry {
   /** False for a connection opened ahead of need (prepare): it never asks about an unknown key. */
   ask: boolean;
   conn?: Conn;
+  /**
+   * Aborted once every waiter that can give up has (their signals aborted) and none that cannot
+   * waits: a question about its host key is then withdrawn, or never asked.
+   */
+  readonly givenUp: AbortController;
+  /** Waiters without a signal: while there is one, the entry is never given up. */
+  pinned: boolean;
+  /** Waiters whose signal has not aborted. */
+  waiting: number;
 }
 
 /** The connection pool: one shared connection per host chain. */
@@ -65,9 +74,11 @@ export interface SshConnector {
   /**
    * The host's shared live connection, opened (or re-opened after it died) on demand. `ask: false`
    * (connecting ahead of need) refuses an unknown host key instead of asking the operator; a later
-   * connect that may ask then tries again.
+   * connect that may ask then tries again. `signal`: this caller may stop waiting; once every
+   * caller waiting for a connection has, a question about its key is withdrawn (the connection
+   * fails with HostKeyError 'unknown'; the next connect asks again).
    */
-  connect(host: Host, opts?: { readonly ask?: boolean }): Promise<Conn>;
+  connect(host: Host, opts?: { readonly ask?: boolean; readonly signal?: AbortSignal }): Promise<Conn>;
   /** Close every connection (and cancel those still connecting). */
   close(): Promise<void>;
 }
@@ -193,7 +204,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
   }
 
   /** Open one authenticated ssh2 client to ep (over sock when hopping through a jump host). */
-  function openClient(ep: Endpoint, hostName: string, sock: Duplex | undefined, ask: boolean, onDeath: (c: Conn) => void): Promise<Conn> {
+  function openClient(ep: Endpoint, hostName: string, sock: Duplex | undefined, ask: boolean, givenUp: AbortSignal, onDeath: (c: Conn) => void): Promise<Conn> {
     return new Promise<Conn>((resolve, reject) => {
       let methods: AuthMethod[];
       try {
@@ -281,14 +292,20 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
         }
         // unknown
         if (hostKeys.acceptNew) return accept();
+        const withdrawn = (): HostKeyError =>
+          new HostKeyError(hostName, 'unknown', fp, keyType, `host key ${keyType} ${fp} of ${addrPort(ep)} was not answered: the steps that needed the connection were aborted`);
+        if (hostKeys.onUnknownKey && ask && givenUp.aborted) {
+          refusal = withdrawn(); // nobody waits for this connection any more: nothing to ask
+          return verify(false);
+        }
         if (hostKeys.onUnknownKey && ask) {
           clearTimeout(timer); // the operator may take their time
-          hostKeys.onUnknownKey({ host: hostName, address: ep.address, port: ep.port, keyType, fingerprint: fp }).then(
+          hostKeys.onUnknownKey({ host: hostName, address: ep.address, port: ep.port, keyType, fingerprint: fp }, givenUp).then(
             (ok) => {
               if (settled) return;
               armTimer();
-              if (ok) return accept();
-              refusal = new HostKeyError(hostName, 'unknown', fp, keyType, `host key ${keyType} ${fp} of ${addrPort(ep)} was rejected`);
+              if (ok && !givenUp.aborted) return accept();
+              refusal = givenUp.aborted ? withdrawn() : new HostKeyError(hostName, 'unknown', fp, keyType, `host key ${keyType} ${fp} of ${addrPort(ep)} was rejected`);
               verify(false);
             },
             (e: unknown) => {
@@ -391,30 +408,49 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
     });
   }
 
+  /** Wait for entry's connection; a waiter with a signal may give up (see ConnEntry.givenUp). */
+  function join(entry: ConnEntry, signal: AbortSignal | undefined): Promise<Conn> {
+    if (!signal) {
+      entry.pinned = true;
+      return entry.promise;
+    }
+    if (signal.aborted) return entry.promise;
+    entry.waiting++;
+    const onAbort = (): void => {
+      entry.waiting--;
+      if (!entry.pinned && entry.waiting === 0 && !entry.conn) entry.givenUp.abort();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => signal.removeEventListener('abort', onAbort);
+    entry.promise.then(done, done);
+    return entry.promise;
+  }
+
   /** The shared live connection for a chain (jump hosts first, target last), opened lazily. */
-  function getConn(chain: readonly Endpoint[], hostName: string, ask: boolean): Promise<Conn> {
+  function getConn(chain: readonly Endpoint[], hostName: string, ask: boolean, signal: AbortSignal | undefined): Promise<Conn> {
     // Hops differing only in how they log in or verify the key are different connections.
     const key = chain.map((e) => (e.proxyCommand ? `[${e.proxyCommand}] ` : '') + endpointLabel(e) + JSON.stringify([e.identityAgent, e.identitiesOnly, e.hostKeyAlias, e.knownHostsFile, e.privateKeyFile])).join(' -> ');
     const existing = conns.get(key);
     if (existing && !(existing.conn && existing.conn.dead)) {
-      if (!ask || existing.ask) return existing.promise;
-      // opened ahead of need without asking: if it met an unknown key, try again, asking this time
+      if (!ask || (existing.ask && !existing.givenUp.signal.aborted)) return join(existing, signal);
+      // opened without asking (ahead of need, or for steps since aborted): if it met an unknown key,
+      // try again, asking this time
       return existing.promise.catch((e: unknown) => {
-        if (e instanceof HostKeyError && e.reason === 'unknown') return getConn(chain, hostName, true);
+        if (e instanceof HostKeyError && e.reason === 'unknown') return getConn(chain, hostName, true, signal);
         throw e;
       });
     }
     const target = chain[chain.length - 1];
-    const entry = { ask } as ConnEntry;
+    const entry: ConnEntry = { ask, givenUp: new AbortController(), pinned: false, waiting: 0 } as ConnEntry;
     entry.promise = (async () => {
       let sock: Duplex | undefined;
       if (chain.length > 1) {
-        const via = await getConn(chain.slice(0, -1), hostName, ask);
+        const via = await getConn(chain.slice(0, -1), hostName, ask, entry.givenUp.signal);
         sock = await forwardTo(via, target, hostName);
       } else if (target.proxyCommand) {
         sock = spawnProxyCommand(target.proxyCommand, target, hostName);
       }
-      const conn = await openClient(target, hostName, sock, ask, () => {
+      const conn = await openClient(target, hostName, sock, ask, entry.givenUp.signal, () => {
         if (conns.get(key) === entry) conns.delete(key);
       });
       entry.conn = conn;
@@ -424,7 +460,7 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
       if (conns.get(key) === entry) conns.delete(key);
     });
     conns.set(key, entry);
-    return entry.promise;
+    return join(entry, signal);
   }
 
   /** The login and verification options of a hop (target or jump host), as its ssh config set them. */
@@ -452,8 +488,8 @@ export function createSshConnector(opts: SshConnectOptions): SshConnector {
     return hops;
   }
 
-  function connect(host: Host, opts: { readonly ask?: boolean } = {}): Promise<Conn> {
-    return getConn(chainOf(host), host.name, opts.ask ?? true);
+  function connect(host: Host, opts: { readonly ask?: boolean; readonly signal?: AbortSignal } = {}): Promise<Conn> {
+    return getConn(chainOf(host), host.name, opts.ask ?? true, opts.signal);
   }
 
   async function close(): Promise<void> {

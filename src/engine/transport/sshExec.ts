@@ -88,7 +88,7 @@ export function createSshExec(connector: SshConnector, opts: SshExecOptions = {}
     let useSudo = false;
     const marker = `__RUNBOOK_PID_${randomBytes(6).toString('hex')}__`;
     for (let attempt = 0; !ch; attempt++) {
-      const c = await untilAbort(connector.connect(host));
+      const c = await untilAbort(connector.connect(host, { signal: eo.signal }));
       if (c === 'aborted') return abortedResult(t0);
       conn = c;
       try {

@@ -217,7 +217,7 @@ export function createSessionExec(connector: SshConnector, fallback: ExecFn, opt
     const asUser = eo.sudo ? 'root' : host.become?.user;
     let sess: Session | undefined;
     for (let attempt = 0; !sess; attempt++) {
-      const c = await untilAbort(connector.connect(host));
+      const c = await untilAbort(connector.connect(host, { signal: eo.signal }));
       if (c === 'aborted') return abortedResult();
       try {
         let who: Who = asUser ?? '';

@@ -74,6 +74,8 @@ export interface HostKeyPolicy {
    * Asked for an unknown key when acceptNew is false (the TUI shows a dialog). Resolve true to
    * accept (the key is appended to knownHostsFile). Absent: unknown keys are refused.
    * Changed keys are always refused and never reach this callback.
+   * `signal` aborts once nobody waits for the connection any more (every step that needed it was
+   * aborted): the question is withdrawn, resolve false (the key is not recorded; the next connection asks again).
    */
-  readonly onUnknownKey?: (info: { host: string; address: string; port: number; keyType: string; fingerprint: string }) => Promise<boolean>;
+  readonly onUnknownKey?: (info: { host: string; address: string; port: number; keyType: string; fingerprint: string }, signal: AbortSignal) => Promise<boolean>;
 }
