@@ -21,6 +21,24 @@ afterAll(async () => {
   await fx?.stop();
 });
 
+/**
+ * The player in tmux session `name` on a runbook of one step with timeout=2s on h1, an empty
+ * known_hosts, the step started (Enter) and the dialog about h1's key on screen.
+ */
+async function dialogOpen(name: string): Promise<{ sub: string; knownHosts: string; state: string }> {
+  const sub = sharedTempDir(); // writable by the hosts' user
+  const inv = writeFile(sub, 'inventory.yaml', fx.inventoryYaml());
+  const book = writeFile(sub, 'book.md', `# Keys\n\n\`\`\`bash {id=slow-key hosts=h1 timeout=2s}\necho ran > ${sub}/h1.ran\n\`\`\`\n`);
+  const knownHosts = writeFile(sub, 'known_hosts', '');
+  const state = join(sub, 'state.jsonl');
+  const args = [BIN, 'play', book, '-i', inv, '--known-hosts', knownHosts, '--no-ssh-config', '--state', state];
+  await term.start(name, playCommand(sub, args));
+  await term.waitScreen(name, (s) => /› slow-key\s+· 0\/1/.test(s), 'the player');
+  await term.keys(name, 'Enter');
+  await term.waitScreen(name, (x) => x.includes('Unknown host key for h1'), 'the host key dialog for h1');
+  return { sub, knownHosts, state };
+}
+
 describe('unknown host keys in the player', () => {
   it('asks with the fingerprint; y records the key and runs, n refuses the key and the host is unreachable (exit 5)', async () => {
     const inv = writeFile(dir, 'inventory.yaml', fx.inventoryYaml());
@@ -53,17 +71,7 @@ describe('unknown host keys in the player', () => {
   });
 
   it('a step with timeout= waits for the answer without its clock running: answered after longer than the timeout, it runs and ends ok', async () => {
-    const sub = sharedTempDir(); // writable by the hosts' user
-    const inv = writeFile(sub, 'inventory.yaml', fx.inventoryYaml());
-    const book = writeFile(sub, 'book.md', `# Keys\n\n\`\`\`bash {id=slow-key hosts=h1 timeout=2s}\necho ran > ${sub}/h1.ran\n\`\`\`\n`);
-    const knownHosts = writeFile(sub, 'known_hosts', '');
-    const state = join(sub, 'state.jsonl');
-    const args = [BIN, 'play', book, '-i', inv, '--known-hosts', knownHosts, '--no-ssh-config', '--state', state];
-    await term.start('timed', playCommand(sub, args));
-    await term.waitScreen('timed', (s) => /› slow-key\s+· 0\/1/.test(s), 'the player');
-
-    await term.keys('timed', 'Enter');
-    await term.waitScreen('timed', (x) => x.includes('Unknown host key for h1'), 'the host key dialog for h1');
+    const { sub, knownHosts, state } = await dialogOpen('timed');
     // The operator reads the fingerprint for longer than the step's timeout= (2s).
     await new Promise((r) => setTimeout(r, 3000));
     let s = await term.screen('timed');
@@ -86,17 +94,7 @@ describe('unknown host keys in the player', () => {
   });
 
   it('Ctrl-C while the dialog is open: the step is aborted before it started, the question goes away, nothing is recorded; Enter asks again', async () => {
-    const sub = sharedTempDir();
-    const inv = writeFile(sub, 'inventory.yaml', fx.inventoryYaml());
-    const book = writeFile(sub, 'book.md', `# Keys\n\n\`\`\`bash {id=slow-key hosts=h1 timeout=2s}\necho ran > ${sub}/h1.ran\n\`\`\`\n`);
-    const knownHosts = writeFile(sub, 'known_hosts', '');
-    const state = join(sub, 'state.jsonl');
-    const args = [BIN, 'play', book, '-i', inv, '--known-hosts', knownHosts, '--no-ssh-config', '--state', state];
-    await term.start('abort', playCommand(sub, args));
-    await term.waitScreen('abort', (s) => /› slow-key\s+· 0\/1/.test(s), 'the player');
-
-    await term.keys('abort', 'Enter');
-    await term.waitScreen('abort', (x) => x.includes('Unknown host key for h1'), 'the host key dialog for h1');
+    const { knownHosts, state } = await dialogOpen('abort');
     await term.keys('abort', 'C-c');
     let s = await term.waitScreen('abort', (x) => !x.includes('Unknown host key') && /slow-key\s+· 0\/1/.test(x), 'the dialog gone, the step still pending');
     expect(s.split('\n')[0]).toContain('[paused]');
