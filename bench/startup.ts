@@ -59,6 +59,23 @@ function timeProcess(name: string, args: readonly string[], cwd: string): Timing
   return timing(name, runs, cpu);
 }
 
+/** Resolves once process `pid` no longer exists, or after `ms` (then says so on stderr). */
+async function gone(pid: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > until) {
+      process.stderr.write(`bench: process ${pid} still there ${ms} ms after its terminal closed\n`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /**
  * Time from the key that starts `command` (a shell command) in a fresh tmux pane of cols x rows to
  * the moment the pane's output first matches `frame`. The pane's output comes through
@@ -70,6 +87,7 @@ async function timeFirstFrame(socket: string, command: string, size: { cols: num
   const fifo = join(dir, 'pane');
   spawnSync('mkfifo', [fifo]);
   cleanup();
+  let pid = 0;
   try {
     // The shell waits for the key; only then does the measured process start.
     await tmux('new-session', '-d', '-s', 'f', '-x', String(size.cols), '-y', String(size.rows), '-e', 'NO_COLOR=1', '-e', 'SSH_AUTH_SOCK=', 'sh', '-c', `read _ && exec ${command}`);
@@ -89,6 +107,8 @@ async function timeFirstFrame(socket: string, command: string, size: { cols: num
         }
       });
     });
+    // The pane's process: the shell, then (exec) the measured command.
+    pid = Number((await tmux('display-message', '-p', '-t', 'f', '#{pane_pid}')).stdout.trim());
     t0 = performance.now();
     await tmux('send-keys', '-t', 'f', 'Enter');
     const ms = await seen;
@@ -96,6 +116,10 @@ async function timeFirstFrame(socket: string, command: string, size: { cols: num
     return ms;
   } finally {
     await tmux('kill-server').catch(() => undefined);
+    // The next run starts once this one's process is gone: the player leaves like `q` on the
+    // terminal's hang-up (its connections, begun after the first frame, closed; the state flushed),
+    // ~350 ms here, which fell on the next run's start.
+    if (pid) await gone(pid, 10_000);
     rmSync(dir, { recursive: true, force: true });
   }
 }
