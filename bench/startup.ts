@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml, stringify as yamlStringify } from 'yaml';
 import { startSshHosts, TEST_USER, type SshFixture } from '../test/helpers/sshd.js';
+import { removeTmuxSocket } from '../test/helpers/tmuxSocket.js';
 
 const exec = promisify(execFile);
 const REPEAT = Number(process.env.STARTUP_REPEAT ?? 10);
@@ -116,6 +117,7 @@ async function timeFirstFrame(socket: string, command: string, size: { cols: num
     return ms;
   } finally {
     await tmux('kill-server').catch(() => undefined);
+    removeTmuxSocket(socket);
     // The next run starts once this one's process is gone: the player leaves like `q` on the
     // terminal's hang-up (its connections, begun after the first frame, closed; the state flushed),
     // ~350 ms here, which fell on the next run's start.

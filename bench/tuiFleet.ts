@@ -27,6 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startSshHosts } from '../test/helpers/sshd.js';
+import { removeTmuxSocket } from '../test/helpers/tmuxSocket.js';
 
 const exec = promisify(execFile);
 const HOSTS = Number(process.env.FLEET_HOSTS ?? 30);
@@ -131,6 +132,7 @@ class Pane {
 
   async close(): Promise<void> {
     await exec('tmux', ['-L', this.socket, '-f', '/dev/null', 'kill-server']).catch(() => undefined);
+    removeTmuxSocket(this.socket);
     this.stream.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
+import { removeTmuxSocket } from './tmuxSocket.js';
 
 const exec = promisify(execFile);
 
@@ -49,6 +50,7 @@ export function createTmux(prefix = 'rb'): Tmux {
     },
     async kill() {
       await tmux('kill-server').catch(() => undefined);
+      removeTmuxSocket(socket);
     },
   };
 }
