@@ -309,7 +309,7 @@ const asAscii = (path, text) =>
  */
 const TO_ESM = 'var __toESM=(mod,isNodeMode,target)=>(target=mod!=null?__create(__getProtoOf(mod)):{},__copyProps(isNodeMode||!mod||!mod.__esModule?__defProp(target,"default",{value:mod,enumerable:!0}):target,mod)),';
 const TO_ESM_ONCE =
-  'var __toESMFresh=(mod,isNodeMode,target)=>(target=mod!=null?__create(__getProtoOf(mod)):{},__copyProps(isNodeMode||!mod||!mod.__esModule?__defProp(target,"default",{value:mod,enumerable:!0}):target,mod)),' +
+  TO_ESM.replace('var __toESM=', 'var __toESMFresh=') +
   '__toESMMade=new WeakMap,__toESM=(mod,isNodeMode)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return __toESMFresh(mod,isNodeMode);' +
   'let made=__toESMMade.get(mod);made||__toESMMade.set(mod,made=[]);let k=isNodeMode?1:0,n=__getOwnPropNames(mod).length,m=made[k];' +
   'return m&&m.n===n?m.t:(made[k]={t:__toESMFresh(mod,isNodeMode),n}).t},';

@@ -46,17 +46,24 @@ async function onHaBuild(run) {
   }
 }
 
+/** `fn()` with this process's stdout and stderr thrown away: a command run only to compile it. */
+async function muted(fn) {
+  const write = [process.stdout.write, process.stderr.write];
+  process.stdout.write = process.stderr.write = () => true;
+  try {
+    return await fn();
+  } finally {
+    [process.stdout.write, process.stderr.write] = write;
+  }
+}
+
 async function quickCommandCache(command) {
   await onHaBuild(async (ha, inv) => {
     const quick = await loadQuick(command, { useCache: false });
-    const write = [process.stdout.write, process.stderr.write];
-    process.stdout.write = process.stderr.write = () => true;
     const codes = [];
-    try {
+    await muted(async () => {
       for (const extra of [[], [], ['--json']]) codes.push(await quick.exports.main([command, ha, '-i', inv, ...extra]));
-    } finally {
-      [process.stdout.write, process.stderr.write] = write;
-    }
+    });
     if (codes.some((c) => c !== 0)) throw new Error(`${command} of the HA build exited ${codes.join(', ')} while making its code cache`);
     writeCache(quick);
   });
@@ -88,13 +95,10 @@ async function runCache() {
   await onHaBuild(async (ha, inv, dir) => {
     const { lab, refuser } = await haAtRefuser(inv, dir);
     const quick = await loadQuick('run', { useCache: false });
-    const write = [process.stdout.write, process.stderr.write];
-    process.stdout.write = process.stderr.write = () => true;
     let code;
     try {
-      code = await quick.exports.main(['run', ha, '-i', lab, '--known-hosts', join(dir, 'known_hosts'), '--no-ssh-config', '--state', join(dir, '.runbook', 'codecache.state.jsonl')]);
+      code = await muted(() => quick.exports.main(['run', ha, '-i', lab, '--known-hosts', join(dir, 'known_hosts'), '--no-ssh-config', '--state', join(dir, '.runbook', 'codecache.state.jsonl')]));
     } finally {
-      [process.stdout.write, process.stderr.write] = write;
       refuser.close();
     }
     if (code !== 5) throw new Error(`run of the HA build at unreachable hosts exited ${code}, not 5 (unreachable), while making its code cache`);

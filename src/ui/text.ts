@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { eastAsianWidth } from 'get-east-asian-width';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
-import { GRAPHEME_JOINERS } from './graphemeSegmenter.js';
+import { GRAPHEME_JOINERS, lazyGraphemeSegmenter } from './graphemeSegmenter.js';
 
 /** One display line with an optional style key understood by the component that draws it. */
 export interface Line<S = object> {
@@ -46,12 +46,11 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
   return out;
 }
 
-let segmenter: Intl.Segmenter | undefined;
+const segmenter = lazyGraphemeSegmenter();
 
 /** The graphemes of `s`: its code points when none joins a neighbour (no segmenter needed). */
 function graphemes(s: string): Iterable<string> {
   if (!GRAPHEME_JOINERS.test(s)) return s;
-  segmenter ??= new Intl.Segmenter();
   return Array.from(segmenter.segment(s), (x) => x.segment);
 }
 
