@@ -5,7 +5,7 @@ import { isDone } from '../engine/types.js';
 import { STATUS_SYMBOL } from './symbols.js';
 import { nameList } from '../engine/nameList.js';
 
-type Records = Readonly<Record<string, Readonly<Record<string, { readonly status: HostStatus }> | undefined>>>;
+type Records = Readonly<Record<string, Readonly<Record<string, { readonly status: HostStatus; readonly message?: string }> | undefined>>>;
 
 const EXIT_MEANING: Readonly<Record<number, string>> = {
   0: 'every step is done on every host',
@@ -14,11 +14,20 @@ const EXIT_MEANING: Readonly<Record<number, string>> = {
   5: 'a host was unreachable',
 };
 
-/** One line per step (at most 5, then a count): `✖ failed: step on h1, h2`, or `on all N hosts`. */
-function stepLines(label: string, byStep: ReadonlyMap<string, readonly string[]>, targetCount: (stepId: string) => number): string[] {
+/** Why a step failed that did not end by itself: the operator aborted it, or its timeout= ran out. */
+const STOPPED = /^(aborted by operator|timed out after \S+)$/;
+
+/**
+ * One line per step (at most 5, then a count): `✖ failed: step on h1, h2`, or `on all N hosts`,
+ * and, when it failed on all of those hosts because it was stopped, why (`(aborted by operator)`).
+ */
+function stepLines(label: string, byStep: ReadonlyMap<string, readonly string[]>, targetCount: (stepId: string) => number, messageOf: (stepId: string, host: string) => string | undefined): string[] {
   const lines = [...byStep].slice(0, 5).map(([id, hosts]) => {
     const n = targetCount(id);
-    return `  ${label}: ${id} on ${hosts.length === n && n > 1 ? `all ${n} hosts` : nameList(hosts, 5)}`;
+    const why = new Set(hosts.map((h) => messageOf(id, h)));
+    const [only] = why;
+    const stopped = why.size === 1 && only !== undefined && STOPPED.test(only) ? ` (${only})` : '';
+    return `  ${label}: ${id} on ${hosts.length === n && n > 1 ? `all ${n} hosts` : nameList(hosts, 5)}${stopped}`;
   });
   if (byStep.size > 5) lines.push(`  ${label}: and ${byStep.size - 5} more steps`);
   return lines;
@@ -60,7 +69,7 @@ export function playSummaryLines(steps: readonly Step[], records: Records, targe
   const lines = [`runbook play: ${finished} of ${total} step${total === 1 ? '' : 's'} finished, exit ${code}${meaning ? `: ${meaning}` : ''}`];
   for (const st of ['failed', 'unreachable', 'interrupted'] as const) {
     const of = bad.get(st);
-    if (of) lines.push(...stepLines(`${STATUS_SYMBOL[st]} ${st}`, of, (id) => targetsOf(id).length));
+    if (of) lines.push(...stepLines(`${STATUS_SYMBOL[st]} ${st}`, of, (id) => targetsOf(id).length, (id, h) => records[id]?.[h]?.message));
   }
   if (skipped || byHand) {
     const parts = [skipped ? `${STATUS_SYMBOL.skipped} skipped on ${skipped} host-step${skipped === 1 ? '' : 's'}` : '', byHand ? `${STATUS_SYMBOL['done-manual']} marked done by hand on ${byHand}` : ''];

@@ -25,6 +25,21 @@ describe('the lines play prints when it closes', () => {
     ]);
   });
 
+  it('says why a step failed when it was stopped on every host it failed on: aborted by the operator, or its timeout', () => {
+    const recs = {
+      install: { m1: { status: 'failed' as const, message: 'timed out after 5s' }, m2: { status: 'failed' as const, message: 'timed out after 5s' }, m3: { status: 'ok' as const } },
+      configure: Object.fromEntries(hosts.map((h) => [h, { status: 'failed' as const, message: 'aborted by operator' }])),
+      start: { m1: { status: 'failed' as const, message: 'aborted by operator' }, m2: { status: 'failed' as const, message: 'exit 1' } },
+    };
+    expect(playSummaryLines(rb.steps, recs, targets, 1)).toEqual([
+      'runbook play: 0 of 3 steps finished, exit 1: a step failed',
+      '  ✖ failed: install on m1, m2 (timed out after 5s)',
+      '  ✖ failed: configure on all 3 hosts (aborted by operator)',
+      '  ✖ failed: start on m1, m2',
+      '  3 steps not finished: play the runbook again to resume',
+    ]);
+  });
+
   it('lists unreachable and interrupted hosts apart from failures', () => {
     const recs = { install: on('ok', 'unreachable', 'ok'), configure: on('interrupted', 'pending', 'ok') };
     const lines = playSummaryLines(rb.steps, recs, targets, 5);
