@@ -3,14 +3,23 @@
 // code cache made for it at build time (scripts/codecache.mjs), instead of the ES module bundle,
 // which Node 20 compiles again at every start. The cache is used only when it was made from these
 // very bytes (sha256) by this version of Node and is itself intact (sha256); V8 itself refuses one made by another build or with
-// other V8 flags. Without a quick bundle, or with a cache it cannot use, the command runs the same,
-// only compiled from source: the cache can only cost or save time.
+// other V8 flags, but it checks no more of the bundle than its length, nor the cache's bytes (a
+// damaged cache stops the process inside V8). Without a quick bundle, or with a cache it cannot use,
+// the command runs the same, only compiled from source: the cache can only cost or save time.
+//
+// The two sha256 are taken only for files the build did not leave as they are. The stamp also holds
+// the size and modification time (ns) the bundle and the cache had when the build hashed them: a
+// bundle and a cache read through descriptors whose fstat still says so are those bytes, and are
+// taken without hashing them again. node:crypto alone costs ~8 ms of a start (it loads Node's
+// streams), and `status` of a runbook never played needs no other hash (issue 11). Any write to
+// either file (a rebuild, an edit, a torn or damaged write) gives it a new time; a copy (cp -r,
+// npm pack) gives new times too, and is hashed. Left unseen, as by make or Python's .pyc: bytes
+// changed on the disk under an unchanged time.
 //
 // CommonJS, as bin/runbook is (bin/package.json): an ES module entry makes Node start its ES module
 // loader first (~12 ms of a `status` here), which the quick commands never need.
 'use strict';
-const { createHash } = require('node:crypto');
-const { readFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
 const vm = require('node:vm');
@@ -29,10 +38,12 @@ const CACHE_ONLY = new Set(['play']);
 /** Commands whose bundle holds Ink, and with it yoga-layout's WebAssembly (quick/lib/yoga.wasm). */
 const YOGA = new Set(['play']);
 const sourceHash = (...parts) => {
-  const hash = createHash('sha256');
+  const hash = require('node:crypto').createHash('sha256');
   for (const p of parts) hash.update(p);
   return hash.digest('hex');
 };
+/** The stamp's `source`: the sha256 of the text compiled from a quick bundle's bytes. */
+const bundleHash = (bytes) => sourceHash(WRAP_BEFORE, bytes, WRAP_AFTER);
 
 /**
  * Compile and run the quick bundle of `command`; its exports and the compiled script (undefined
@@ -44,12 +55,13 @@ const sourceHash = (...parts) => {
  */
 async function loadQuick(command, { useCache = true } = {}) {
   const file = join(QUICK_DIR, `${command}.cjs`);
-  let bytes;
+  let source;
   try {
-    bytes = readFileSync(file);
+    source = readAsIs(file);
   } catch {
     return undefined;
   }
+  const bytes = source.bytes;
   const yoga = YOGA.has(command) ? compileYoga() : undefined;
   if (YOGA.has(command) && !yoga) return undefined; // no quick/lib/yoga.wasm: the ES module bundle
   let cachedData;
@@ -57,11 +69,14 @@ async function loadQuick(command, { useCache = true } = {}) {
   if (useCache) {
     try {
       const stamp = JSON.parse(readFileSync(`${file}.cache.json`, 'utf8'));
-      if (stamp.node === process.version && stamp.arch === process.arch && stamp.source === sourceHash(WRAP_BEFORE, bytes, WRAP_AFTER)) {
-        ascii = true; // the very bytes the build made, which are ASCII
-        const data = readFileSync(`${file}.cache`);
+      if (stamp.node === process.version && stamp.arch === process.arch) {
+        const cache = readAsIs(`${file}.cache`);
+        const asBuilt = sameFile(source, stamp.built?.bundle) && sameFile(cache, stamp.built?.cache);
         // V8 checks the cache's length and version, not its bytes: a damaged one is refused here.
-        if (stamp.cache === sourceHash(data)) cachedData = data;
+        if (asBuilt || (stamp.source === bundleHash(bytes) && stamp.cache === sourceHash(cache.bytes))) {
+          ascii = true; // the very bytes the build made, which are ASCII
+          cachedData = cache.bytes;
+        }
       }
     } catch {
       cachedData = undefined;
@@ -87,4 +102,19 @@ function compileYoga() {
   }
 }
 
-module.exports = { loadQuick, sourceHash };
+/** A file's bytes and what fstat said of them, through one descriptor (a file replaced meanwhile is one or the other, whole). */
+function readAsIs(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    return { bytes: readFileSync(fd), size: String(st.size), mtimeNs: String(st.mtimeNs) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What the stamp keeps of a file as the build hashed it: its size and modification time. */
+const builtAs = (read) => ({ size: read.size, mtimeNs: read.mtimeNs });
+const sameFile = (read, built) => built !== undefined && read.size === built.size && read.mtimeNs === built.mtimeNs && read.bytes.length === Number(built.size);
+
+module.exports = { loadQuick, sourceHash, bundleHash, readAsIs, builtAs };

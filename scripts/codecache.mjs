@@ -22,16 +22,20 @@ import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // bin/quick.cjs is CommonJS, as the launcher that loads it (bin/runbook).
-const { loadQuick, sourceHash } = createRequire(import.meta.url)('../bin/quick.cjs');
+const { loadQuick, sourceHash, bundleHash, readAsIs, builtAs } = createRequire(import.meta.url)('../bin/quick.cjs');
 const quickDir = join(root, 'dist', 'bundle', 'quick');
 const self = fileURLToPath(import.meta.url);
 /** The player's frame once drawn: its status line (`steps 0/N`) and its key hints. */
 const FIRST_FRAME = /steps 0\/\d+[^]*Enter\/r run/;
 
 function writeCache(quick) {
-  const data = quick.script.createCachedData();
-  writeFileSync(`${quick.file}.cache`, data);
-  writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: sourceHash(quick.code), cache: sourceHash(data) })}\n`);
+  writeFileSync(`${quick.file}.cache`, quick.script.createCachedData());
+  // The hashes are of the files as they are now on the disk, with the size and time fstat gives
+  // them through the same descriptor (bin/quick.cjs takes them as they are without hashing again).
+  const bundle = readAsIs(quick.file);
+  const cache = readAsIs(`${quick.file}.cache`);
+  if (bundleHash(bundle.bytes) !== sourceHash(quick.code)) throw new Error(`${quick.file} changed while its code cache was made`);
+  writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: bundleHash(bundle.bytes), cache: sourceHash(cache.bytes), built: { bundle: builtAs(bundle), cache: builtAs(cache) } })}\n`);
 }
 
 /** A copy of the HA build in a temporary directory with its .runbook/ (0700); `run(ha, inventory)`. */
@@ -159,7 +163,11 @@ if (process.argv[2] === '--child') {
           res(code);
         });
       });
-    } else status = spawnSync(child[0], child.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] }).status;
+    } else {
+      // Standard output to /dev/null: status and plan write a file's or /dev/null's output with
+      // fs.writeSync (src/cli/stdout.ts), past muted()'s reach.
+      status = spawnSync(child[0], child.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] }).status;
+    }
     if (status !== 0) {
       // Not a failed build: the command works without it (the player from the ES module bundle).
       process.stderr.write(`build: warning: the code cache of ${name} could not be made (exit ${status}); runbook ${command} works without it, only slower to start\n`);

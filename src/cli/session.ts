@@ -1,7 +1,6 @@
 // Everything a command needs, loaded from the operator's options: runbook, inventory, variables,
 // state paths, transports. Shared by run, play, plan, lint, status and reset.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BadInputError } from '../engine/errors.js';
 import { loadInventory, localInventory } from '../engine/inventory/inventory.js';
@@ -163,7 +162,7 @@ async function refuseLegacyState(runbookPath: string, stateFile: string): Promis
   if (!legacy || existsSync(stateFile) || !existsSync(legacy)) return;
   let header: { runbook?: unknown } | undefined;
   try {
-    header = JSON.parse((await readFile(legacy, 'utf8')).split('\n', 1)[0]) as { runbook?: unknown };
+    header = JSON.parse(readFileSync(legacy, 'utf8').split('\n', 1)[0]) as { runbook?: unknown };
   } catch {
     header = undefined;
   }

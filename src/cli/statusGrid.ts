@@ -3,6 +3,7 @@
 // saying which hosts it shows (as R or `column` print a wide matrix), so 30 hosts read at 80 columns.
 // Texts are measured with columns(): call loadColumns() with them first.
 import { columns } from './columns.js';
+import { stdoutTerminal } from './stdout.js';
 
 export interface GridRow {
   /** The step id (cut to the step column's width). */
@@ -12,7 +13,7 @@ export interface GridRow {
 }
 
 /** The width status lays out for: the terminal's when it is one, else $COLUMNS, else unbounded. */
-export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+export function outputWidth(stream: { readonly isTTY?: boolean; readonly columns?: number } = stdoutTerminal(), env: NodeJS.ProcessEnv = process.env): number {
   if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
   const c = Number(env.COLUMNS);
   return Number.isInteger(c) && c > 0 ? c : Infinity;

@@ -3,7 +3,7 @@
 // packages and sources each loaded file holds. Start-up time itself is measured by `npm run bench`
 // (no test here asserts on a duration).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,30 @@ describe('start-up: each command loads only what it needs', () => {
     expect(r.code).toBe(0);
     expect(r.builtins).toContain('fs'); // the record holds Node's modules
     for (const m of ['child_process', 'dgram']) expect(r.builtins, m).not.toContain(m);
+  });
+
+  it('status of a runbook never played, printing to a file, loads neither node:crypto, nor node:fs/promises, nor Node\'s streams, and prints what it prints to a pipe', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-builtins-'));
+    cpSync(HA, join(dir, 'k8s-ha'), { recursive: true });
+    const args = ['status', join(dir, 'k8s-ha'), '-i', join(dir, 'k8s-ha', 'inventory.example.yaml')];
+    const record = join(dir, 'builtins.txt');
+    const outFile = join(dir, 'status.txt');
+    const fd = openSync(outFile, 'w');
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['-r', join(ROOT, 'test', 'helpers', 'builtinsAtExit.cjs'), BIN, ...args], { stdio: ['ignore', fd, 'pipe'], env: { ...process.env, RUNBOOK_TEST_BUILTINS: record }, encoding: 'utf8', timeout: 60_000 });
+    } finally {
+      closeSync(fd);
+    }
+    expect(r.status, r.stderr).toBe(0);
+    const builtins = readFileSync(record, 'utf8').split('\n');
+    expect(builtins).toContain('fs'); // the record holds Node's modules
+    for (const m of ['crypto', 'fs/promises', 'stream', 'internal/fs/sync_write_stream']) expect(builtins, m).not.toContain(m);
+    expect(existsSync(join(dir, '.runbook')), 'a command that only reads creates nothing').toBe(false);
+    const piped = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+    expect(piped.status).toBe(0);
+    expect(readFileSync(outFile, 'utf8')).toBe(piped.stdout);
+    expect(piped.stdout).toContain('0/275 host-steps done.');
   });
 
   it('plan of the HA build does not load node:child_process', () => {

@@ -9,6 +9,7 @@ import { compactLineDiff, formatDiffLine, olderHashes } from '../../engine/lineD
 import { connectionLine, describeConnection } from '../../engine/inventory/describe.js';
 import type { Host, HostStepRecord, Step } from '../../engine/types.js';
 import { transcriptNote } from '../../engine/parser/prompts.js';
+import { writeOut } from '../stdout.js';
 
 export interface PlanOptions extends CommonOptions {
   readonly json?: boolean;
@@ -36,7 +37,7 @@ function indent(text: string): string {
   return text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n');
 }
 
-export async function planCommand(path: string, o: PlanOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
+export async function planCommand(path: string, o: PlanOptions, out: (l: string) => void = (l) => writeOut(l + '\n')): Promise<number> {
   const { runbook, inventory, cliVars, hostFilter, paths, recalled } = await loadSession(path, o, { memory: true });
   // The known_hosts file run and play would check against: --known-hosts, else the last session's, else ~/.ssh/known_hosts.
   const co = { knownHostsFile: recalled.knownHosts };

@@ -6,6 +6,7 @@ import { loadSession, type CommonOptions } from '../session.js';
 import { STATUS_LEGEND_PARTS, STATUS_SYMBOL } from '../symbols.js';
 import { loadColumns } from '../columns.js';
 import { fitParts, outputWidth, statusGrid } from '../statusGrid.js';
+import { writeOut } from '../stdout.js';
 
 export interface StatusOptions extends CommonOptions {
   readonly json?: boolean;
@@ -18,7 +19,7 @@ interface Cell {
 }
 
 /** `width`: columns to lay the grid out in (default: the terminal's, else $COLUMNS, else unbounded). */
-export async function statusCommand(path: string, o: StatusOptions, out: (l: string) => void = (l) => process.stdout.write(l + '\n'), width: number = outputWidth()): Promise<number> {
+export async function statusCommand(path: string, o: StatusOptions, out: (l: string) => void = (l) => writeOut(l + '\n'), width: number = outputWidth()): Promise<number> {
   const { runbook, inventory, paths, goneHosts } = await loadSession(path, o, { memory: true });
   const state = await openState({ stateFile: paths.stateFile, runbookPath: runbook.path, mode: 'read' });
   const records = state.snapshot();

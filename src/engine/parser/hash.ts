@@ -1,6 +1,6 @@
 // Step hashes: what defines what a step does, independent of where it sits in the runbook.
 
-import * as crypto from 'node:crypto';
+import { nodeCrypto } from '../nodeCrypto.js';
 import type { StepAttributes, StepKind } from '../types.js';
 
 /** JSON with object keys sorted and undefined members dropped, so equal values give equal text. */
@@ -25,7 +25,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** sha256 hex of `text`: crypto.hash (Node 20.12+) when there is one, without a Hash object. */
-const sha256 = (text: string): string => (crypto.hash ? crypto.hash('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex'));
+const sha256 = (text: string): string => {
+  const crypto = nodeCrypto();
+  return crypto.hash ? crypto.hash('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
+};
 
 /** sha256 hex over {kind, lang, body, attrs without id, hosts}. Position and id do not count. */
 export function stepHash(step: { kind: StepKind; lang: string; body: string; attrs: StepAttributes; hosts: string }): string {

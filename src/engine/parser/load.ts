@@ -1,8 +1,9 @@
 // Load a runbook: one .md file, or a directory whose .md files play in name order as one runbook.
 
-import { readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
+// (Synchronous reads: a runbook is a few small files read once, and node:fs/promises costs ~3 ms
+// of the start of every command that would load it only for them.)
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BadInputError } from '../errors.js';
 import type { Runbook, Section, Step } from '../types.js';
 import { stepHash } from './hash.js';
@@ -23,7 +24,12 @@ export function isRunbookFileName(name: string): boolean {
   return extname(name).toLowerCase() === '.md' && name.toLowerCase() !== 'readme.md';
 }
 
-/** Join parsed files into one Runbook: global step ids, hashes, merged vars. */
+/**
+ * Join parsed files into one Runbook: global step ids, hashes, merged vars.
+ * A step's hash is computed when first read (and then kept): only a state's records and the parse
+ * cache compare or keep it, and `status` or `plan` of a runbook never played reads none, so it
+ * loads no node:crypto (nodeCrypto.ts) and hashes no step.
+ */
 export function assembleRunbook(absPath: string, files: readonly FileParse[], fallbackTitle: string): Runbook {
   const flat = files.flatMap((f, fileIndex) => f.steps.map((s) => ({ s, fileIndex })));
   const ids = assignStepIds(flat.map(({ s }) => ({ explicitId: s.attrs.id, idBase: s.idBase, loc: s.loc })));
@@ -33,21 +39,26 @@ export function assembleRunbook(absPath: string, files: readonly FileParse[], fa
     sectionOffsets.push(offset);
     offset += f.sections.length;
   }
-  const steps: Step[] = flat.map(({ s, fileIndex }, k) => ({
-    id: ids[k],
-    kind: s.kind,
-    lang: s.lang,
-    body: s.body,
-    attrs: s.attrs,
-    hosts: s.hosts,
-    sectionIndex: sectionOffsets[fileIndex] + s.sectionIndex,
-    loc: s.loc,
-    hash: stepHash(s),
-    title: s.title,
-    source: s.source,
-    ...(s.label !== undefined && { label: s.label }),
-    ...(s.transcript && { transcript: s.transcript }),
-  }));
+  const steps: Step[] = flat.map(({ s, fileIndex }, k) => {
+    let hash: string | undefined;
+    return {
+      id: ids[k],
+      kind: s.kind,
+      lang: s.lang,
+      body: s.body,
+      attrs: s.attrs,
+      hosts: s.hosts,
+      sectionIndex: sectionOffsets[fileIndex] + s.sectionIndex,
+      loc: s.loc,
+      get hash() {
+        return (hash ??= stepHash(s));
+      },
+      title: s.title,
+      source: s.source,
+      ...(s.label !== undefined && { label: s.label }),
+      ...(s.transcript && { transcript: s.transcript }),
+    };
+  });
   let k = 0;
   const stepIdsByFile = files.map((f) => f.steps.map(() => ids[k++]));
   const sections: Section[] = files.flatMap((f, fileIndex) =>
@@ -116,18 +127,18 @@ export async function loadRunbook(path: string, opts: LoadRunbookOptions = {}): 
   const abs = resolve(path);
   let st;
   try {
-    st = await stat(abs);
+    st = statSync(abs);
   } catch {
     throw new BadInputError('runbook not found', { file: displayPath(abs), hint: 'give a .md file or a directory of .md files' });
   }
   let paths: string[];
   let fallbackTitle: string;
   if (st.isDirectory()) {
-    const entries = await readdir(abs, { withFileTypes: true });
+    const entries = readdirSync(abs, { withFileTypes: true });
     const names: string[] = [];
     for (const e of entries) {
       if (!isRunbookFileName(e.name)) continue;
-      if (e.isFile() || (e.isSymbolicLink() && (await stat(join(abs, e.name)).then((s) => s.isFile(), () => false)))) names.push(e.name);
+      if (e.isFile() || (e.isSymbolicLink() && statSync(join(abs, e.name), { throwIfNoEntry: false })?.isFile())) names.push(e.name);
     }
     names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (names.length === 0) {
@@ -145,8 +156,11 @@ export async function loadRunbook(path: string, opts: LoadRunbookOptions = {}): 
   // Each file is read, then parsed, in order: the first file that cannot be read or parsed is the one reported.
   const texts: RunbookFileText[] = [];
   const parsed: FileParse[] = [];
+  // Only where a state directory is there to hold one (parseCache.ts): a runbook never run or
+  // played has none, and its files are not hashed for a key nothing would be kept under.
   const cacheFile = opts.cacheBuildId === undefined ? undefined : parseCacheFile(abs);
-  if (cacheFile !== undefined) {
+  const cacheDir = cacheFile !== undefined && lstatSync(dirname(cacheFile), { throwIfNoEntry: false })?.isDirectory();
+  if (cacheDir) {
     // Read every file first (an unreadable one falls through to the loop below, which reports it).
     try {
       for (const f of paths) texts.push({ abs: f, display: displayPath(f), text: readFileSync(f, 'utf8') });
@@ -154,7 +168,7 @@ export async function loadRunbook(path: string, opts: LoadRunbookOptions = {}): 
       texts.length = 0;
     }
   }
-  const key = cacheFile !== undefined && texts.length === paths.length ? parseCacheKey(opts.cacheBuildId!, abs, texts) : undefined;
+  const key = cacheDir && texts.length === paths.length ? parseCacheKey(opts.cacheBuildId!, abs, texts) : undefined;
   if (key !== undefined) {
     const cached = readParseCache(cacheFile!, key);
     if (cached) return cached;

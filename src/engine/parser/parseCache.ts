@@ -18,11 +18,11 @@
 //    key and the sha256 of the body: a torn, edited or foreign file, a FIFO or anything unreadable
 //    is ignored and the runbook parsed.
 import { closeSync, constants as FS, fstatSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Runbook } from '../types.js';
+import { nodeCrypto } from '../nodeCrypto.js';
 
 /** Bumped when the file's layout changes. */
 const FORMAT = 'runbook-parse-cache/1';
@@ -38,7 +38,7 @@ export interface RunbookFileText {
 
 /** The key of a runbook's parse: what the parsed model depends on. */
 export function parseCacheKey(buildId: string, abs: string, files: readonly RunbookFileText[]): string {
-  const h = createHash('sha256');
+  const h = nodeCrypto().createHash('sha256');
   h.update(JSON.stringify([FORMAT, buildId, abs, homedir(), files.length]));
   for (const f of files) {
     h.update(JSON.stringify([f.abs, f.display, Buffer.byteLength(f.text)]));
@@ -47,7 +47,7 @@ export function parseCacheKey(buildId: string, abs: string, files: readonly Runb
   return h.digest('hex');
 }
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha256 = (s: string): string => nodeCrypto().createHash('sha256').update(s).digest('hex');
 
 const mine = (st: { uid: number; mode: number }): boolean => (typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o022) === 0;
 
@@ -86,7 +86,7 @@ export function writeParseCache(file: string, key: string, runbook: Runbook): bo
     if (!st.isDirectory() || !mine(st)) return false;
     const body = JSON.stringify(runbook);
     if (!isDeepStrictEqual(JSON.parse(body), runbook)) return false;
-    tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${nodeCrypto().randomBytes(4).toString('hex')}`);
     writeFileSync(tmp, `${FORMAT} ${key} ${sha256(body)}\n${body}`, { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
     return true;

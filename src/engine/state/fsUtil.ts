@@ -1,7 +1,7 @@
 // Small durable-file helpers shared by the state journal, the lock and the logs.
 import { constants as FS, promises as fsp } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { nodeCrypto } from '../nodeCrypto.js';
 
 /** Mode for every file the state module creates (state, lock, logs). */
 export const FILE_MODE = 0o600;
@@ -64,7 +64,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** A unique temporary name next to `file` (same directory, so rename is atomic). */
 export function tempNameFor(file: string, tag = 'tmp'): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return path.join(path.dirname(file), `.${path.basename(file)}.${tag}-${process.pid}-${nodeCrypto().randomBytes(4).toString('hex')}`);
 }
 
 /** Write `data` to a new file `tmp` (0600, exclusive), fsync it, and close it. */
