@@ -35,13 +35,22 @@ export async function statusCommand(path: string, o: StatusOptions, out: (l: str
   const goneNote = gone.length ? `not in ${inventory.file ?? 'the default local inventory'} any more (shown as recorded): ${gone.join(', ')}` : undefined;
 
   const hostOrder: string[] = [];
-  const table = runbook.steps.map((s) => {
-    let targets: string[] = [];
-    try {
-      if (!onlyRecorded) targets = resolvePattern(inventory, s.hosts).hosts.map((h) => h.name);
-    } catch {
-      /* reported by lint */
+  // Most steps of a runbook share a few host patterns: each is resolved once.
+  const targetsByPattern = new Map<string, string[]>();
+  const targetsOf = (pattern: string): string[] => {
+    let targets = targetsByPattern.get(pattern);
+    if (targets === undefined) {
+      try {
+        targets = onlyRecorded ? [] : resolvePattern(inventory, pattern).hosts.map((h) => h.name);
+      } catch {
+        targets = []; // reported by lint
+      }
+      targetsByPattern.set(pattern, targets);
     }
+    return targets;
+  };
+  const table = runbook.steps.map((s) => {
+    const targets = targetsOf(s.hosts);
     const names = [...new Set([...targets, ...Object.keys(records[s.id] ?? {})])];
     const cells: Record<string, Cell> = {};
     for (const n of names) {
