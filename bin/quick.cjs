@@ -27,8 +27,10 @@ const vm = require('node:vm');
 const QUICK_DIR = join(__dirname, '..', 'dist', 'bundle', 'quick');
 
 /**
- * The code cache of a quick bundle is made from, and checked against, this exact text: the
- * bundle's bytes between these two (ASCII: scripts/bundle.mjs makes every quick bundle so).
+ * A quick bundle is one function expression, written so by scripts/bundle.mjs: its text begins
+ * with WRAP_BEFORE and ends with WRAP_AFTER, and is compiled as it is read (ASCII: the build makes
+ * every quick bundle so). Wrapping it here instead made V8 copy the 0.4-2.6 MB text once more
+ * into one string before compiling it (~100-600 fresh pages of memory, ~3 ms of a `status`).
  * `__runbookStart` is what this launcher hands the bundle (scripts/bundle/yoga.mjs takes `yoga`).
  */
 const WRAP_BEFORE = '(function (exports, require, module, __filename, __dirname, __runbookStart) {';
@@ -42,8 +44,10 @@ const sourceHash = (...parts) => {
   for (const p of parts) hash.update(p);
   return hash.digest('hex');
 };
-/** The stamp's `source`: the sha256 of the text compiled from a quick bundle's bytes. */
-const bundleHash = (bytes) => sourceHash(WRAP_BEFORE, bytes, WRAP_AFTER);
+/** The stamp's `source`: the sha256 of a quick bundle's bytes, the text compiled. */
+const bundleHash = (bytes) => sourceHash(bytes);
+/** Whether `bytes` are a quick bundle as scripts/bundle.mjs writes them (see WRAP_BEFORE). */
+const wrapped = (bytes) => bytes.subarray(0, WRAP_BEFORE.length).equals(Buffer.from(WRAP_BEFORE)) && bytes.subarray(bytes.length - WRAP_AFTER.length).equals(Buffer.from(WRAP_AFTER));
 
 /**
  * Compile and run the quick bundle of `command`; its exports and the compiled script (undefined
@@ -62,6 +66,7 @@ async function loadQuick(command, { useCache = true } = {}) {
     return undefined;
   }
   const bytes = source.bytes;
+  if (!wrapped(bytes)) return undefined; // not written by this build: the ES module bundle
   const yoga = YOGA.has(command) ? compileYoga() : undefined;
   if (YOGA.has(command) && !yoga) return undefined; // no quick/lib/yoga.wasm: the ES module bundle
   let cachedData;
@@ -84,7 +89,7 @@ async function loadQuick(command, { useCache = true } = {}) {
   }
   if (useCache && !cachedData && CACHE_ONLY.has(command)) return undefined;
   // ASCII read as latin1 is the same text, made without a UTF-8 decoder's pass over 2 MB.
-  const code = WRAP_BEFORE + bytes.toString(ascii ? 'latin1' : 'utf8') + WRAP_AFTER;
+  const code = bytes.toString(ascii ? 'latin1' : 'utf8');
   const script = new vm.Script(code, { filename: file, cachedData });
   if (script.cachedDataRejected && CACHE_ONLY.has(command)) return undefined;
   const start = { yoga: await yoga?.catch(() => undefined) };
@@ -117,4 +122,4 @@ function readAsIs(path) {
 const builtAs = (read) => ({ size: read.size, mtimeNs: read.mtimeNs });
 const sameFile = (read, built) => built !== undefined && read.size === built.size && read.mtimeNs === built.mtimeNs && read.bytes.length === Number(built.size);
 
-module.exports = { loadQuick, sourceHash, bundleHash, readAsIs, builtAs };
+module.exports = { loadQuick, sourceHash, bundleHash, readAsIs, builtAs, WRAP_BEFORE, WRAP_AFTER };

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -313,12 +314,17 @@ const TO_ESM_ONCE =
   '__toESMMade=new WeakMap,__toESM=(mod,isNodeMode)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return __toESMFresh(mod,isNodeMode);' +
   'let made=__toESMMade.get(mod);made||__toESMMade.set(mod,made=[]);let k=isNodeMode?1:0,n=__getOwnPropNames(mod).length,m=made[k];' +
   'return m&&m.n===n?m.t:(made[k]={t:__toESMFresh(mod,isNodeMode),n}).t},';
+// A command's quick bundle (not its lib/) is one function expression, compiled as read by
+// bin/quick.cjs (WRAP_BEFORE). WRAP_BEFORE holds no line break: positions past the first line are
+// esbuild's, and the source map's.
+const { WRAP_BEFORE, WRAP_AFTER } = createRequire(import.meta.url)('../bin/quick.cjs');
 const quickFiles = quick.flatMap((q) => q.outputFiles).map((f) => {
   if (!f.path.endsWith('.cjs')) return f;
   if (/(?<![\w$.])import\(/.test(f.text)) throw new Error(`${f.path} holds an import(): a quick bundle has no ES module loader (bin/quick.cjs)`);
   const made = f.text.split(TO_ESM).length - 1;
   if (made > 1 || (made === 0 && f.text.includes('__toESM('))) throw new Error(`${f.path}: esbuild's __toESM is not written as scripts/bundle.mjs expects (TO_ESM): update it`);
-  const text = asAscii(f.path, f.text.replace(TO_ESM, TO_ESM_ONCE));
+  const command = dirname(f.path) === join(outdir, 'quick');
+  const text = asAscii(f.path, command ? WRAP_BEFORE + f.text.replace(TO_ESM, TO_ESM_ONCE) + WRAP_AFTER : f.text.replace(TO_ESM, TO_ESM_ONCE));
   return { path: f.path, text, contents: Buffer.from(text) };
 });
 const files = [...result.outputFiles, ...quickFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
