@@ -8,13 +8,15 @@
 // the command runs the same, only compiled from source: the cache can only cost or save time.
 //
 // The two sha256 are taken only for files the build did not leave as they are. The stamp also holds
-// the size and modification time (ns) the bundle and the cache had when the build hashed them: a
-// bundle and a cache read through descriptors whose fstat still says so are those bytes, and are
-// taken without hashing them again. node:crypto alone costs ~8 ms of a start (it loads Node's
-// streams), and `status` of a runbook never played needs no other hash (issue 11). Any write to
-// either file (a rebuild, an edit, a torn or damaged write) gives it a new time; a copy (cp -r,
-// npm pack) gives new times too, and is hashed. Left unseen, as by make or Python's .pyc: bytes
-// changed on the disk under an unchanged time.
+// the identity the bundle and the cache had when the build hashed them (device, inode, size, mtime
+// and ctime to the nanosecond): a bundle and a cache read through descriptors whose fstat still
+// gives those are those bytes, and are taken without hashing them again. node:crypto alone costs
+// ~8 ms of a start (it loads Node's streams), and `status` of a runbook never played needs no other
+// hash (issue 11). Any write to either file (a rebuild, an edit, a torn or damaged write) changes
+// its times; a copy, a move to another disk or an npm pack is another inode, and is hashed. Left
+// unseen, as by make or Python's .pyc: bytes changed on the disk under unchanged times (damage
+// below the file system, or an edit keeping the size within one tick of a file system that keeps
+// coarse times).
 //
 // CommonJS, as bin/runbook is (bin/package.json): an ES module entry makes Node start its ES module
 // loader first (~12 ms of a `status` here), which the quick commands never need.
@@ -112,14 +114,14 @@ function readAsIs(path) {
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd, { bigint: true });
-    return { bytes: readFileSync(fd), size: String(st.size), mtimeNs: String(st.mtimeNs) };
+    return { bytes: readFileSync(fd), identity: [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':') };
   } finally {
     closeSync(fd);
   }
 }
 
-/** What the stamp keeps of a file as the build hashed it: its size and modification time. */
-const builtAs = (read) => ({ size: read.size, mtimeNs: read.mtimeNs });
-const sameFile = (read, built) => built !== undefined && read.size === built.size && read.mtimeNs === built.mtimeNs && read.bytes.length === Number(built.size);
+/** What the stamp keeps of a file as the build hashed it: its device, inode, size, mtime and ctime (ns). */
+const builtAs = (read) => read.identity;
+const sameFile = (read, built) => typeof built === 'string' && read.identity === built;
 
 module.exports = { loadQuick, sourceHash, bundleHash, readAsIs, builtAs, WRAP_BEFORE, WRAP_AFTER };

@@ -141,6 +141,28 @@ describe('quick bundles', () => {
     expect(cacheTaken(copy, 'status')).toBe(true);
   }, 300_000);
 
+  it('takes a bundle and a cache the build stamped, and nothing rewrote since, without hashing them; once rewritten, even with the same bytes, they are hashed', () => {
+    const copy = copyCli();
+    const file = join(copy, 'dist', 'bundle', 'quick', 'status.cjs');
+    const expected = cli(copy, CASES()[0], work);
+    const { readAsIs, builtAs } = createRequire(import.meta.url)(join(copy, 'bin', 'quick.cjs')) as { readAsIs: (f: string) => { bytes: Buffer }; builtAs: (r: unknown) => string };
+    const stamp = JSON.parse(readFileSync(`${file}.cache.json`, 'utf8')) as { source: string; cache: string; built: unknown };
+    // The copy's files are other inodes than the build's: hashed, and taken.
+    expect(cacheTaken(copy, 'status')).toBe(true);
+    // Stamped as they are now, with hashes that match nothing: taken without reading the hashes.
+    const identities = { bundle: builtAs(readAsIs(file)), cache: builtAs(readAsIs(`${file}.cache`)) };
+    writeFileSync(`${file}.cache.json`, JSON.stringify({ ...stamp, source: '0'.repeat(64), cache: '0'.repeat(64), built: identities }));
+    expect(cacheTaken(copy, 'status')).toBe(true);
+    expect(cli(copy, CASES()[0], work)).toEqual(expected);
+    // The cache written again with the same bytes: another identity, hashed, and the hashes refuse it.
+    writeFileSync(`${file}.cache`, readFileSync(`${file}.cache`));
+    expect(cacheTaken(copy, 'status')).toBe(false);
+    expect(cli(copy, CASES()[0], work)).toEqual(expected);
+    // Its true hashes again: taken by them.
+    writeFileSync(`${file}.cache.json`, JSON.stringify({ ...stamp, built: identities }));
+    expect(cacheTaken(copy, 'status')).toBe(true);
+  }, 300_000);
+
   it('give an ES module importing a CommonJS module the same object as the last importer, unless the module gained properties since', () => {
     const text = readFileSync(join(ROOT, 'dist', 'bundle', 'quick', 'play.cjs'), 'utf8');
     const helpers = /var __create=.*?__toCommonJS=mod=>__copyProps\(__defProp\(\{\},"__esModule",\{value:!0\}\),mod\);/s.exec(text)?.[0];
