@@ -53,7 +53,8 @@ describe('a remote command that ignores SIGTERM', { timeout: 120_000 }, () => {
     const tag = 7301;
     const rb = stubbornBook(dir, tag, '');
     const p = startCli(args(dir, rb), { cwd: dir });
-    await waitForCli(p, () => existsSync(join(dir, 'shell.pid')) && existsSync(join(dir, 'child.pid')), 'the step and its child to start');
+    // (Each writes its pid file just before its sleep starts: wait for both sleeps, not only the files.)
+    await waitForCli(p, () => existsSync(join(dir, 'shell.pid')) && existsSync(join(dir, 'child.pid')) && rbtestProcesses(`sleep ${tag}`).length === 2, 'the step and its child to start');
     const [shell, child] = pids(dir);
     expect(pidAlive(shell) && pidAlive(child)).toBe(true);
     expect(rbtestProcesses(`sleep ${tag}`)).toHaveLength(2);
