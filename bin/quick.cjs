@@ -46,8 +46,6 @@ const sourceHash = (...parts) => {
   for (const p of parts) hash.update(p);
   return hash.digest('hex');
 };
-/** The stamp's `source`: the sha256 of a quick bundle's bytes, the text compiled. */
-const bundleHash = (bytes) => sourceHash(bytes);
 /** Whether `bytes` are a quick bundle as scripts/bundle.mjs writes them (see WRAP_BEFORE). */
 const wrapped = (bytes) => bytes.subarray(0, WRAP_BEFORE.length).equals(Buffer.from(WRAP_BEFORE)) && bytes.subarray(bytes.length - WRAP_AFTER.length).equals(Buffer.from(WRAP_AFTER));
 
@@ -80,7 +78,7 @@ async function loadQuick(command, { useCache = true } = {}) {
         const cache = readAsIs(`${file}.cache`);
         const asBuilt = sameFile(source, stamp.built?.bundle) && sameFile(cache, stamp.built?.cache);
         // V8 checks the cache's length and version, not its bytes: a damaged one is refused here.
-        if (asBuilt || (stamp.source === bundleHash(bytes) && stamp.cache === sourceHash(cache.bytes))) {
+        if (asBuilt || (stamp.source === sourceHash(bytes) && stamp.cache === sourceHash(cache.bytes))) {
           ascii = true; // the very bytes the build made, which are ASCII
           cachedData = cache.bytes;
         }
@@ -120,8 +118,7 @@ function readAsIs(path) {
   }
 }
 
-/** What the stamp keeps of a file as the build hashed it: its device, inode, size, mtime and ctime (ns). */
-const builtAs = (read) => read.identity;
+/** Whether `read` is the file the stamp's identity (device, inode, size, mtime and ctime, ns) names. */
 const sameFile = (read, built) => typeof built === 'string' && read.identity === built;
 
-module.exports = { loadQuick, sourceHash, bundleHash, readAsIs, builtAs, WRAP_BEFORE, WRAP_AFTER };
+module.exports = { loadQuick, sourceHash, readAsIs, WRAP_BEFORE, WRAP_AFTER };

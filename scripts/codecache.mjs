@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // bin/quick.cjs is CommonJS, as the launcher that loads it (bin/runbook).
-const { loadQuick, sourceHash, bundleHash, readAsIs, builtAs } = createRequire(import.meta.url)('../bin/quick.cjs');
+const { loadQuick, sourceHash, readAsIs } = createRequire(import.meta.url)('../bin/quick.cjs');
 const quickDir = join(root, 'dist', 'bundle', 'quick');
 const self = fileURLToPath(import.meta.url);
 /** The player's frame once drawn: its status line (`steps 0/N`) and its key hints. */
@@ -34,8 +34,8 @@ function writeCache(quick) {
   // them through the same descriptor (bin/quick.cjs takes them as they are without hashing again).
   const bundle = readAsIs(quick.file);
   const cache = readAsIs(`${quick.file}.cache`);
-  if (bundleHash(bundle.bytes) !== sourceHash(quick.code)) throw new Error(`${quick.file} changed while its code cache was made`);
-  writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: bundleHash(bundle.bytes), cache: sourceHash(cache.bytes), built: { bundle: builtAs(bundle), cache: builtAs(cache) } })}\n`);
+  if (sourceHash(bundle.bytes) !== sourceHash(quick.code)) throw new Error(`${quick.file} changed while its code cache was made`);
+  writeFileSync(`${quick.file}.cache.json`, `${JSON.stringify({ node: process.version, arch: process.arch, source: sourceHash(bundle.bytes), cache: sourceHash(cache.bytes), built: { bundle: bundle.identity, cache: cache.identity } })}\n`);
 }
 
 /** A copy of the HA build in a temporary directory with its .runbook/ (0700); `run(ha, inventory)`. */
